@@ -1,0 +1,3 @@
+"""kb: keep a knowledge base of concept pages honest."""
+
+__version__ = "0.1.0"
