@@ -1,0 +1,39 @@
+"""The one error type the core raises; the CLI turns it into a message and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # findings, or an operation refused
+EXIT_USAGE = 2  # usage, configuration or input error
+EXIT_INTERNAL = 3  # a bug in kb
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class KbError(Exception):
+    """An expected failure: a message for the user, an exit code and, where known, a place."""
+
+    message: str
+    exit_code: int = EXIT_USAGE
+    path: Path | None = None
+    line: int | None = None
+    col: int | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}:{self.col or 1}"
+            where += ": "
+        return where + self.message
+
+
+class Refused(KbError):
+    """An operation kb declined to do (a duplicate claim, an unknown source): exit 1."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message, EXIT_FINDINGS, path)

@@ -1,0 +1,258 @@
+"""Reading YAML safely: bytes -> text -> composed nodes -> plain data.
+
+Nothing is ever constructed from a tag: we compose nodes (with line and column on each)
+and convert them ourselves, so `!!python/object` is only ever a finding. Timestamps stay
+strings, so the schemas' `format: date` applies. YAML 1.2 resolution (a bare `no` is a
+string) is the same here as in ruamel.yaml's round-trip loader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import Node
+from ruamel.yaml.resolver import VersionedResolver
+
+try:  # ruamel.yaml's libyaml extra; 0.19 does not use it by itself
+    from _ruamel_yaml_clibz import CParser
+except ImportError:  # pragma: no cover - depends on the installation
+    try:
+        from _ruamel_yaml import CParser
+    except ImportError:
+        CParser = None
+
+MAX_NODES = 100_000  # per document, counting every alias expansion (alias bombs)
+MAX_DEPTH = 64  # nesting; pages need about 4
+# The C composer recurses on the C stack and crashes somewhere past 20,000 levels, so a
+# document that could nest that deep is first measured with the (iterative) event parser.
+_SAFE_COMPOSE_BOUND = 5_000
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP = (
+    _TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_SEQ, _MAP = _TAG + "seq", _TAG + "map"
+
+
+class YamlProblem(Exception):
+    """Why a document could not be read, at a 1-based line and column."""
+
+    def __init__(self, code: str, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line, self.col = code, message, line, col
+
+
+@dataclass
+class Document:
+    text: str
+    root: Node | None  # None for an empty document
+    data: Any
+
+
+def parser_name() -> str:
+    """Which parser runs: 'c' (libyaml) or 'pure' (a slower fallback)."""
+    return "c" if CParser is not None else "pure"
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text, or a Y004 problem pointing at the first bad byte."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise YamlProblem(
+            "Y004", f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded", line, col
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse(text: str, pure: bool = False) -> Document:
+    """Compose and convert one YAML document; raise YamlProblem on anything unsafe."""
+    root = compose(text, pure=pure)
+    return Document(text, root, to_data(root) if root is not None else None)
+
+
+def compose(text: str, pure: bool = False) -> Node | None:
+    use_c = CParser is not None and not pure
+    try:
+        if use_c and _nesting_bound(text) > _SAFE_COMPOSE_BOUND:
+            _check_depth(text)
+        return _loader(text, use_c).get_single_node()  # type: ignore[no-any-return]
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        raise YamlProblem("Y001", _yaml_message(exc), line, col) from None
+    except YAMLError as exc:  # reader errors: control characters and the like
+        raise YamlProblem("Y001", str(exc).splitlines()[0], *_reader_position(exc, text))
+    except RecursionError:
+        raise YamlProblem("Y006", f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+def _yaml_message(exc: MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return ": ".join(parts) if parts else "invalid YAML"
+
+
+def _reader_position(exc: YAMLError, text: str) -> tuple[int, int]:
+    pos = getattr(exc, "position", None)
+    if not isinstance(pos, int):
+        return 1, 1
+    before = text[:pos]
+    return before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
+
+
+def _loader(text: str, use_c: bool) -> Any:
+    if use_c:
+        return _CLoader(text)
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.parser import Parser
+    from ruamel.yaml.reader import Reader
+    from ruamel.yaml.scanner import Scanner
+
+    class PureLoader(Reader, Scanner, Parser, Composer, VersionedResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream, loader=self)
+            Scanner.__init__(self, loader=self)
+            Parser.__init__(self, loader=self)
+            Composer.__init__(self, loader=self)
+            VersionedResolver.__init__(self, loader=self)
+
+    return PureLoader(text)
+
+
+if CParser is not None:
+
+    class _CLoader(CParser, VersionedResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            VersionedResolver.__init__(self, loader=self)
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on how deep `text` can nest: each level needs one of these."""
+    return sum(text.count(c) for c in "[{-?:") + text.count("\n") + 1
+
+
+def _check_depth(text: str) -> None:
+    loader = _CLoader(text)
+    depth = 0
+    while loader.check_event():
+        name = type(loader.get_event()).__name__
+        if name in ("SequenceStartEvent", "MappingStartEvent"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem("Y006", f"nesting deeper than {MAX_DEPTH} levels")
+        elif name in ("SequenceEndEvent", "MappingEndEvent"):
+            depth -= 1
+
+
+def to_data(root: Node) -> Any:
+    """Plain data from a composed node; every node visit (aliases included) is counted."""
+    budget = [MAX_NODES]
+    return _convert(root, budget, 0)
+
+
+def _convert(node: Node, budget: list[int], depth: int) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlProblem(
+            "Y006",
+            f"more than {MAX_NODES} values once aliases are expanded (an alias bomb?)",
+            *position(node),
+        )
+    if depth > MAX_DEPTH:
+        raise YamlProblem("Y006", f"nesting deeper than {MAX_DEPTH} levels", *position(node))
+    kind = node.id
+    if kind == "scalar":
+        return _scalar(node)
+    if kind == "sequence":
+        _expect_tag(node, _SEQ)
+        return [_convert(item, budget, depth + 1) for item in node.value]
+    _expect_tag(node, _MAP)
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.id != "scalar":
+            raise YamlProblem("Y003", "a mapping key must be a plain value", *position(key_node))
+        key = _scalar(key_node)
+        key = key if isinstance(key, str) else str(key)
+        if key in out:
+            raise YamlProblem("Y002", f"duplicate key '{key}'", *position(key_node))
+        out[key] = _convert(value_node, budget, depth + 1)
+    return out
+
+
+def _expect_tag(node: Node, tag: str) -> None:
+    if node.tag != tag:
+        raise YamlProblem("Y003", f"unsupported tag '{_short(node.tag)}'", *position(node))
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
+def _scalar(node: Node) -> Any:
+    tag, value = node.tag, node.value
+    if tag in (_STR, _TIMESTAMP):
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT:
+        return _int(value)
+    if tag == _FLOAT:
+        return _float(value)
+    raise YamlProblem("Y003", f"unsupported tag '{_short(tag)}'", *position(node))
+
+
+def _int(value: str) -> int:
+    text = value.replace("_", "")
+    try:
+        return int(text, 0)
+    except ValueError:  # leading zeros: YAML 1.2 reads 012 as decimal
+        return int(text, 10)
+
+
+def _float(value: str) -> float:
+    text = value.replace("_", "").lower()
+    if text.endswith(".inf"):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if text.endswith(".nan"):
+        return float("nan")
+    return float(text)
+
+
+def position(node: Node) -> tuple[int, int]:
+    """A node's 1-based line and column."""
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def locate(root: Node | None, path: tuple[str | int, ...]) -> tuple[int, int]:
+    """The position of the node at `path` (keys and list indexes); where the path runs
+    out, the deepest node that exists (for a missing field: the mapping that lacks it).
+    A mapping key is reported at the key, so a finding about `claims` points at `claims:`."""
+    if root is None:
+        return 1, 1
+    node, where = root, position(root)
+    for step in path:
+        found = _child(node, step)
+        if found is None:
+            break
+        key_node, node = found
+        where = position(key_node if key_node is not None else node)
+    return where
+
+
+def _child(node: Node, step: str | int) -> tuple[Node | None, Node] | None:
+    if node.id == "sequence" and isinstance(step, int) and 0 <= step < len(node.value):
+        return None, node.value[step]
+    if node.id == "mapping":
+        for key_node, value_node in node.value:
+            if key_node.id == "scalar" and key_node.value == str(step):
+                return key_node, value_node
+    return None
