@@ -1,0 +1,125 @@
+"""Finding a KB, naming its pages, and reading one page safely."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kbcli.config import CONFIG_NAME
+from kbcli.errors import KbError
+from kbcli.yamlio.load import Document, YamlProblem, decode, parse
+
+KINDS = {"concept": "concepts", "thesis": "theses"}
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PAGE_SUFFIXES = (".yaml", ".yml")
+
+
+def find_root(cwd: Path, explicit: Path | None = None) -> Path:
+    """The KB root: `explicit` (from --root or KB_ROOT), else the nearest directory at or
+    above `cwd` holding `kb.yaml` (or `kb/kb.yaml`, for a repository that keeps its KB in
+    `kb/`)."""
+    if explicit is not None:
+        if not (explicit / CONFIG_NAME).is_file():
+            raise KbError(f"no {CONFIG_NAME} in {explicit} (given by --root or KB_ROOT)")
+        return explicit.resolve()
+    here = cwd.resolve()
+    for directory in (here, *here.parents):
+        if (directory / CONFIG_NAME).is_file():
+            return directory
+        if (directory / "kb" / CONFIG_NAME).is_file():
+            return directory / "kb"
+    raise KbError(
+        f"no {CONFIG_NAME} found in {here} or any parent directory: pass --root or set "
+        f"KB_ROOT, or create {CONFIG_NAME} at the KB's root (an empty file is a valid config)"
+    )
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A page file of the KB: its kind, id (file stem) and place."""
+
+    kind: str
+    id: str
+    path: Path  # absolute, as listed (not resolved through symlinks)
+    rel: str  # relative to the root, POSIX style: the path findings carry
+
+
+def list_pages(root: Path) -> list[PageRef]:
+    """Every page file of the KB, concepts first, each sorted by name."""
+    pages: list[PageRef] = []
+    for kind, folder in KINDS.items():
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            if path.suffix in PAGE_SUFFIXES and not path.name.startswith("."):
+                pages.append(PageRef(kind, path.stem, path, f"{folder}/{path.name}"))
+    return pages
+
+
+def page_ref(root: Path, kind: str, page_id: str) -> PageRef:
+    """The page of `kind` named `page_id`; the id is checked before it becomes a path."""
+    check_id(page_id, kind)
+    folder = KINDS[kind]
+    for suffix in PAGE_SUFFIXES:
+        path = root / folder / f"{page_id}{suffix}"
+        if path.exists():
+            return PageRef(kind, page_id, path, f"{folder}/{path.name}")
+    return PageRef(kind, page_id, root / folder / f"{page_id}.yaml", f"{folder}/{page_id}.yaml")
+
+
+def check_id(page_id: str, what: str) -> None:
+    if not SLUG.match(page_id):
+        raise KbError(
+            f"{page_id!r} is not a valid {what} id: use lowercase letters and digits joined "
+            "by single hyphens (no paths)"
+        )
+
+
+def ref_for_path(root: Path, path: Path) -> PageRef | None:
+    """The page a user-given path names, or None when it is not a page of this KB."""
+    absolute = path.absolute()
+    try:
+        rel = absolute.relative_to(root)
+    except ValueError:
+        try:
+            rel = absolute.resolve().relative_to(root)
+        except ValueError:
+            return None
+    parts = rel.parts
+    for kind, folder in KINDS.items():
+        if len(parts) == 2 and parts[0] == folder and rel.suffix in PAGE_SUFFIXES:
+            return PageRef(kind, rel.stem, root / rel, rel.as_posix())
+    return None
+
+
+def read_text(root: Path, ref: PageRef, max_bytes: int) -> str:
+    """The page's text; YamlProblem for a file kb will not read (symlink out of the root,
+    too large, not UTF-8)."""
+    resolved = ref.path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise YamlProblem("Y007", f"symlink leads outside the KB root (to {resolved})")
+    size = resolved.stat().st_size
+    if size > max_bytes:
+        raise YamlProblem(
+            "Y005", f"file is {size} bytes, over the limit of {max_bytes} (max_page_bytes)"
+        )
+    with open(resolved, "rb") as fh:
+        raw = fh.read(max_bytes + 1)  # the file may grow between stat and read
+    if len(raw) > max_bytes:
+        raise YamlProblem("Y005", f"file is over the limit of {max_bytes} bytes (max_page_bytes)")
+    return decode(raw)
+
+
+def load_page(root: Path, ref: PageRef, max_bytes: int) -> Document:
+    """A page for editing: any problem reading it is a KbError (exit 2) at its place."""
+    if not ref.path.exists():
+        raise KbError(f"no {ref.kind} '{ref.id}' (expected {ref.rel})")
+    try:
+        doc = parse(read_text(root, ref, max_bytes))
+    except YamlProblem as exc:
+        raise KbError(f"{exc.code} {exc.message}", path=ref.path, line=exc.line, col=exc.col)
+    if not isinstance(doc.data, dict):
+        raise KbError("a page must be a mapping of fields", path=ref.path, line=1, col=1)
+    return doc

@@ -1,0 +1,90 @@
+"""Reporters: findings as text, JSON or GitHub workflow commands. Chosen from a table."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from kbcli.findings import Finding, Severity
+from kbcli.rules.catalogue import RULES
+
+JSON_VERSION = 1
+
+
+def display_path(root: Path, rel: str, cwd: Path) -> str:
+    """A finding's path as the user can open it: relative to where they stand."""
+    return os.path.relpath(root / rel, cwd)
+
+
+def text(findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool) -> None:
+    for finding, path in zip(findings, paths, strict=True):
+        warn = "warning: " if finding.severity is Severity.WARNING else ""
+        line = f"{path}:{finding.line}:{finding.col}: {finding.code} {warn}{finding.message}"
+        out.write(_colour(line, finding, path) if color else line)
+        out.write("\n")
+    out.write(_summary(findings, checked) + "\n")
+
+
+def _colour(line: str, finding: Finding, path: str) -> str:
+    tint = "31" if finding.severity is Severity.ERROR else "33"
+    head = f"{path}:{finding.line}:{finding.col}:"
+    return f"\x1b[1m{head}\x1b[0m \x1b[{tint};1m{finding.code}\x1b[0m{line[len(head) + len(finding.code) + 1:]}"
+
+
+def _summary(findings: Sequence[Finding], checked: int) -> str:
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    warnings = len(findings) - errors
+    pages = f"{checked} page{'s' if checked != 1 else ''} checked"
+    if not findings:
+        return f"All clean: {pages}."
+    return f"Found {_n(errors, 'error')} and {_n(warnings, 'warning')} ({pages})."
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def as_json(findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool) -> None:
+    """The documented JSON shape: {"version", "checked", "summary", "findings": [...]}."""
+    items = []
+    for finding, path in zip(findings, paths, strict=True):
+        item = finding.to_json()
+        item["path"] = path
+        item["rule"] = RULES[finding.code].name
+        items.append(item)
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    doc = {
+        "version": JSON_VERSION,
+        "checked": checked,
+        "summary": {"errors": errors, "warnings": len(findings) - errors},
+        "findings": items,
+    }
+    json.dump(doc, out, indent=2)
+    out.write("\n")
+
+
+def github(findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool) -> None:
+    """GitHub Actions workflow commands, escaped as GitHub documents."""
+    for finding, path in zip(findings, paths, strict=True):
+        level = "error" if finding.severity is Severity.ERROR else "warning"
+        props = (
+            f"file={_prop(path)},line={finding.line},col={finding.col},"
+            f"title={_prop(finding.code + ' ' + RULES[finding.code].name)}"
+        )
+        out.write(f"::{level} {props}::{_data(finding.message)}\n")
+    out.write(_summary(findings, checked) + "\n")
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+Reporter = Callable[[Sequence[Finding], Sequence[str], int, TextIO, bool], None]
+REPORTERS: dict[str, Reporter] = {"text": text, "json": as_json, "github": github}

@@ -1,0 +1,1 @@
+"""Lint rules: the catalogue of codes, page-local rules and cross-file rules."""

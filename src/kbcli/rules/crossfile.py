@@ -1,0 +1,109 @@
+"""Rules that need the whole KB: references between pages. Each yields findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from kbcli.findings import Finding
+from kbcli.index import PageFacts
+
+
+class KbIndex:
+    """Concepts and theses by id, and every name a concept answers to."""
+
+    def __init__(self, pages: Sequence[PageFacts]) -> None:
+        self.pages = pages
+        self.concepts: dict[str, PageFacts] = {}
+        self.theses: dict[str, PageFacts] = {}
+        for facts in pages:
+            table = self.concepts if facts.kind == "concept" else self.theses
+            table.setdefault(facts.stem, facts)
+
+    def resolve_claim(self, concept: str, claim: str) -> bool:
+        """A claim id resolves on its concept (live or merged), or on the concept it was
+        redirected to."""
+        seen: set[str] = set()
+        facts = self.concepts.get(concept)
+        while facts is not None and facts.stem not in seen:
+            if claim in facts.claim_ids:
+                return True
+            seen.add(facts.stem)
+            facts = self.concepts.get(facts.redirect[0]) if facts.redirect else None
+        return False
+
+
+def check(index: KbIndex, today: str) -> Iterator[Finding]:
+    yield from duplicate_page_ids(index)
+    yield from alias_collisions(index)
+    yield from unknown_references(index)
+    yield from changelog_future(index, today)
+
+
+def duplicate_page_ids(index: KbIndex) -> Iterator[Finding]:
+    first: dict[tuple[str, str], str] = {}
+    for facts in index.pages:
+        key = (facts.kind, facts.stem)
+        if key in first:
+            yield Finding(facts.rel, 1, 1, "R002", f"{facts.kind} id '{facts.stem}' is also {first[key]}")
+        else:
+            first[key] = facts.rel
+
+
+def alias_collisions(index: KbIndex) -> Iterator[Finding]:
+    owners: dict[str, set[str]] = {}
+    for facts in index.concepts.values():
+        names = {facts.stem, facts.title or "", *(a for a, _, _ in facts.aliases)}
+        for name in names - {""}:
+            owners.setdefault(name.casefold(), set()).add(facts.stem)
+    for facts in index.concepts.values():
+        for alias, line, col in facts.aliases:
+            others = sorted(owners.get(alias.casefold(), set()) - {facts.stem})
+            if others:
+                yield Finding(
+                    facts.rel, line, col, "R003",
+                    f"alias '{alias}' also names concept {', '.join(repr(o) for o in others)}",
+                )
+
+
+def unknown_references(index: KbIndex) -> Iterator[Finding]:
+    for facts in index.pages:
+        for concept, line, col in facts.related:
+            if concept not in index.concepts:
+                yield _unknown_concept(facts, concept, line, col, "related")
+        if facts.redirect and facts.redirect[0] not in index.concepts:
+            yield _unknown_concept(facts, *facts.redirect, "redirect")
+        for cite in facts.cites:
+            concept, line, col = cite.concept
+            if concept not in index.concepts:
+                yield _unknown_concept(facts, concept, line, col, "cites")
+                continue
+            for claim, cline, ccol in cite.claims or []:
+                if not index.resolve_claim(concept, claim):
+                    yield Finding(
+                        facts.rel, cline, ccol, "R005",
+                        f"concept '{concept}' has no claim '{claim}'",
+                    )
+
+
+def _unknown_concept(facts: PageFacts, concept: str, line: int, col: int, field: str) -> Finding:
+    return Finding(facts.rel, line, col, "R004", f"{field}: no concept '{concept}' in this KB")
+
+
+def changelog_future(index: KbIndex, today: str) -> Iterator[Finding]:
+    for facts in index.pages:
+        for date, line, col in facts.changelog_dates:
+            if _is_date(date) and date > today:
+                yield Finding(
+                    facts.rel, line, col, "C002", f"changelog entry is dated {date}, after today ({today})"
+                )
+
+
+def _is_date(value: str) -> bool:
+    """Only real dates are compared (the schema reports the others)."""
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10

@@ -1,0 +1,128 @@
+"""Rules that need only one page. Each yields (code, message, line, col)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ruamel.yaml.nodes import Node
+
+from kbcli.config import Config
+from kbcli.yamlio.load import locate
+
+Problem = tuple[str, str, int, int]
+
+
+def check(kind: str, stem: str, data: dict[str, Any], root: Node | None, config: Config) -> list[Problem]:
+    problems = [*id_matches_stem(stem, data, root), *changelog_order(data, root, config)]
+    if kind == "concept":
+        problems += [
+            *duplicate_ids(data, root),
+            *unknown_sources(data, root),
+            *self_relation(stem, data, root),
+            *duplicate_claims(stem, data, root),
+        ]
+    return problems
+
+
+def _items(data: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    value = data.get(key)
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def id_matches_stem(stem: str, data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
+    page_id = data.get("id")
+    if isinstance(page_id, str) and page_id != stem:
+        yield ("R001", f"id '{page_id}' differs from the file name '{stem}'", *locate(root, ("id",)))
+
+
+def duplicate_ids(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
+    """Claim ids (live or merged) and source ids are unique on their page."""
+    seen: dict[str, tuple[str, int]] = {}
+    for i, claim in _items(data, "claims"):
+        if isinstance(claim.get("id"), str):
+            yield from _once(seen, claim["id"], "claim", locate(root, ("claims", i, "id")))
+        merged = claim.get("merged")
+        for j, old in enumerate(merged if isinstance(merged, list) else []):
+            if isinstance(old, str):
+                yield from _once(seen, old, "merged claim", locate(root, ("claims", i, "merged", j)))
+    sources: dict[str, tuple[str, int]] = {}
+    for i, source in _items(data, "sources"):
+        if isinstance(source.get("id"), str):
+            yield from _once(sources, source["id"], "source", locate(root, ("sources", i, "id")))
+
+
+def _once(
+    seen: dict[str, tuple[str, int]], key: str, what: str, where: tuple[int, int]
+) -> Iterator[Problem]:
+    line, col = where
+    if key in seen:
+        other, other_line = seen[key]
+        yield "R002", f"{what} id '{key}' is already used by the {other} at line {other_line}", line, col
+    else:
+        seen[key] = (what, line)
+
+
+def unknown_sources(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
+    known = [s["id"] for _, s in _items(data, "sources") if isinstance(s.get("id"), str)]
+    for i, claim in _items(data, "claims"):
+        names = claim.get("sources")
+        for j, name in enumerate(names if isinstance(names, list) else []):
+            if isinstance(name, str) and name not in known:
+                listed = ", ".join(known) if known else "none"
+                yield (
+                    "R006",
+                    f"claim '{claim.get('id')}' cites source '{name}', which this page does not "
+                    f"list (sources: {listed})",
+                    *locate(root, ("claims", i, "sources", j)),
+                )
+
+
+def self_relation(stem: str, data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
+    own = data.get("id", stem)
+    for i, item in _items(data, "related"):
+        if item.get("concept") == own:
+            yield ("R007", f"concept '{own}' lists itself as related", *locate(root, ("related", i, "concept")))
+
+
+def duplicate_claims(stem: str, data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
+    from kbcli.similarity import normalise
+
+    first: dict[str, tuple[str, int]] = {}
+    for i, claim in _items(data, "claims"):
+        statement = claim.get("statement")
+        if not isinstance(statement, str):
+            continue
+        key = normalise(statement)
+        line, col = locate(root, ("claims", i))
+        if key in first:
+            other, other_line = first[key]
+            yield (
+                "C001",
+                f"claim '{claim.get('id')}' repeats claim '{other}' (line {other_line}); "
+                f"fix with: kb merge-claims {data.get('id', stem)}",
+                line,
+                col,
+            )
+        else:
+            first[key] = (str(claim.get("id")), line)
+
+
+def changelog_order(data: dict[str, Any], root: Node | None, config: Config) -> Iterator[Problem]:
+    newest_first = config.changelog_order == "newest-first"
+    previous: str | None = None
+    for i, entry in _items(data, "changelog"):
+        date = entry.get("date")
+        if not isinstance(date, str):
+            continue
+        if previous is not None and (date > previous if newest_first else date < previous):
+            order = "newest first" if newest_first else "oldest first"
+            yield (
+                "C003",
+                f"changelog entry {date} is out of order after {previous} (the KB keeps it {order})",
+                *locate(root, ("changelog", i, "date")),
+            )
+        previous = date

@@ -1,0 +1,119 @@
+"""The JSON Schemas: where they live, and their errors as findings at source positions."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+from collections.abc import Iterator, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.nodes import Node
+
+from kbcli.yamlio.load import locate
+
+SCHEMA_NAMES = {"concept": "concept.schema.json", "thesis": "thesis.schema.json"}
+CONFIG_SCHEMA = "kb.schema.json"
+_SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+# (code, message, line, col)
+Problem = tuple[str, str, int, int]
+
+
+def schema_dir() -> Path:
+    """The schemas shipped in the wheel, or the repository's `schemas/` in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "schemas"
+    return packaged if packaged.is_dir() else here.parents[1] / "schemas"
+
+
+@cache
+def load_schema(filename: str) -> dict[str, Any]:
+    with open(schema_dir() / filename, encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+def page_schema(kind: str, evidence_levels: Sequence[str]) -> dict[str, Any]:
+    """A page schema; for concepts, with the KB's own evidence levels."""
+    schema = load_schema(SCHEMA_NAMES[kind])
+    if kind == "concept":
+        schema = copy.deepcopy(schema)
+        schema["$defs"]["evidence"]["enum"] = list(evidence_levels)
+    return schema
+
+
+class PageValidator:
+    """Validates one kind of page; built once per lint run."""
+
+    def __init__(self, kind: str, evidence_levels: Sequence[str]) -> None:
+        from jsonschema import Draft202012Validator
+
+        self.kind = kind
+        self._validator = Draft202012Validator(
+            page_schema(kind, evidence_levels),
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+
+    def problems(self, data: Any, root: Node | None) -> list[Problem]:
+        errors = sorted(self._validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        return [p for error in errors for p in _problems(error, root, data)]
+
+
+def validate_config(data: Any, root: Node | None) -> tuple[str, int, int] | None:
+    """The first problem of a kb.yaml, as (message, line, col), or None."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(load_schema(CONFIG_SCHEMA))
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        code, message, line, col = next(iter(_problems(error, root, data)))
+        return f"{code} {message}", line, col
+    return None
+
+
+def _problems(error: Any, root: Node | None, data: Any) -> Iterator[Problem]:
+    path = tuple(error.absolute_path)
+    where = _dotted(path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        line, col = locate(root, path)
+        yield "S001", f"{where or 'page'}: missing required field '{missing}'", line, col
+    elif error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for key in error.instance:
+            if key not in allowed:
+                line, col = locate(root, (*path, key))
+                yield "S002", _unknown_field(where, key, allowed), line, col
+    else:
+        line, col = locate(root, path)
+        yield "S003", f"{where or 'page'}: {_invalid(error, path)}", line, col
+
+
+def _unknown_field(where: str, key: str, allowed: list[str]) -> str:
+    near = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" (did you mean '{near[0]}'?)" if near else f" (known: {', '.join(allowed)})"
+    return f"{where + ': ' if where else ''}unknown field '{key}'{hint}"
+
+
+def _invalid(error: Any, path: tuple[Any, ...]) -> str:
+    value = error.instance
+    if error.validator == "pattern" and error.validator_value == _SLUG:
+        return f"{value!r} is not an id (lowercase letters and digits joined by single hyphens)"
+    if error.validator == "format" and error.validator_value == "date":
+        return f"{value!r} is not a date (YYYY-MM-DD)"
+    if error.validator == "pattern" and "[0-9]{4}" in str(error.validator_value):
+        return f"{value!r} is not a date (YYYY-MM-DD)"
+    if error.validator == "enum":
+        return f"{value!r} is not one of: {', '.join(map(str, error.validator_value))}"
+    if error.validator == "type" and not path:
+        return "a page must be a mapping of fields"
+    return str(error.message)
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
