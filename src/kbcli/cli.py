@@ -66,8 +66,17 @@ def _state(ctx: typer.Context) -> State:
     return state
 
 
-def _today() -> str:
-    return date.today().isoformat()
+def _date(value: str | None) -> str:
+    """A YYYY-MM-DD date from the command line; today when not given."""
+    if value is None:
+        return date.today().isoformat()
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise KbError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if len(value) != 10:
+        raise KbError(f"{value!r} is not a date (YYYY-MM-DD)")
+    return value
 
 
 def _color(stream: object = sys.stdout) -> bool:
@@ -88,13 +97,16 @@ def lint(
     ] = None,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Date to check changelogs against (YYYY-MM-DD).")
+    ] = None,
 ) -> int:
     """Check pages against the schemas and each other."""
     from kbcli import report
     from kbcli.lint import lint as run_lint
 
     root = _state(ctx).kb_root()
-    result = run_lint(root, _today(), paths or ())
+    result = run_lint(root, _date(today), paths or ())
     cwd = Path.cwd()
     shown = [report.display_path(root, f.path, cwd) for f in result.findings]
     color = format is Format.text and _color()

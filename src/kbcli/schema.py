@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -82,16 +83,19 @@ def _problems(error: Any, root: Node | None, data: Any) -> Iterator[Problem]:
         yield "S001", f"{where or 'page'}: missing required field '{missing}'", line, col
     elif error.validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
+        patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
         for key in error.instance:
-            if key not in allowed:
-                line, col = locate(root, (*path, key))
+            if key not in allowed and not any(p.search(key) for p in patterns):
+                line, col = locate(root, (*path, key), at_key=True)
                 yield "S002", _unknown_field(where, key, allowed), line, col
     else:
         line, col = locate(root, path)
-        yield "S003", f"{where or 'page'}: {_invalid(error, path)}", line, col
+        yield "S003", f"{where + ': ' if where else ''}{_invalid(error, path)}", line, col
 
 
 def _unknown_field(where: str, key: str, allowed: list[str]) -> str:
+    if where == "rules":
+        return f"rules: unknown rule '{key}' (a code like C001 or a name like duplicate-claim)"
     near = difflib.get_close_matches(key, allowed, n=1)
     hint = f" (did you mean '{near[0]}'?)" if near else f" (known: {', '.join(allowed)})"
     return f"{where + ': ' if where else ''}unknown field '{key}'{hint}"
@@ -99,7 +103,7 @@ def _unknown_field(where: str, key: str, allowed: list[str]) -> str:
 
 def _invalid(error: Any, path: tuple[Any, ...]) -> str:
     value = error.instance
-    if error.validator == "pattern" and error.validator_value == _SLUG:
+    if error.validator == "pattern" and error.validator_value == _SLUG or _newline_slug(error):
         return f"{value!r} is not an id (lowercase letters and digits joined by single hyphens)"
     if error.validator == "format" and error.validator_value == "date":
         return f"{value!r} is not a date (YYYY-MM-DD)"
@@ -110,6 +114,11 @@ def _invalid(error: Any, path: tuple[Any, ...]) -> str:
     if error.validator == "type" and not path:
         return "a page must be a mapping of fields"
     return str(error.message)
+
+
+def _newline_slug(error: Any) -> bool:
+    # the slug schema forbids a trailing newline, which `pattern`'s `$` would let through
+    return bool(error.validator == "not" and error.validator_value == {"pattern": "\\n"})
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

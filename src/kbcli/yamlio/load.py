@@ -232,19 +232,21 @@ def position(node: Node) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def locate(root: Node | None, path: tuple[str | int, ...]) -> tuple[int, int]:
+def locate(root: Node | None, path: tuple[str | int, ...], at_key: bool = False) -> tuple[int, int]:
     """The position of the node at `path` (keys and list indexes); where the path runs
     out, the deepest node that exists (for a missing field: the mapping that lacks it).
-    A mapping key is reported at the key, so a finding about `claims` points at `claims:`."""
+    With `at_key`, a mapping entry is reported at its key (for an unknown field)."""
     if root is None:
         return 1, 1
     node, where = root, position(root)
-    for step in path:
+    for depth, step in enumerate(path, 1):
         found = _child(node, step)
         if found is None:
             break
         key_node, node = found
-        where = position(key_node if key_node is not None else node)
+        last = depth == len(path)
+        use_key = key_node is not None and (at_key and last or node.id != "scalar")
+        where = position(key_node if use_key else node)
     return where
 
 

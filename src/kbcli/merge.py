@@ -1,0 +1,407 @@
+"""Planning `kb merge-claims` on plain data: which claims merge, and what the survivor keeps.
+
+Claims are dicts as the SPEC describes them (`id`, `statement`, `detail`, `evidence`,
+`sources`, `added`, `merged`). Nothing here reads or writes files: the command loads the
+pages, calls `plan_merge` or `plan_merge_from`, prints `describe()` for `--dry-run`, and
+otherwise writes `apply_plan`'s claims and rewrites thesis citations with the id map.
+
+What a merge keeps, per group (the first claim of the group survives):
+- sources: the union, survivor's first, in order, no repeats;
+- detail: the survivor's, then every other distinct non-empty detail appended. A detail
+  already contained in the text (compared after `normalise`, as whole words) is not
+  repeated. Pieces are joined with a space after a full stop (details are usually
+  sentences), else with "; ", so the joined text reads as prose and each piece is kept
+  verbatim;
+- evidence: the strongest level of the group (levels unknown to the KB rank weakest); when
+  the levels differ the conflict is recorded, with each claim's level;
+- merged: the survivor's own merged ids, then each merged claim's id and its merged ids,
+  so every id that ever named one of these claims still resolves to the survivor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kbcli.similarity import DEFAULT_THRESHOLD, group_duplicates, normalise, similarity
+
+Claim = dict[str, Any]
+Source = dict[str, Any]
+
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
+
+
+@dataclass(frozen=True)
+class EvidenceConflict:
+    """A group whose claims disagreed on evidence: each claim's level, and the one kept."""
+
+    kept: str
+    levels: tuple[tuple[str, str], ...]  # (claim id, level), in group order
+
+    def describe(self) -> str:
+        levels = ", ".join(f"{cid} {level}" for cid, level in self.levels)
+        return f"evidence conflict: {levels}; keeps {self.kept}"
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """One group of duplicates and the survivor's fields after the merge."""
+
+    survivor_index: int
+    survivor_id: str
+    statement: str
+    merged_indexes: tuple[int, ...]
+    merged_ids: tuple[str, ...]
+    merged_statements: tuple[str, ...]
+    scores: tuple[float, ...]  # each merged statement's similarity to the survivor's
+    sources: tuple[str, ...]
+    detail: str | None
+    evidence: str
+    merged: tuple[str, ...]
+    retired: tuple[str, ...]  # ids that resolve to the survivor from now on
+    # What the survivor gains, for the dry-run.
+    gained_sources: tuple[str, ...]
+    gained_details: tuple[str, ...]
+    previous_evidence: str
+    conflict: EvidenceConflict | None
+
+    def describe(self) -> list[str]:
+        lines = [f"{self.survivor_id} survives: {self.statement!r}"]
+        for cid, statement, score in zip(
+            self.merged_ids, self.merged_statements, self.scores, strict=True
+        ):
+            lines.append(f"  merges {cid} (similarity {score:.2f}): {statement!r}")
+        if self.gained_sources:
+            lines.append(f"  gains sources: {', '.join(self.gained_sources)}")
+        lines.extend(f"  gains detail: {detail!r}" for detail in self.gained_details)
+        if self.evidence != self.previous_evidence:
+            lines.append(f"  evidence: {self.previous_evidence} -> {self.evidence}")
+        if self.conflict is not None:
+            lines.append(f"  {self.conflict.describe()}")
+        return lines
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """Every group of a concept's claims that will merge; empty when there is nothing to do."""
+
+    groups: tuple[GroupPlan, ...]
+    threshold: float
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.groups)
+
+    @property
+    def conflicts(self) -> tuple[EvidenceConflict, ...]:
+        return tuple(g.conflict for g in self.groups if g.conflict is not None)
+
+    def describe(self) -> list[str]:
+        if not self.groups:
+            return [f"no duplicate claims (threshold {self.threshold:.2f})"]
+        merged = sum(len(g.merged_ids) for g in self.groups)
+        lines = [
+            f"{len(self.groups)} group(s), {merged} claim(s) merged "
+            f"(threshold {self.threshold:.2f}):"
+        ]
+        for group in self.groups:
+            lines.extend(group.describe())
+        return lines
+
+
+def plan_merge(
+    claims: Sequence[Mapping[str, Any]],
+    threshold: float = DEFAULT_THRESHOLD,
+    evidence_levels: Sequence[str] = ("strong", "moderate", "weak"),
+) -> MergePlan:
+    """Plan the merge of duplicate claims: groups from `group_duplicates` on the statements,
+    the first claim of each group surviving. `evidence_levels` is strongest first."""
+    return _plan(claims, threshold, evidence_levels, foreign=frozenset())
+
+
+def _plan(
+    claims: Sequence[Mapping[str, Any]],
+    threshold: float,
+    evidence_levels: Sequence[str],
+    foreign: frozenset[int],
+) -> MergePlan:
+    statements = [str(c["statement"]) for c in claims]
+    groups = group_duplicates(statements, threshold)
+    return MergePlan(
+        tuple(_plan_group(claims, g, evidence_levels, foreign) for g in groups), threshold
+    )
+
+
+def _plan_group(
+    claims: Sequence[Mapping[str, Any]],
+    group: Sequence[int],
+    evidence_levels: Sequence[str],
+    foreign: frozenset[int],
+) -> GroupPlan:
+    survivor, others = claims[group[0]], [claims[i] for i in group[1:]]
+    members = [survivor, *others]
+    sources = _unique(s for c in members for s in c.get("sources") or ())
+    detail, gained_details = _join_details([c.get("detail") for c in members])
+    evidence, conflict = _strongest(members, evidence_levels)
+    retired = _unique(
+        x for c in others for x in (c["id"], *(c.get("merged") or ())) if x != survivor["id"]
+    )
+    # Ids from another concept (`--from`) never named a claim of this one: not recorded.
+    foreign_ids = {claims[i]["id"] for i in group[1:] if i in foreign}
+    merged = _unique(
+        m
+        for m in (*(survivor.get("merged") or ()), *retired)
+        if m != survivor["id"] and m not in foreign_ids
+    )
+    return GroupPlan(
+        survivor_index=group[0],
+        survivor_id=survivor["id"],
+        statement=survivor["statement"],
+        merged_indexes=tuple(group[1:]),
+        merged_ids=tuple(c["id"] for c in others),
+        merged_statements=tuple(c["statement"] for c in others),
+        scores=tuple(similarity(survivor["statement"], c["statement"]) for c in others),
+        sources=sources,
+        detail=detail,
+        evidence=evidence,
+        merged=merged,
+        retired=retired,
+        gained_sources=tuple(s for s in sources if s not in (survivor.get("sources") or ())),
+        gained_details=gained_details,
+        previous_evidence=survivor["evidence"],
+        conflict=conflict,
+    )
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def detail_contains(text: str, detail: str) -> bool:
+    """Whether `detail` already reads in `text`: as whole words after `normalise`, so a
+    change of case, quotes or a final full stop does not make a detail new."""
+    needle = normalise(detail)
+    if not needle:  # punctuation only: nothing to normalise, compare as written
+        return detail.strip() in text
+    pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
+    return re.search(pattern, normalise(text)) is not None
+
+
+def _join_details(details: Sequence[object]) -> tuple[str | None, tuple[str, ...]]:
+    """The merged detail (None when no claim has one) and the pieces the survivor gains."""
+    text: str | None = None
+    gained: list[str] = []
+    for i, raw in enumerate(details):
+        piece = raw.strip() if isinstance(raw, str) else ""
+        if not piece:
+            continue
+        if text is None:
+            text = piece
+        elif not detail_contains(text, piece):
+            separator = " " if _SENTENCE_END.search(text) else "; "
+            text = text + separator + piece
+        else:
+            continue
+        if i > 0:
+            gained.append(piece)
+    return text, tuple(gained)
+
+
+def _strongest(
+    members: Sequence[Mapping[str, Any]], evidence_levels: Sequence[str]
+) -> tuple[str, EvidenceConflict | None]:
+    def rank(level: str) -> int:
+        return evidence_levels.index(level) if level in evidence_levels else len(evidence_levels)
+
+    levels = tuple((str(c["id"]), str(c["evidence"])) for c in members)
+    # min() keeps the first of equal ranks, so the survivor's own level wins a tie.
+    kept = min((level for _, level in levels), key=rank)
+    if len({level for _, level in levels}) == 1:
+        return kept, None
+    return kept, EvidenceConflict(kept, levels)
+
+
+def apply_plan(claims: Sequence[Claim], plan: MergePlan) -> list[Claim]:
+    """The claim list after the merge: each survivor updated in its own position, merged
+    claims removed, every other claim the very object it was."""
+    updates = {g.survivor_index: g for g in plan.groups}
+    removed = {i for g in plan.groups for i in g.merged_indexes}
+    result: list[Claim] = []
+    for i, claim in enumerate(claims):
+        if i in removed:
+            continue
+        group = updates.get(i)
+        result.append(claim if group is None else _survivor(claim, group))
+    return result
+
+
+def _survivor(claim: Claim, group: GroupPlan) -> Claim:
+    # Updating a copy keeps the claim's key order; new keys (detail, merged) go last.
+    updated = dict(claim)
+    updated["sources"] = list(group.sources)
+    updated["evidence"] = group.evidence
+    if group.detail is not None:
+        updated["detail"] = group.detail
+    if group.merged:
+        updated["merged"] = list(group.merged)
+    return updated
+
+
+def id_map(plan: MergePlan) -> dict[str, str]:
+    """Old claim id -> survivor id, for every id the merge retires (merged claims' ids and
+    the ids already merged into them): what thesis citations are rewritten with."""
+    return {old: g.survivor_id for g in plan.groups for old in g.retired}
+
+
+@dataclass(frozen=True)
+class MergeFromPlan:
+    """Bringing another concept's claims and sources into a target concept.
+
+    OTHER's claims are renamed into the target's namespace (`renamed`), their sources
+    rewritten to target source ids (`source_map`), and placed after the target's claims
+    (`incoming`); `plan` then merges duplicates across the combined list, so an incoming
+    claim that duplicates a target claim merges into it and the rest are appended. Incoming
+    ids are not recorded in `merged` lists (they never named a claim of the target); theses
+    citing OTHER's claims are rewritten with `other_id_map` instead.
+    """
+
+    source_map: Mapping[str, str]  # OTHER source id -> target source id
+    new_sources: tuple[Source, ...]  # OTHER's sources the target gains, with their new ids
+    renamed: Mapping[str, str]  # OTHER claim id -> its id in the target, before merging
+    incoming: tuple[Claim, ...]  # OTHER's claims as they join the target
+    target_count: int  # `plan` indexes below this are the target's claims
+    plan: MergePlan  # over the target's claims followed by `incoming`
+    target_id_map: Mapping[str, str]  # target claim id -> survivor, for the target's theses
+    other_id_map: Mapping[str, str]  # every OTHER claim (and merged) id -> its claim id now
+
+    def describe(self) -> list[str]:
+        new_ids = {s["id"] for s in self.new_sources}
+        lines = [
+            f"source {old} added as {new}" if new in new_ids else f"source {old} is {new}"
+            for old, new in self.source_map.items()
+        ]
+        into = {i: g.survivor_id for g in self.plan.groups for i in g.merged_indexes}
+        for k, (old, new) in enumerate(self.renamed.items()):
+            survivor = into.get(self.target_count + k)
+            fate = f"appended as {new}" if survivor is None else f"merges into {survivor}"
+            lines.append(f"claim {old} {fate}")
+        return lines + self.plan.describe()
+
+
+def plan_merge_from(
+    target_claims: Sequence[Mapping[str, Any]],
+    target_sources: Sequence[Mapping[str, Any]],
+    other_claims: Sequence[Mapping[str, Any]],
+    other_sources: Sequence[Mapping[str, Any]],
+    threshold: float = DEFAULT_THRESHOLD,
+    evidence_levels: Sequence[str] = ("strong", "moderate", "weak"),
+) -> MergeFromPlan:
+    """Plan merging OTHER's claims and sources into the target concept.
+
+    A source of OTHER with the same url (or else the same title, after `normalise`) as a
+    target source is that source; any other keeps its id if the target does not use it,
+    else gets `<id>-2`, `<id>-3`, ... Claim ids are made unique the same way against the
+    target's claim ids and merged ids. Raises ValueError when an OTHER claim cites a source
+    OTHER does not have (validate pages first).
+    """
+    source_map, new_sources = _map_sources(target_sources, other_sources)
+    taken = {c["id"] for c in target_claims}
+    taken.update(m for c in target_claims for m in c.get("merged") or ())
+    renamed: dict[str, str] = {}
+    for claim in other_claims:
+        renamed[claim["id"]] = _fresh_id(claim["id"], taken)
+        taken.add(renamed[claim["id"]])
+    incoming = tuple(_incoming(c, renamed[c["id"]], source_map) for c in other_claims)
+    count = len(target_claims)
+    foreign = frozenset(range(count, count + len(incoming)))
+    plan = _plan([*target_claims, *incoming], threshold, evidence_levels, foreign)
+    retired = id_map(plan)
+    target_ids = {c["id"] for c in target_claims}
+    target_ids.update(m for c in target_claims for m in c.get("merged") or ())
+    other_id_map: dict[str, str] = {}
+    for claim in other_claims:
+        now = renamed[claim["id"]]
+        now = retired.get(now, now)
+        for old in (claim["id"], *(claim.get("merged") or ())):
+            other_id_map.setdefault(old, now)
+    return MergeFromPlan(
+        source_map=source_map,
+        new_sources=new_sources,
+        renamed=renamed,
+        incoming=incoming,
+        target_count=count,
+        plan=plan,
+        target_id_map={k: v for k, v in retired.items() if k in target_ids},
+        other_id_map=other_id_map,
+    )
+
+
+def apply_merge_from(
+    target_claims: Sequence[Claim], target_sources: Sequence[Source], plan: MergeFromPlan
+) -> tuple[list[Claim], list[Source]]:
+    """The target's claims and sources after `plan`: OTHER's new sources appended, claims
+    merged and appended as planned."""
+    claims = apply_plan([*target_claims, *plan.incoming], plan.plan)
+    return claims, [*target_sources, *plan.new_sources]
+
+
+def _matching_source(
+    source: Mapping[str, Any], target_sources: Sequence[Mapping[str, Any]]
+) -> str | None:
+    """The id of the target source that is `source`: same url first, else same title."""
+    url = _url_key(source.get("url"))
+    for target in target_sources if url else ():
+        if _url_key(target.get("url")) == url:
+            return str(target["id"])
+    title = normalise(str(source.get("title") or ""))
+    for target in target_sources if title else ():
+        if normalise(str(target.get("title") or "")) == title:
+            return str(target["id"])
+    return None
+
+
+def _url_key(url: object) -> str:
+    # A trailing slash or a different case of scheme and host is the same page.
+    if not isinstance(url, str) or not url.strip():
+        return ""
+    head, sep, rest = url.strip().rstrip("/").partition("://")
+    host, slash, path = rest.partition("/")
+    return head.lower() + sep + host.lower() + slash + path if sep else head
+
+
+def _map_sources(
+    target_sources: Sequence[Mapping[str, Any]], other_sources: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, str], tuple[Source, ...]]:
+    source_map: dict[str, str] = {}
+    new_sources: list[Source] = []
+    taken = {s["id"] for s in target_sources}
+    for source in other_sources:
+        # Compare with the target's sources only: OTHER's own are distinct by definition.
+        same = _matching_source(source, target_sources)
+        if same is None:
+            same = _fresh_id(source["id"], taken)
+            taken.add(same)
+            new_sources.append({**source, "id": same})
+        source_map[source["id"]] = same
+    return source_map, tuple(new_sources)
+
+
+def _fresh_id(wanted: str, taken: set[str]) -> str:
+    # A suffix, never an increment: "breakthrough-2026" must not become "breakthrough-2027".
+    candidate, n = wanted, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{wanted}-{n}"
+    return candidate
+
+
+def _incoming(claim: Mapping[str, Any], new_id: str, source_map: Mapping[str, str]) -> Claim:
+    unknown = [s for s in claim.get("sources") or () if s not in source_map]
+    if unknown:
+        raise ValueError(f"claim {claim['id']} cites unknown source(s): {', '.join(unknown)}")
+    result = {k: v for k, v in claim.items() if k != "merged"}
+    result["id"] = new_id
+    result["sources"] = list(_unique(source_map[s] for s in claim.get("sources") or ()))
+    return result

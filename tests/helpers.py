@@ -1,0 +1,95 @@
+"""Small helpers the tests share: building KBs, running the real CLI, real git repos."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+CASES = Path(__file__).parent / "cases"
+REPO = Path(__file__).parents[1]
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Curator",
+    "GIT_AUTHOR_EMAIL": "curator@example.org",
+    "GIT_COMMITTER_NAME": "Curator",
+    "GIT_COMMITTER_EMAIL": "curator@example.org",
+    "GIT_AUTHOR_DATE": "2026-04-20T12:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2026-04-20T12:00:00+00:00",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_kb(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `kb` in this process (fast), as the console script does."""
+    from kbcli.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_argv, old_cwd, old_env = sys.argv, Path.cwd(), dict(os.environ)
+    sys.argv = ["kb", *args]
+    os.environ.pop("KB_ROOT", None)
+    os.environ.update(env or {})
+    os.chdir(cwd)
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = old_argv
+        os.chdir(old_cwd)
+        os.environ.clear()
+        os.environ.update(old_env)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_kb_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `kb` as a separate process (for signals, concurrency, real stdio)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("KB_ROOT", None) if env is None or "KB_ROOT" not in env else None
+    proc = subprocess.run(
+        [sys.executable, "-m", "kbcli", *args],
+        cwd=cwd, env=full_env, capture_output=True, text=True, check=False,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def make_kb(dest: Path, *overlays: Path, files: dict[str, str] | None = None) -> Path:
+    """A KB in `dest`: the base case, each overlay folder copied on top, then `files`."""
+    shutil.copytree(CASES / "base", dest, dirs_exist_ok=True)
+    for overlay in overlays:
+        shutil.copytree(overlay, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt"))
+    for rel, text in (files or {}).items():
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return dest
+
+
+def git(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV},
+        capture_output=True, text=True, check=True,
+    )
+    return proc.stdout
+
+
+def git_init(path: Path) -> Path:
+    git(path, "init", "-q", "-b", "main")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "Initial KB")
+    return path
