@@ -63,7 +63,11 @@ def run_kb_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> 
     full_env.pop("KB_ROOT", None) if env is None or "KB_ROOT" not in env else None
     proc = subprocess.run(
         [sys.executable, "-m", "kbcli", *args],
-        cwd=cwd, env=full_env, capture_output=True, text=True, check=False,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
@@ -72,7 +76,9 @@ def make_kb(dest: Path, *overlays: Path, files: dict[str, str] | None = None) ->
     """A KB in `dest`: the base case, each overlay folder copied on top, then `files`."""
     shutil.copytree(CASES / "base", dest, dirs_exist_ok=True)
     for overlay in overlays:
-        shutil.copytree(overlay, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt"))
+        shutil.copytree(
+            overlay, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt")
+        )
     for rel, text in (files or {}).items():
         path = dest / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,8 +88,12 @@ def make_kb(dest: Path, *overlays: Path, files: dict[str, str] | None = None) ->
 
 def git(cwd: Path, *args: str) -> str:
     proc = subprocess.run(
-        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV},
-        capture_output=True, text=True, check=True,
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return proc.stdout
 

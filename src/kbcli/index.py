@@ -11,14 +11,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.nodes import Node
-
 from kbcli.config import Config
 from kbcli.findings import Finding
 from kbcli.kb import PageRef, read_text
 from kbcli.rules import local
 from kbcli.schema import PageValidator
-from kbcli.yamlio.load import YamlProblem, locate, parse
+from kbcli.yamlio.load import Node, YamlProblem, locate, parse
 
 Ref = tuple[str, int, int]  # a value and its 1-based line and column
 
@@ -52,10 +50,10 @@ class PageFacts:
     def from_json(cls, raw: dict[str, Any]) -> PageFacts:
         facts = cls(**raw)
         facts.findings = [Finding(**f) for f in raw["findings"]]
-        facts.aliases = [tuple(r) for r in raw["aliases"]]  # type: ignore[misc]
-        facts.related = [tuple(r) for r in raw["related"]]  # type: ignore[misc]
-        facts.changelog_dates = [tuple(r) for r in raw["changelog_dates"]]  # type: ignore[misc]
-        facts.redirect = tuple(raw["redirect"]) if raw["redirect"] else None  # type: ignore[assignment]
+        facts.aliases = [tuple(r) for r in raw["aliases"]]
+        facts.related = [tuple(r) for r in raw["related"]]
+        facts.changelog_dates = [tuple(r) for r in raw["changelog_dates"]]
+        facts.redirect = tuple(raw["redirect"]) if raw["redirect"] else None
         facts.cites = [_cite_from_json(c) for c in raw["cites"]]
         return facts
 
@@ -63,8 +61,8 @@ class PageFacts:
 def _cite_from_json(raw: dict[str, Any]) -> Cite:
     claims = raw["claims"]
     return Cite(
-        tuple(raw["concept"]),  # type: ignore[arg-type]
-        None if claims is None else [tuple(c) for c in claims],  # type: ignore[misc]
+        tuple(raw["concept"]),
+        None if claims is None else [tuple(c) for c in claims],
         raw["stamp"],
     )
 
@@ -101,7 +99,9 @@ def _extract(facts: PageFacts, data: dict[str, Any], root: Node | None) -> None:
         _extract_concept(facts, data, root)
     else:
         for i, cite in enumerate(_list(data.get("cites"))):
-            concept = ref(cite.get("concept"), "cites", i, "concept") if isinstance(cite, dict) else None
+            concept = (
+                ref(cite.get("concept"), "cites", i, "concept") if isinstance(cite, dict) else None
+            )
             if concept is None:
                 continue
             claims = cite.get("claims")
@@ -132,5 +132,7 @@ def _list(value: Any) -> list[Any]:
 
 def _refs(value: Any, root: Node | None, path: tuple[str | int, ...]) -> list[Ref]:
     return [
-        (item, *locate(root, (*path, i))) for i, item in enumerate(_list(value)) if isinstance(item, str)
+        (item, *locate(root, (*path, i)))
+        for i, item in enumerate(_list(value))
+        if isinstance(item, str)
     ]

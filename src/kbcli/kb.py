@@ -119,7 +119,9 @@ def load_page(root: Path, ref: PageRef, max_bytes: int) -> Document:
     try:
         doc = parse(read_text(root, ref, max_bytes))
     except YamlProblem as exc:
-        raise KbError(f"{exc.code} {exc.message}", path=ref.path, line=exc.line, col=exc.col)
+        raise KbError(
+            f"{exc.code} {exc.message}", path=ref.path, line=exc.line, col=exc.col
+        ) from None
     if not isinstance(doc.data, dict):
         raise KbError("a page must be a mapping of fields", path=ref.path, line=1, col=1)
     return doc

@@ -50,7 +50,9 @@ def lint(
 def analyse_all(
     root: Path, config: Config, refs: Sequence[PageRef], progress: Progress | None = None
 ) -> list[PageFacts]:
-    validators = {kind: PageValidator(kind, config.evidence_levels) for kind in ("concept", "thesis")}
+    validators = {
+        kind: PageValidator(kind, config.evidence_levels) for kind in ("concept", "thesis")
+    }
     out = []
     for done, ref in enumerate(refs, 1):
         out.append(analyse(root, ref, config, validators[ref.kind]))
@@ -65,14 +67,18 @@ def _select(root: Path, paths: Sequence[Path]) -> set[str] | None:
     selected: set[str] = set()
     for path in paths:
         if path.is_dir():
-            inside = [r.rel for r in list_pages(root) if r.path.absolute().is_relative_to(path.absolute())]
+            inside = [
+                r.rel for r in list_pages(root) if r.path.absolute().is_relative_to(path.absolute())
+            ]
             selected.update(inside)
             continue
         if path.absolute() == (root / "kb.yaml").absolute():
             continue  # checked by load_config already
         ref = ref_for_path(root, path)
         if ref is None:
-            raise KbError(f"{path} is not a page of the KB at {root} (concepts/*.yaml, theses/*.yaml)")
+            raise KbError(
+                f"{path} is not a page of the KB at {root} (concepts/*.yaml, theses/*.yaml)"
+            )
         if not path.exists() and not path.is_symlink():
             raise KbError(f"{path} does not exist")
         selected.add(ref.rel)

@@ -19,7 +19,9 @@ def display_path(root: Path, rel: str, cwd: Path) -> str:
     return os.path.relpath(root / rel, cwd)
 
 
-def text(findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool) -> None:
+def text(
+    findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool
+) -> None:
     for finding, path in zip(findings, paths, strict=True):
         warn = "warning: " if finding.severity is Severity.WARNING else ""
         line = f"{path}:{finding.line}:{finding.col}: {finding.code} {warn}{finding.message}"
@@ -31,7 +33,8 @@ def text(findings: Sequence[Finding], paths: Sequence[str], checked: int, out: T
 def _colour(line: str, finding: Finding, path: str) -> str:
     tint = "31" if finding.severity is Severity.ERROR else "33"
     head = f"{path}:{finding.line}:{finding.col}:"
-    return f"\x1b[1m{head}\x1b[0m \x1b[{tint};1m{finding.code}\x1b[0m{line[len(head) + len(finding.code) + 1:]}"
+    rest = line[len(head) + len(finding.code) + 1 :]
+    return f"\x1b[1m{head}\x1b[0m \x1b[{tint};1m{finding.code}\x1b[0m{rest}"
 
 
 def _summary(findings: Sequence[Finding], checked: int) -> str:
@@ -47,7 +50,9 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def as_json(findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool) -> None:
+def as_json(
+    findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool
+) -> None:
     """The documented JSON shape: {"version", "checked", "summary", "findings": [...]}."""
     items = []
     for finding, path in zip(findings, paths, strict=True):
@@ -66,7 +71,9 @@ def as_json(findings: Sequence[Finding], paths: Sequence[str], checked: int, out
     out.write("\n")
 
 
-def github(findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool) -> None:
+def github(
+    findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool
+) -> None:
     """GitHub Actions workflow commands, escaped as GitHub documents."""
     for finding, path in zip(findings, paths, strict=True):
         level = "error" if finding.severity is Severity.ERROR else "warning"

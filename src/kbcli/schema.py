@@ -11,9 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.nodes import Node
-
-from kbcli.yamlio.load import locate
+from kbcli.yamlio.load import Node, locate
 
 SCHEMA_NAMES = {"concept": "concept.schema.json", "thesis": "thesis.schema.json"}
 CONFIG_SCHEMA = "kb.schema.json"
@@ -103,7 +101,7 @@ def _unknown_field(where: str, key: str, allowed: list[str]) -> str:
 
 def _invalid(error: Any, path: tuple[Any, ...]) -> str:
     value = error.instance
-    if error.validator == "pattern" and error.validator_value == _SLUG or _newline_slug(error):
+    if (error.validator == "pattern" and error.validator_value == _SLUG) or _newline_slug(error):
         return f"{value!r} is not an id (lowercase letters and digits joined by single hyphens)"
     if error.validator == "format" and error.validator_value == "date":
         return f"{value!r} is not a date (YYYY-MM-DD)"

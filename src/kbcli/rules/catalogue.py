@@ -30,8 +30,12 @@ _TABLE = [
     Rule("S003", "invalid-value", "error", "a value of the wrong type, pattern, format or level"),
     Rule("R001", "id-mismatch", "error", "a page's id differs from its file name"),
     Rule("R002", "duplicate-id", "error", "two pages, claims or sources share an id"),
-    Rule("R003", "alias-collision", "error", "an alias equals another concept's id, title or alias"),
-    Rule("R004", "unknown-concept", "error", "related or cites names a concept that does not exist"),
+    Rule(
+        "R003", "alias-collision", "error", "an alias equals another concept's id, title or alias"
+    ),
+    Rule(
+        "R004", "unknown-concept", "error", "related or cites names a concept that does not exist"
+    ),
     Rule("R005", "unknown-claim", "error", "a thesis cites a claim its concept does not have"),
     Rule("R006", "unknown-source", "error", "a claim names a source its page does not list"),
     Rule("R007", "self-relation", "error", "a concept lists itself as related"),

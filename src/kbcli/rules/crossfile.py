@@ -44,7 +44,9 @@ def duplicate_page_ids(index: KbIndex) -> Iterator[Finding]:
     for facts in index.pages:
         key = (facts.kind, facts.stem)
         if key in first:
-            yield Finding(facts.rel, 1, 1, "R002", f"{facts.kind} id '{facts.stem}' is also {first[key]}")
+            yield Finding(
+                facts.rel, 1, 1, "R002", f"{facts.kind} id '{facts.stem}' is also {first[key]}"
+            )
         else:
             first[key] = facts.rel
 
@@ -60,7 +62,10 @@ def alias_collisions(index: KbIndex) -> Iterator[Finding]:
             others = sorted(owners.get(alias.casefold(), set()) - {facts.stem})
             if others:
                 yield Finding(
-                    facts.rel, line, col, "R003",
+                    facts.rel,
+                    line,
+                    col,
+                    "R003",
                     f"alias '{alias}' also names concept {', '.join(repr(o) for o in others)}",
                 )
 
@@ -80,7 +85,10 @@ def unknown_references(index: KbIndex) -> Iterator[Finding]:
             for claim, cline, ccol in cite.claims or []:
                 if not index.resolve_claim(concept, claim):
                     yield Finding(
-                        facts.rel, cline, ccol, "R005",
+                        facts.rel,
+                        cline,
+                        ccol,
+                        "R005",
                         f"concept '{concept}' has no claim '{claim}'",
                     )
 
@@ -94,7 +102,11 @@ def changelog_future(index: KbIndex, today: str) -> Iterator[Finding]:
         for date, line, col in facts.changelog_dates:
             if _is_date(date) and date > today:
                 yield Finding(
-                    facts.rel, line, col, "C002", f"changelog entry is dated {date}, after today ({today})"
+                    facts.rel,
+                    line,
+                    col,
+                    "C002",
+                    f"changelog entry is dated {date}, after today ({today})",
                 )
 
 

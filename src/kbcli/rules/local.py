@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml.nodes import Node
-
 from kbcli.config import Config
-from kbcli.yamlio.load import locate
+from kbcli.yamlio.load import Node, locate
 
 Problem = tuple[str, str, int, int]
 
 
-def check(kind: str, stem: str, data: dict[str, Any], root: Node | None, config: Config) -> list[Problem]:
+def check(
+    kind: str, stem: str, data: dict[str, Any], root: Node | None, config: Config
+) -> list[Problem]:
     problems = [*id_matches_stem(stem, data, root), *changelog_order(data, root, config)]
     if kind == "concept":
         problems += [
@@ -36,7 +36,11 @@ def _items(data: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]
 def id_matches_stem(stem: str, data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
     page_id = data.get("id")
     if isinstance(page_id, str) and page_id != stem:
-        yield ("R001", f"id '{page_id}' differs from the file name '{stem}'", *locate(root, ("id",)))
+        yield (
+            "R001",
+            f"id '{page_id}' differs from the file name '{stem}'",
+            *locate(root, ("id",)),
+        )
 
 
 def duplicate_ids(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
@@ -48,7 +52,9 @@ def duplicate_ids(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
         merged = claim.get("merged")
         for j, old in enumerate(merged if isinstance(merged, list) else []):
             if isinstance(old, str):
-                yield from _once(seen, old, "merged claim", locate(root, ("claims", i, "merged", j)))
+                yield from _once(
+                    seen, old, "merged claim", locate(root, ("claims", i, "merged", j))
+                )
     sources: dict[str, tuple[str, int]] = {}
     for i, source in _items(data, "sources"):
         if isinstance(source.get("id"), str):
@@ -61,7 +67,12 @@ def _once(
     line, col = where
     if key in seen:
         other, other_line = seen[key]
-        yield "R002", f"{what} id '{key}' is already used by the {other} at line {other_line}", line, col
+        yield (
+            "R002",
+            f"{what} id '{key}' is already used by the {other} at line {other_line}",
+            line,
+            col,
+        )
     else:
         seen[key] = (what, line)
 
@@ -85,7 +96,11 @@ def self_relation(stem: str, data: dict[str, Any], root: Node | None) -> Iterato
     own = data.get("id", stem)
     for i, item in _items(data, "related"):
         if item.get("concept") == own:
-            yield ("R007", f"concept '{own}' lists itself as related", *locate(root, ("related", i, "concept")))
+            yield (
+                "R007",
+                f"concept '{own}' lists itself as related",
+                *locate(root, ("related", i, "concept")),
+            )
 
 
 def duplicate_claims(stem: str, data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
@@ -122,7 +137,8 @@ def changelog_order(data: dict[str, Any], root: Node | None, config: Config) -> 
             order = "newest first" if newest_first else "oldest first"
             yield (
                 "C003",
-                f"changelog entry {date} is out of order after {previous} (the KB keeps it {order})",
+                f"changelog entry {date} is out of order after {previous} "
+                f"(the KB keeps it {order})",
                 *locate(root, ("changelog", i, "date")),
             )
         previous = date

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import Node
 from ruamel.yaml.resolver import VersionedResolver
+
+# ruamel.yaml's composed nodes (ScalarNode, SequenceNode, MappingNode; `id` names the kind)
+# are loosely typed upstream, so they travel as Any.
+Node = Any
 
 try:  # ruamel.yaml's libyaml extra; 0.19 does not use it by itself
     from _ruamel_yaml_clibz import CParser
@@ -81,13 +84,14 @@ def compose(text: str, pure: bool = False) -> Node | None:
     try:
         if use_c and _nesting_bound(text) > _SAFE_COMPOSE_BOUND:
             _check_depth(text)
-        return _loader(text, use_c).get_single_node()  # type: ignore[no-any-return]
+        return _compose(text, use_c)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         raise YamlProblem("Y001", _yaml_message(exc), line, col) from None
     except YAMLError as exc:  # reader errors: control characters and the like
-        raise YamlProblem("Y001", str(exc).splitlines()[0], *_reader_position(exc, text))
+        first = str(exc).splitlines()[0]
+        raise YamlProblem("Y001", first, *_reader_position(exc, text)) from None
     except RecursionError:
         raise YamlProblem("Y006", f"nesting deeper than {MAX_DEPTH} levels") from None
 
@@ -105,23 +109,12 @@ def _reader_position(exc: YAMLError, text: str) -> tuple[int, int]:
     return before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
 
 
-def _loader(text: str, use_c: bool) -> Any:
+def _compose(text: str, use_c: bool) -> Node | None:
     if use_c:
-        return _CLoader(text)
-    from ruamel.yaml.composer import Composer
-    from ruamel.yaml.parser import Parser
-    from ruamel.yaml.reader import Reader
-    from ruamel.yaml.scanner import Scanner
+        return _CLoader(text).get_single_node()
+    from ruamel.yaml import YAML
 
-    class PureLoader(Reader, Scanner, Parser, Composer, VersionedResolver):  # type: ignore[misc]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream, loader=self)
-            Scanner.__init__(self, loader=self)
-            Parser.__init__(self, loader=self)
-            Composer.__init__(self, loader=self)
-            VersionedResolver.__init__(self, loader=self)
-
-    return PureLoader(text)
+    return YAML(typ="safe", pure=True).compose(text)
 
 
 if CParser is not None:
@@ -245,7 +238,7 @@ def locate(root: Node | None, path: tuple[str | int, ...], at_key: bool = False)
             break
         key_node, node = found
         last = depth == len(path)
-        use_key = key_node is not None and (at_key and last or node.id != "scalar")
+        use_key = key_node is not None and ((at_key and last) or node.id != "scalar")
         where = position(key_node if use_key else node)
     return where
 

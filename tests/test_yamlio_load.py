@@ -1,0 +1,95 @@
+"""The reader: the C and pure-Python parsers agree, and hostile input is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kbcli.yamlio.load import YamlProblem, decode, parse, parser_name
+
+from helpers import CASES, REPO
+
+PAGES = sorted([*CASES.rglob("*.yaml"), *(REPO / "kb").rglob("*.yaml")])
+
+
+def test_the_c_parser_is_the_one_running() -> None:
+    # ruamel.yaml 0.19 silently falls back to pure Python; kb must not
+    assert parser_name() == "c"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(REPO)))
+def test_c_and_pure_parsers_agree_on_every_page_and_position(path: Path) -> None:
+    def outcome(pure: bool) -> object:
+        try:
+            return parse(decode(path.read_bytes()), pure=pure).data
+        except YamlProblem as exc:
+            return (exc.code, exc.line, exc.col)
+
+    assert outcome(pure=False) == outcome(pure=True)
+
+
+def test_dates_stay_strings_and_yaml_1_2_booleans() -> None:
+    data = parse("added: 2026-04-05\nflag: no\non: yes\nt: true\nn: null\ni: 0x1F\nf: 1.5\n").data
+    assert data == {
+        "added": "2026-04-05",
+        "flag": "no",
+        "on": "yes",
+        "t": True,
+        "n": None,
+        "i": 31,
+        "f": 1.5,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line", "col"),
+    [
+        ("a: 1\na: 2\n", "Y002", 2, 1),
+        ("a: !!python/object/apply:os.system [ls]\n", "Y003", 1, 4),
+        ("a: !!binary aGk=\n", "Y003", 1, 4),
+        ("? [a]\n: 1\n", "Y003", 1, 3),
+        ("a: [1\n", "Y001", 2, 1),
+        ("a: &x [*x]\n", "Y006", 1, 4),
+        ("- " * 30_000 + "x", "Y006", 1, 1),
+    ],
+)
+def test_hostile_yaml_is_a_problem_at_its_place(text: str, code: str, line: int, col: int) -> None:
+    for pure in (False, True):
+        with pytest.raises(YamlProblem) as info:
+            parse(text, pure=pure)
+        assert (info.value.code, info.value.line, info.value.col) == (code, line, col)
+
+
+def test_non_utf8_points_at_the_bad_byte() -> None:
+    with pytest.raises(YamlProblem) as info:
+        decode(b"a: 1\nb: caf\xe9\n")
+    assert (info.value.code, info.value.line, info.value.col, info.value.message) == (
+        "Y004",
+        2,
+        7,
+        "not UTF-8: byte 0xe9 cannot be decoded",
+    )
+
+
+def test_a_bom_is_dropped() -> None:
+    assert decode("\ufeffa: 1\n".encode()) == "a: 1\n"
+
+
+# YAML forbids raw control characters, so JSON text with them is refused, rightly
+TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=20)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | TEXT,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+        max_leaves=20,
+    )
+)
+def test_any_json_document_reads_back_the_same(value: object) -> None:
+    import json
+
+    assert parse(json.dumps(value, ensure_ascii=False)).data == value
