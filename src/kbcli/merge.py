@@ -145,16 +145,8 @@ def _plan_group(
     sources = _unique(s for c in members for s in c.get("sources") or ())
     detail, gained_details = _join_details([c.get("detail") for c in members])
     evidence, conflict = _strongest(members, evidence_levels)
-    retired = _unique(
-        x for c in others for x in (c["id"], *(c.get("merged") or ())) if x != survivor["id"]
-    )
-    # Ids from another concept (`--from`) never named a claim of this one: not recorded.
     foreign_ids = {claims[i]["id"] for i in group[1:] if i in foreign}
-    merged = _unique(
-        m
-        for m in (*(survivor.get("merged") or ()), *retired)
-        if m != survivor["id"] and m not in foreign_ids
-    )
+    retired, merged = _merged_ids(survivor, others, foreign_ids)
     return GroupPlan(
         survivor_index=group[0],
         survivor_id=survivor["id"],
@@ -173,6 +165,19 @@ def _plan_group(
         previous_evidence=survivor["evidence"],
         conflict=conflict,
     )
+
+
+def _merged_ids(
+    survivor: Mapping[str, Any], others: Sequence[Mapping[str, Any]], foreign_ids: set[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ids the merge retires (each merged claim's id and merged ids), and the
+    survivor's new `merged` list."""
+    retired = _unique(
+        x for c in others for x in (c["id"], *(c.get("merged") or ())) if x != survivor["id"]
+    )
+    # Ids from another concept (`--from`) never named a claim of this one: not recorded.
+    merged = _unique(m for m in (*(survivor.get("merged") or ()), *retired) if m not in foreign_ids)
+    return retired, merged
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -195,18 +200,18 @@ def _join_details(details: Sequence[object]) -> tuple[str | None, tuple[str, ...
     gained: list[str] = []
     for i, raw in enumerate(details):
         piece = raw.strip() if isinstance(raw, str) else ""
-        if not piece:
+        if not piece or (text is not None and detail_contains(text, piece)):
             continue
-        if text is None:
-            text = piece
-        elif not detail_contains(text, piece):
-            separator = " " if _SENTENCE_END.search(text) else "; "
-            text = text + separator + piece
-        else:
-            continue
+        text = piece if text is None else text + _separator(text) + piece
         if i > 0:
             gained.append(piece)
     return text, tuple(gained)
+
+
+def _separator(text: str) -> str:
+    # Details are mostly sentences: after a full stop a space reads as prose; a fragment
+    # without one needs a visible break.
+    return " " if _SENTENCE_END.search(text) else "; "
 
 
 def _strongest(
@@ -226,6 +231,7 @@ def _strongest(
 def apply_plan(claims: Sequence[Claim], plan: MergePlan) -> list[Claim]:
     """The claim list after the merge: each survivor updated in its own position, merged
     claims removed, every other claim the very object it was."""
+    _check_fits(claims, plan)
     updates = {g.survivor_index: g for g in plan.groups}
     removed = {i for g in plan.groups for i in g.merged_indexes}
     result: list[Claim] = []
@@ -235,6 +241,17 @@ def apply_plan(claims: Sequence[Claim], plan: MergePlan) -> list[Claim]:
         group = updates.get(i)
         result.append(claim if group is None else _survivor(claim, group))
     return result
+
+
+def _check_fits(claims: Sequence[Claim], plan: MergePlan) -> None:
+    # A plan applied to another list would merge the wrong claims, silently.
+    for g in plan.groups:
+        indexes = (g.survivor_index, *g.merged_indexes)
+        ids = (g.survivor_id, *g.merged_ids)
+        if max(indexes) >= len(claims) or any(
+            claims[i].get("id") != x for i, x in zip(indexes, ids, strict=True)
+        ):
+            raise ValueError(f"the plan does not fit these claims (group of {g.survivor_id})")
 
 
 def _survivor(claim: Claim, group: GroupPlan) -> Claim:
@@ -352,14 +369,13 @@ def _matching_source(
 ) -> str | None:
     """The id of the target source that is `source`: same url first, else same title."""
     url = _url_key(source.get("url"))
-    for target in target_sources if url else ():
-        if _url_key(target.get("url")) == url:
-            return str(target["id"])
     title = normalise(str(source.get("title") or ""))
-    for target in target_sources if title else ():
-        if normalise(str(target.get("title") or "")) == title:
-            return str(target["id"])
-    return None
+    by_url = [t for t in target_sources if url and _url_key(t.get("url")) == url]
+    by_title = [
+        t for t in target_sources if title and normalise(str(t.get("title") or "")) == title
+    ]
+    found = by_url or by_title
+    return str(found[0]["id"]) if found else None
 
 
 def _url_key(url: object) -> str:

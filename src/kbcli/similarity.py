@@ -14,6 +14,7 @@ more. 0.5 ("the two statements share half their content words") sits between the
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -86,6 +87,7 @@ def normalise(statement: str) -> str:
     return _TRAILING_PUNCT.sub("", text)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a page repeats its vocabulary; stemming dominated
 def _stem(word: str) -> str:
     if word.endswith("ss"):  # "process" is not the plural of "proces"
         return word
@@ -116,8 +118,9 @@ def _profile(statement: str) -> _Profile:
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 1.0
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 1.0
 
 
 def _score(a: _Profile, b: _Profile) -> float:
