@@ -220,3 +220,17 @@ def test_help_lists_every_command_with_its_one_line_help(tmp_path: Path) -> None
         assert command.help, f"{name} has no help"
         assert name in out
         assert command.help.splitlines()[0] in out
+
+
+def test_the_index_computes_backlinks(tmp_path: Path) -> None:
+    from kbcli.config import Config
+    from kbcli.index import KbIndex
+    from kbcli.kb import list_pages
+    from kbcli.lint import analyse_all
+
+    kb = make_kb(tmp_path / "kb")
+    index = KbIndex(analyse_all(kb, Config(), list_pages(kb)))
+    assert index.backlinks("beta") == ["concepts/alpha.yaml", "theses/t.yaml"]
+    assert index.backlinks("alpha") == ["theses/t.yaml"]
+    assert index.resolve_claim("alpha", "alpha-is-first")
+    assert not index.resolve_claim("alpha", "nope")

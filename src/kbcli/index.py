@@ -7,6 +7,7 @@ JSON-able data, so a cache can keep them; the full parsed page is not kept in me
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,40 @@ def _refs(value: Any, root: Node | None, path: tuple[str | int, ...]) -> list[Re
         for i, item in enumerate(_list(value))
         if isinstance(item, str)
     ]
+
+
+class KbIndex:
+    """Concepts and theses by id, and every name a concept answers to."""
+
+    def __init__(self, pages: Sequence[PageFacts]) -> None:
+        self.pages = pages
+        self.concepts: dict[str, PageFacts] = {}
+        self.theses: dict[str, PageFacts] = {}
+        for facts in pages:
+            table = self.concepts if facts.kind == "concept" else self.theses
+            table.setdefault(facts.stem, facts)
+
+    def resolve_claim(self, concept: str, claim: str) -> bool:
+        """A claim id resolves on its concept (live or merged), or on the concept it was
+        redirected to."""
+        seen: set[str] = set()
+        facts = self.concepts.get(concept)
+        while facts is not None and facts.stem not in seen:
+            if claim in facts.claim_ids:
+                return True
+            seen.add(facts.stem)
+            facts = self.concepts.get(facts.redirect[0]) if facts.redirect else None
+        return False
+
+    def backlinks(self, concept: str) -> list[str]:
+        """The pages (root-relative paths) that relate to or cite `concept`: computed,
+        never stored."""
+        return [
+            facts.rel
+            for facts in self.pages
+            if facts.stem != concept
+            and (
+                any(name == concept for name, _, _ in facts.related)
+                or any(cite.concept[0] == concept for cite in facts.cites)
+            )
+        ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.findings import Finding, Severity
-from kbcli.index import PageFacts, analyse
+from kbcli.index import KbIndex, PageFacts, analyse
 from kbcli.kb import PageRef, list_pages, ref_for_path
 from kbcli.rules import crossfile
 from kbcli.schema import PageValidator
@@ -38,7 +38,7 @@ def lint(
     config = load_config(root)
     selected = _select(root, paths)
     facts = analyse_all(root, config, list_pages(root), progress)
-    index = crossfile.KbIndex(facts)
+    index = KbIndex(facts)
     findings = [f for page in facts for f in page.findings]
     findings += crossfile.check(index, today)
     if selected is not None:

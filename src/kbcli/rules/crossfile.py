@@ -2,34 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from kbcli.findings import Finding
-from kbcli.index import PageFacts
-
-
-class KbIndex:
-    """Concepts and theses by id, and every name a concept answers to."""
-
-    def __init__(self, pages: Sequence[PageFacts]) -> None:
-        self.pages = pages
-        self.concepts: dict[str, PageFacts] = {}
-        self.theses: dict[str, PageFacts] = {}
-        for facts in pages:
-            table = self.concepts if facts.kind == "concept" else self.theses
-            table.setdefault(facts.stem, facts)
-
-    def resolve_claim(self, concept: str, claim: str) -> bool:
-        """A claim id resolves on its concept (live or merged), or on the concept it was
-        redirected to."""
-        seen: set[str] = set()
-        facts = self.concepts.get(concept)
-        while facts is not None and facts.stem not in seen:
-            if claim in facts.claim_ids:
-                return True
-            seen.add(facts.stem)
-            facts = self.concepts.get(facts.redirect[0]) if facts.redirect else None
-        return False
+from kbcli.index import KbIndex, PageFacts
 
 
 def check(index: KbIndex, today: str) -> Iterator[Finding]:
