@@ -1,0 +1,590 @@
+"""History of stale citations, in real git repositories.
+
+Run as a script to measure how the history pass scales (not a timed test)::
+
+    python tests/test_history.py --pages 10000 --commits 1000 2000 --stale 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kbcli.history as history
+from kbcli.history import UNCOMMITTED, Citation, Commit, Origin, stale_since
+from kbcli.stamps import make_stamp
+from kbcli.yamlio.load import parse
+
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Ada Curator",
+    "GIT_AUTHOR_EMAIL": "ada@example.org",
+    "GIT_COMMITTER_NAME": "Ada Curator",
+    "GIT_COMMITTER_EMAIL": "ada@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(cwd: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ, **IDENTITY}
+    if date is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+class Repo:
+    """A git repository holding a KB in a sub-directory whose name has a space."""
+
+    def __init__(self, top: Path) -> None:
+        self.top, self.kb = top, top / "my kb"
+        (self.kb / "concepts").mkdir(parents=True)
+        (self.kb / "kb.yaml").write_text("{}\n")
+        git(top, "init", "-q", "-b", "main")
+        self.day = 0
+
+    def write(self, concept: str, text: str) -> None:
+        (self.kb / "concepts" / f"{concept}.yaml").write_text(text)
+
+    def commit(self, subject: str, *paths: str) -> Commit:
+        """Commit everything (or `paths`) with a pinned date, one day after the last."""
+        self.day += 1
+        date = f"2026-03-{self.day:02d}T12:00:00+00:00"
+        git(self.top, "add", "--", *(paths or ["."]))
+        git(self.top, "commit", "-q", "-m", subject, date=date)
+        return Commit(git(self.top, "rev-parse", "--short", "HEAD"), date, subject)
+
+
+@pytest.fixture(autouse=True)
+def pinned_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key, value in IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    # Never find a repository above the test's directory.
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo(tmp_path / "repo")
+
+
+PAGE = """\
+id: mech-interp
+title: Mechanistic Interpretability
+summary: Understanding how models compute.
+claims:
+  - id: breakthrough
+    statement: Mechanistic interpretability is a 2026 breakthrough technology
+    evidence: strong
+    sources: [mit-tr]
+  - id: microscope
+    statement: Anthropic built a microscope for model inspection
+    evidence: moderate
+    sources: [anthropic]
+sources:
+  - {id: mit-tr, title: MIT TR}
+  - {id: anthropic, title: Anthropic}
+changelog: []
+"""
+
+REFORMATTED = """\
+# Reformatted: comments, key order, quoting and flow style are not material.
+title: "Mechanistic Interpretability"
+id: mech-interp
+summary: >
+  Understanding how
+  models compute.
+claims:
+- {id: breakthrough, evidence: 'strong', sources: ["mit-tr"],
+   statement: Mechanistic interpretability is a 2026 breakthrough technology}
+- id: microscope
+  statement: Anthropic built a microscope for model inspection
+  evidence: moderate
+  sources: [anthropic]
+sources:
+- {id: mit-tr, title: MIT TR}
+- {id: anthropic, title: Anthropic}
+changelog: []
+"""
+
+
+def data(text: str) -> Any:
+    return parse(text).data
+
+
+def cite(text: str, claims: tuple[str, ...] | None = None) -> Citation:
+    return Citation("mech-interp", make_stamp(data(text), claims), claims)
+
+
+def downgraded(text: str = PAGE) -> str:
+    return text.replace("evidence: strong", "evidence: moderate").replace(
+        "evidence: 'strong'", "evidence: moderate"
+    )
+
+
+def with_changelog(text: str, note: str) -> str:
+    return text.replace("changelog: []", f"changelog:\n  - {{date: 2026-04-01, text: {note}}}")
+
+
+def test_names_the_commit_of_the_material_change(repo: Repo) -> None:
+    whole, scoped = cite(PAGE), cite(PAGE, ("breakthrough",))
+    untouched = cite(PAGE, ("microscope",))
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add mech-interp")
+    repo.write("mech-interp", REFORMATTED)
+    repo.commit("Reformat mech-interp")
+    repo.write("mech-interp", downgraded(REFORMATTED))
+    culprit = repo.commit("Downgrade the breakthrough claim")
+    repo.write("mech-interp", with_changelog(downgraded(REFORMATTED), "Noted."))
+    repo.commit("Changelog only")
+    (repo.top / "README").write_text("unrelated\n")
+    repo.commit("Unrelated")
+    repo.write("other", "id: other\n")
+    repo.commit("Another concept")
+
+    found = stale_since(repo.kb, [whole, scoped, untouched])
+
+    assert found == {whole: Origin(culprit), scoped: Origin(culprit)}
+    assert len(culprit.sha) >= 7 and culprit.date == "2026-03-03T12:00:00+00:00"
+    assert found[whole].to_json() == {
+        "state": "commit",
+        "sha": culprit.sha,
+        "date": "2026-03-03T12:00:00+00:00",
+        "subject": "Downgrade the breakthrough claim",
+    }
+
+
+def test_a_reformatting_commit_alone_is_not_stale(repo: Repo) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", REFORMATTED)
+    repo.commit("Reformat")
+    assert stale_since(repo.kb, [citation]) == {}
+
+
+def test_stale_only_in_the_working_tree_is_uncommitted(repo: Repo) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
+    git(repo.top, "add", ".")  # staged is not committed either
+    assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
+    assert UNCOMMITTED.to_json() == {"state": "uncommitted"}
+
+
+def test_a_concept_never_committed_is_uncommitted(repo: Repo) -> None:
+    citation = cite(PAGE)
+    (repo.top / "README").write_text("x\n")
+    repo.commit("Start")
+    repo.write("mech-interp", downgraded())
+    assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
+
+
+def test_a_repository_without_commits(repo: Repo) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", downgraded())
+    assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
+
+
+def test_outside_git_there_is_no_history(tmp_path: Path) -> None:
+    kb = tmp_path / "plain kb"
+    (kb / "concepts").mkdir(parents=True)
+    (kb / "concepts" / "mech-interp.yaml").write_text(downgraded())
+    assert stale_since(kb, [cite(PAGE)]) == {}
+
+
+def test_without_git_installed(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.write("mech-interp", downgraded())
+    monkeypatch.setenv("PATH", "")
+    assert stale_since(repo.kb, [cite(PAGE)]) == {}
+
+
+def test_the_last_departure_counts_after_a_revert(repo: Repo) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    repo.commit("Downgrade")
+    repo.write("mech-interp", PAGE)
+    repo.commit("Revert the downgrade")
+    repo.write("mech-interp", downgraded())
+    again = repo.commit("Downgrade again")
+    assert stale_since(repo.kb, [citation]) == {citation: Origin(again)}
+
+
+def test_many_later_edits_are_bisected(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    for n in range(1, 25):
+        repo.write("mech-interp", with_changelog(downgraded(), f"Note {n}."))
+        repo.commit(f"Note {n}")
+    parsed: list[bytes] = []
+    real_load = history._load
+
+    def counting(raw: bytes) -> object:
+        parsed.append(raw)
+        return real_load(raw)
+
+    monkeypatch.setattr(history, "_load", counting)
+
+    assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit)}
+    assert len(parsed) <= 12  # 26 versions: a search, not a scan
+
+
+def test_a_deleted_concept_names_the_deleting_commit(repo: Repo) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    git(repo.top, "rm", "-q", "--", "my kb/concepts/mech-interp.yaml")
+    culprit = repo.commit("Remove mech-interp")
+    assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit)}
+
+
+def test_a_change_merged_from_a_branch_is_the_merge(repo: Repo) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    git(repo.top, "checkout", "-q", "-b", "topic")
+    repo.write("mech-interp", downgraded())
+    repo.commit("Downgrade on a branch")
+    git(repo.top, "checkout", "-q", "main")
+    (repo.top / "README").write_text("x\n")
+    repo.commit("Meanwhile on main")
+    git(
+        repo.top,
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge topic",
+        "topic",
+        date="2026-03-20T12:00:00Z",
+    )
+    commit = stale_since(repo.kb, [citation])[citation].commit
+    assert commit is not None and commit.subject == "Merge topic"
+
+
+def test_no_committed_version_matches(repo: Repo) -> None:
+    citation = cite(with_changelog(PAGE.replace("2026", "2025"), "Never committed."))
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    repo.commit("Downgrade")
+    found = stale_since(repo.kb, [citation])
+    assert found[citation].commit is None and not found[citation].uncommitted
+    assert found[citation].note.startswith("no committed version matches the stamp")
+    assert found[citation].to_json()["state"] == "unknown"
+
+
+def test_a_shallow_clone(repo: Repo, tmp_path: Path) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    repo.commit("Downgrade")
+    for n in range(3):
+        repo.write("mech-interp", with_changelog(downgraded(), f"Note {n}."))
+        late = repo.commit(f"Note {n}")
+    url = repo.top.as_uri()
+    git(tmp_path, "clone", "-q", "--depth", "2", url, "shallow")
+    found = stale_since(tmp_path / "shallow" / "my kb", [citation])
+    assert found[citation].note.startswith("history is shallow")
+
+    git(tmp_path, "clone", "-q", "--depth", "5", url, "deeper")
+    commit = stale_since(tmp_path / "deeper" / "my kb", [citation])[citation].commit
+    assert commit is not None and commit.subject == "Downgrade"
+    assert late.subject == "Note 2"
+
+
+def test_unreadable_stamps_and_odd_ids_are_not_searched(repo: Repo) -> None:
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    garbage = Citation("mech-interp", "not a stamp")
+    escape = Citation("../escape", make_stamp(data(PAGE)))
+    found = stale_since(repo.kb, [garbage, escape])
+    assert found == {
+        garbage: Origin(note="unreadable stamp"),
+        escape: Origin(note="not a concept id"),
+    }
+
+
+def test_broken_yaml_versions_never_match(repo: Repo) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", "claims: [unclosed\n")
+    culprit = repo.commit("Break the file")
+    assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit)}
+
+
+def test_worktree_data_given_by_the_caller(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    now = {"mech-interp": data(downgraded())}
+    assert stale_since(repo.kb, [citation], worktree=now) == {citation: UNCOMMITTED}
+    culprit = repo.commit("Downgrade")
+    parsed: list[bytes] = []
+    real_load = history._load
+
+    def counting(raw: bytes) -> object:
+        parsed.append(raw)
+        return real_load(raw)
+
+    monkeypatch.setattr(history, "_load", counting)
+    assert stale_since(repo.kb, [citation], worktree=now) == {citation: Origin(culprit)}
+    assert len(parsed) == 1  # HEAD's version is the file the caller gave: only PAGE is read
+
+
+def test_the_cache_follows_new_commits_and_rewritten_history(repo: Repo, tmp_path: Path) -> None:
+    cache = tmp_path / "cache" / "history.json"
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    first = repo.commit("Downgrade")
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(first)}
+    assert cache.exists()
+
+    repo.write("mech-interp", PAGE)
+    repo.commit("Revert")
+    repo.write("mech-interp", downgraded())
+    second = repo.commit("Downgrade again")
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(second)}
+
+    git(repo.top, "reset", "-q", "--hard", "HEAD~3")  # history rewritten under the cache
+    repo.write("mech-interp", with_changelog(downgraded(), "x"))
+    third = repo.commit("Downgrade, with a note")
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(third)}
+    assert stale_since(repo.kb, [citation]) == {citation: Origin(third)}
+
+
+@pytest.mark.parametrize("content", ["", "{", "[]", '{"format": 1}', '{"format": 99}'])
+def test_a_corrupt_cache_is_ignored(repo: Repo, tmp_path: Path, content: str) -> None:
+    cache = tmp_path / "history.json"
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    cache.write_text(content)
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
+
+
+def test_a_cache_with_impossible_indexes_is_ignored(repo: Repo, tmp_path: Path) -> None:
+    cache = tmp_path / "history.json"
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    stale_since(repo.kb, [citation], cache=cache)
+    cache.write_text(cache.read_text().replace('[[0,"', '[[99,"'))
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
+
+
+def test_long_histories_are_read_in_slices(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "_SLICE", 2)
+    monkeypatch.setattr(history, "_cores", lambda: 4)
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    for n in range(4):
+        (repo.top / "README").write_text(f"{n}\n")
+        repo.commit(f"Unrelated {n}")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    for n in range(5):
+        (repo.top / "README").write_text(f"later {n}\n")
+        repo.commit(f"Later {n}")
+    assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit)}
+
+
+def test_slices() -> None:
+    chain = [f"c{i}" for i in range(10)]
+    assert history._slices([], None) == []
+    assert history._slices(chain, "base") == [("c0", "base")]  # too short to split
+
+
+# -- measurement (run by hand: python tests/test_history.py) ----------------------------
+
+WORDS = [
+    *("model", "feature", "circuit", "trace", "sparse", "autoencoder", "attention", "head"),
+    *("layer", "residual", "stream", "probe", "steering", "alignment", "evidence", "neuron"),
+    *("superposition", "monosemantic", "attribution", "graph"),
+]
+
+
+def synthetic_page(cid: str, downgraded: bool, notes: int) -> str:
+    """A realistic ~8 KB concept page: 12 claims, 3 sources, a section, a changelog."""
+    rnd = random.Random(cid)
+
+    def words(n: int) -> str:
+        return " ".join(rnd.choices(WORDS, k=n))
+
+    claims = "".join(
+        f"  - id: claim-{k}\n"
+        f"    statement: >-\n      Claim {k} of {cid}: {words(14)}\n"
+        f"    detail: {words(30)}\n"
+        f"    evidence: {'moderate' if downgraded and k == 3 else 'strong'}  # reviewed\n"
+        f"    sources: [src-{k % 3}]\n"
+        f"    added: 2026-01-{1 + k:02d}\n"
+        for k in range(12)
+    )
+    sources = "".join(
+        f"  - {{id: src-{s}, title: Source {s}, url: 'https://example.org/{cid}/{s}'}}\n"
+        for s in range(3)
+    )
+    log = "".join(
+        f"  - {{date: 2026-02-{1 + j % 28:02d}, text: Note {j}.}}\n" for j in range(notes)
+    )
+    return (
+        f"# yaml-language-server: $schema=../../schemas/concept.schema.json\n"
+        f"id: {cid}\ntitle: Concept {cid}\nstatus: active\n"
+        f"summary: |\n  {words(60)}\n"
+        f"sections:\n  - heading: Background\n    body: >\n      {words(120)}\n"
+        f"claims:\n{claims}sources:\n{sources}"
+        f"changelog:\n  - {{date: 2026-01-01, text: Created.}}\n{log}"
+    )
+
+
+def build_history(top: Path, pages: int, commits: int, stale: int) -> dict[str, int]:
+    """A KB of `pages` concepts and `commits` commits of 3 page edits each (git fast-import);
+    `stale` concepts get a material change at a random commit, then later notes. Returns
+    the commit number of each material change."""
+    rnd = random.Random(commits)
+    git(top, "init", "-q", "-b", "main")
+    ids = [f"c{n:05d}" for n in range(pages)]
+    change_at = {cid: rnd.randrange(1, commits) for cid in rnd.sample(ids, stale)}
+    changes: dict[int, list[str]] = {}
+    for cid, at in change_at.items():
+        changes.setdefault(at, []).append(cid)
+    downgraded: set[str] = set()
+    notes = dict.fromkeys(ids, 0)
+    stream = bytearray()
+    for i in range(commits):
+        touched = ids if i == 0 else rnd.sample(ids, 3) + changes.get(i, [])
+        # Concepts already changed keep getting non-material edits now and then.
+        touched += [cid for cid in downgraded if i and rnd.random() < 0.005]
+        for cid in touched[:3] if i else []:
+            notes[cid] += 1
+        downgraded.update(changes.get(i, []))
+        subject = f"edit {i}".encode()
+        stamp = f"A <a@example.org> {1_770_000_000 + 60 * i} +0000"
+        stream += b"commit refs/heads/main\nauthor %s\ncommitter %s\n" % (
+            stamp.encode(),
+            stamp.encode(),
+        )
+        stream += b"data %d\n%s\n" % (len(subject), subject)
+        for cid in dict.fromkeys(touched):
+            body = synthetic_page(cid, cid in downgraded, notes[cid]).encode()
+            stream += b"M 100644 inline kb/concepts/%s.yaml\ndata %d\n%s\n" % (
+                cid.encode(),
+                len(body),
+                body,
+            )
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=top, input=bytes(stream), check=True)
+    git(top, "reset", "-q", "--hard", "main")
+    return change_at
+
+
+def measure(pages: int, commit_counts: list[int], stale: int, fresh: int, repeat: int) -> None:
+    os.environ.update(IDENTITY)
+    print(f"{pages} pages, {stale} stale + {fresh} fresh citations, median of {repeat}")
+    print(f"{'commits':>8} {'cold':>7} {'warm cache':>11} {'log pass':>9} {'parses':>7}")
+    for commits in commit_counts:
+        with tempfile.TemporaryDirectory() as tmp:
+            cold, warm, log_pass, parsed = _measure_one(
+                Path(tmp), pages, commits, stale, fresh, repeat
+            )
+        print(f"{commits:>8} {cold:>6.2f}s {warm:>10.2f}s {log_pass:>8.2f}s {parsed:>7}")
+
+
+def _measure_one(
+    top: Path, pages: int, commits: int, stale: int, fresh: int, repeat: int
+) -> tuple[float, float, float, int]:
+    change_at = build_history(top, pages, commits, stale)
+    kb = top / "kb"
+    citations: list[Citation] = []
+    worktree: dict[str, object] = {}
+    others = sorted(p.stem for p in (kb / "concepts").glob("*.yaml"))
+    for n, cid in enumerate([*change_at, *others]):
+        if cid in worktree or len(citations) >= stale + fresh:
+            continue
+        worktree[cid] = parse((kb / "concepts" / f"{cid}.yaml").read_text()).data
+        claims = ("claim-3",) if n % 2 else None
+        stamped = parse(synthetic_page(cid, False, 0)).data if cid in change_at else worktree[cid]
+        citations.append(Citation(cid, make_stamp(stamped, claims), claims))
+    parses = _count_parses()
+    cold = _median(repeat, lambda: stale_since(kb, citations, worktree))
+    found = stale_since(kb, citations, worktree)
+    parsed = parses() // (repeat + 1)
+    _check(found, change_at)
+    cache = top / "cache.json"
+    stale_since(kb, citations, worktree, cache=cache)
+    warm = _median(repeat, lambda: stale_since(kb, citations, worktree, cache=cache))
+    repo = history._Git.open(kb)
+    assert repo is not None
+    log_pass = _median(repeat, lambda: repo.history(None))
+    return cold, warm, log_pass, parsed
+
+
+def _median(repeat: int, run: Any) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _count_parses() -> Any:
+    count = [0]
+    real_load = history._load
+
+    def counting(raw: bytes) -> object:
+        count[0] += 1
+        return real_load(raw)
+
+    history._load = counting
+    return lambda: count[0]
+
+
+def _check(found: dict[Citation, Origin], change_at: dict[str, int]) -> None:
+    assert len(found) == len(change_at), (len(found), len(change_at))
+    for cit, origin in found.items():
+        assert origin.commit is not None, (cit, origin)
+        assert origin.commit.subject == f"edit {change_at[cit.concept]}", (cit, origin)
+
+
+def _main(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser(description="Measure the history pass of kb stale.")
+    ap.add_argument("--pages", type=int, default=10_000)
+    ap.add_argument("--commits", type=int, nargs="+", default=[1000, 2000])
+    ap.add_argument("--stale", type=int, default=100)
+    ap.add_argument("--fresh", type=int, default=900)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+    measure(args.pages, args.commits, args.stale, args.fresh, args.repeat)
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
