@@ -116,6 +116,144 @@ def lint(
     return 1 if result.failed(strict) else 0
 
 
+class Kind(StrEnum):
+    concept = "concept"
+    thesis = "thesis"
+
+
+_COMMIT_HELP = "Commit exactly the files this command changed (refused outside git)."
+_DATE_HELP = "The date to record (YYYY-MM-DD); default today."
+
+
+@app.command("add-claim")
+def add_claim(
+    ctx: typer.Context,
+    concept: Annotated[str, typer.Argument(metavar="CONCEPT", help="The concept's id.")],
+    statement: Annotated[
+        str | None,
+        typer.Argument(metavar="STATEMENT", help="The claim, one sentence (asked at a terminal)."),
+    ] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option("--evidence", "-e", metavar="LEVEL", help="Evidence level (from kb.yaml)."),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", metavar="SRC", help="A source id of the page; repeatable."),
+    ] = None,
+    source_title: Annotated[
+        str | None,
+        typer.Option("--source-title", metavar="T", help="Create the one unknown --source."),
+    ] = None,
+    source_url: Annotated[
+        str | None,
+        typer.Option("--source-url", metavar="U", help="The new source's http(s) address."),
+    ] = None,
+    detail: Annotated[
+        str | None, typer.Option("--detail", metavar="TEXT", help="Supporting detail.")
+    ] = None,
+    when: Annotated[str | None, typer.Option("--date", metavar="D", help=_DATE_HELP)] = None,
+    no_changelog: Annotated[
+        bool, typer.Option("--no-changelog", help="Do not record the claim in the changelog.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add the claim even if the page already has it.")
+    ] = False,
+    commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
+) -> int:
+    """Add a claim to a concept, refusing duplicates and unknown sources.
+
+    The claim gets an id made from its statement, the evidence level, its sources and
+    today's date (or --date), and the changelog records it. At a terminal, kb asks for a
+    missing statement, evidence level or source; elsewhere they are required.
+    """
+    from kbcli.claims import NewClaim
+    from kbcli.claims import add_claim as run
+    from kbcli.config import load_config
+
+    root = _state(ctx).kb_root()
+    config = load_config(root)
+    day = _date(when)
+    sources = tuple(source or ())
+    if sys.stdin.isatty() and (statement is None or evidence is None or not sources):
+        from kbcli.prompts import ask_claim
+
+        statement, evidence, sources, source_title, source_url = ask_claim(
+            root, config, concept, statement, evidence, sources, source_title, source_url
+        )
+    for value, what in ((statement, "STATEMENT"), (evidence, "--evidence"), (sources, "--source")):
+        if not value:
+            raise KbError(f"missing {what} (kb asks for it only when run at a terminal)")
+    assert statement is not None and evidence is not None  # for mypy: checked just above
+    claim = NewClaim(statement, evidence, sources, detail, source_title, source_url)
+    done = run(
+        root, config, concept, claim, day, changelog=not no_changelog, force=force, commit=commit
+    )
+    added = done.value
+    typer.echo(f"Added claim '{added.claim_id}' to {added.concept} ({added.rel})")
+    if added.new_source is not None:
+        typer.echo(f"Added source '{added.new_source}' to {added.concept}")
+    for other, score in added.similar:
+        typer.echo(
+            f"note: it is similar to claim '{other}' (score {score:.2f}); "
+            f"`kb merge-claims {added.concept} --dry-run` shows whether they are duplicates"
+        )
+    _echo_commit(done.commit)
+    return 0
+
+
+@app.command()
+def changelog(
+    ctx: typer.Context,
+    concept: Annotated[str, typer.Argument(metavar="CONCEPT", help="The concept's id.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What changed.")],
+    when: Annotated[str | None, typer.Option("--date", metavar="D", help=_DATE_HELP)] = None,
+    commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
+) -> int:
+    """Add a dated entry to a concept's changelog, in the order kb.yaml sets."""
+    from kbcli.changelog import add_entry
+    from kbcli.config import load_config
+
+    root = _state(ctx).kb_root()
+    done = add_entry(root, load_config(root), concept, text, _date(when), commit)
+    typer.echo(f"Added a changelog entry to {done.value.concept} ({done.value.rel})")
+    _echo_commit(done.commit)
+    return 0
+
+
+@app.command()
+def new(
+    ctx: typer.Context,
+    kind: Annotated[Kind, typer.Argument(metavar="KIND", help="concept or thesis.")],
+    page_id: Annotated[str, typer.Argument(metavar="ID", help="The new page's id (a slug).")],
+    title: Annotated[
+        str, typer.Option("--title", "-t", metavar="T", help="The page's display name.")
+    ],
+    when: Annotated[
+        str | None,
+        typer.Option("--date", metavar="D", help="Date of the concept's 'Created' entry."),
+    ] = None,
+    commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
+) -> int:
+    """Create a concept or thesis page that validates at once; never overwrites.
+
+    Its TODO: placeholders (summary, or position) say what is left to write.
+    """
+    from kbcli.config import load_config
+    from kbcli.scaffold import new_page
+
+    root = _state(ctx).kb_root()
+    done = new_page(root, load_config(root), kind.value, page_id, title, _date(when), commit)
+    typer.echo(f"Created {done.value.rel}")
+    _echo_commit(done.commit)
+    return 0
+
+
+def _echo_commit(sha: str | None) -> None:
+    if sha is not None:
+        typer.echo(f"Committed {sha[:12]}")
+
+
 def main() -> NoReturn:
     """The console script: runs the app and turns every outcome into an exit code."""
     debug = "--debug" in sys.argv

@@ -1,0 +1,304 @@
+"""Writing pages so that nothing is lost: validated first, atomic, one kb writer at a time.
+
+Every command that edits a KB goes through `edit_kb`: it takes the KB's lock, lets the
+command read and change its pages (so it sees every earlier writer's result), validates
+each new text against its page schema, and only then replaces the files atomically. An
+invalid result, an exception or Ctrl-C at any point leaves every file as it was.
+
+The lock is `fcntl.flock` on `<root>/.kb.lock`: the operating system releases it when the
+holder exits, however it exits, so a crashed kb never leaves a stale lock behind. The
+file itself stays (it is empty); a KB repository should git-ignore it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import secrets
+import signal
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from kbcli.config import Config
+from kbcli.errors import KbError, Refused
+from kbcli.kb import PageRef, load_page, page_ref, ref_for_path
+from kbcli.yamlio.load import Document, YamlProblem, parse
+
+if TYPE_CHECKING:
+    from kbcli.schema import PageValidator
+
+LOCK_NAME = ".kb.lock"
+_BOM = b"\xef\xbb\xbf"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Edit(Generic[T]):
+    """What a command decided under the lock: the new text of each page it changes
+    (absolute paths), the commit message for `--commit`, and its result for the CLI."""
+
+    changes: dict[Path, str]
+    message: str
+    value: T
+    created: frozenset[Path] = field(default_factory=frozenset)  # new pages: never overwrite
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A finished edit: the command's result and, with `--commit`, the new commit."""
+
+    value: T
+    paths: tuple[Path, ...]
+    commit: str | None
+
+
+def edit_kb(
+    root: Path, config: Config, build: Callable[[], Edit[T]], commit: bool = False
+) -> Done[T]:
+    """Run one read-modify-write on the KB under its lock, then write (and commit).
+
+    `build` must read the pages it changes itself: it runs only once the lock is held.
+    With `commit`, a KB outside git is refused before anything is read or written, and
+    the commit happens under the lock too, so parallel `--commit`s do not race on git.
+    """
+    repo = None
+    if commit:
+        from kbcli import gitrepo
+
+        repo = gitrepo.open_repo(root)
+    with kb_lock(root):
+        edit = build()
+        written = write_pages(root, config, edit.changes, edit.created)
+        sha = None
+        if repo is not None and written:  # no paths would mean "commit all that is staged"
+            from kbcli import gitrepo
+
+            sha = gitrepo.commit_paths(repo, written, edit.message)
+    return Done(edit.value, tuple(written), sha)
+
+
+@contextlib.contextmanager
+def kb_lock(root: Path) -> Iterator[None]:
+    """Hold the KB's write lock; blocks while another kb process holds it."""
+    path = root / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise KbError(f"cannot lock the KB for writing: {exc.strerror}", path=path) from None
+    try:
+        _lock(fd)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+if sys.platform == "win32":  # pragma: no cover - kb is tested on POSIX
+
+    def _lock(fd: int) -> None:
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:  # LK_LOCK gives up after 10 seconds; keep waiting
+                continue
+
+else:
+
+    def _lock(fd: int) -> None:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def open_page(root: Path, config: Config, kind: str, page_id: str) -> tuple[PageRef, Document]:
+    """A page to edit, read after the lock is taken. Unknown pages are exit 2, with the
+    nearest existing id suggested."""
+    ref = page_ref(root, kind, page_id)
+    if not ref.path.exists():
+        raise KbError(f"no {kind} '{page_id}' (expected {ref.rel}){_did_you_mean(ref)}")
+    return ref, load_page(root, ref, config.max_page_bytes)
+
+
+def splice(ref: PageRef, text: str, ops: Sequence[Any]) -> str:
+    """`text` with `ops` (yamlio.edit operations) applied surgically; an edit that cannot
+    be made is a KbError (exit 2) naming the page."""
+    from kbcli.yamlio.edit import EditError, apply_text
+
+    try:
+        return apply_text(text, ops)
+    except EditError as exc:
+        raise KbError(f"cannot edit {ref.rel}: {exc}; nothing was written") from None
+
+
+def _did_you_mean(ref: PageRef) -> str:
+    import difflib
+
+    folder = ref.path.parent
+    names = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
+    near = difflib.get_close_matches(ref.id, names, n=1)
+    return f"; did you mean '{near[0]}'?" if near else ""
+
+
+def write_pages(
+    root: Path,
+    config: Config,
+    changes: Mapping[Path, str],
+    created: frozenset[Path] = frozenset(),
+) -> list[Path]:
+    """Validate every new text, then replace every file atomically; the paths written.
+
+    Nothing is written unless every text parses and passes its page schema. Each file is
+    written to a temporary file beside it, flushed and fsynced, given the original's mode,
+    and renamed over the original; the directory is then fsynced so the rename survives a
+    power cut. A page whose bytes would not change is left alone. Paths in `created` must
+    not exist yet, and are never overwritten.
+    """
+    checked = {path: _checked_bytes(root, config, path, text) for path, text in changes.items()}
+    checked = {p: data for p, data in checked.items() if p in created or not _same(p, data)}
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in checked.items():
+            staged.append((_stage(path, data), path))
+        with _interrupts_deferred():  # all renames or, on Ctrl-C, the rest after them
+            for temp, path in staged:
+                _install(temp, path, path in created)
+    finally:
+        for temp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+    for directory in {path.resolve().parent for path in checked}:
+        _fsync_dir(directory)
+    return list(checked)
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
+def _checked_bytes(root: Path, config: Config, path: Path, text: str) -> bytes:
+    """The bytes to write for a page, once its new text is known to be a valid page."""
+    ref = ref_for_path(root, path)
+    if ref is None:
+        raise ValueError(f"{path} is not a page of the KB at {root}")  # a bug in the caller
+    try:
+        doc = parse(text)
+    except YamlProblem as exc:
+        raise _invalid(ref, f"{exc.code} {exc.message}", exc.line, exc.col) from None
+    problems = _validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
+    if problems:
+        code, message, line, col = problems[0]
+        raise _invalid(ref, f"{code} {message}", line, col)
+    data = text.encode("utf-8")
+    if path.exists() and _has_bom(path):
+        data = _BOM + data  # the reader drops a byte-order mark; keep the file's own
+    if len(data) > config.max_page_bytes:
+        raise KbError(
+            f"refusing to write {ref.rel}: it would be {len(data)} bytes, over the limit of "
+            f"{config.max_page_bytes} (max_page_bytes in kb.yaml); nothing was written"
+        )
+    return data
+
+
+@functools.cache
+def _validator(kind: str, levels: tuple[str, ...]) -> PageValidator:
+    from kbcli.schema import PageValidator
+
+    return PageValidator(kind, levels)
+
+
+def _invalid(ref: PageRef, finding: str, line: int, col: int) -> KbError:
+    return KbError(
+        f"refusing to write {ref.rel}: the result would not be a valid page "
+        f"(line {line}, column {col}: {finding}); nothing was written"
+    )
+
+
+def _has_bom(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(3) == _BOM
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """A temporary file beside the page's real file, holding `data`, on disk."""
+    target = path.resolve()  # a symlinked page is written through, not replaced
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    # 0o666 under the umask, as a new file would get; an existing page's mode is copied
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists():
+            os.chmod(temp, target.stat().st_mode & 0o7777)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    return temp
+
+
+def _install(temp: Path, path: Path, new: bool) -> None:
+    target = path.resolve()
+    if not new:
+        os.replace(temp, target)
+        return
+    try:
+        os.link(temp, target)  # fails if the page appeared meanwhile: never overwrite
+    except FileExistsError:
+        raise Refused(f"{target} already exists; nothing was written") from None
+    except OSError:  # a filesystem without hard links
+        if target.exists():
+            raise Refused(f"{target} already exists; nothing was written") from None
+        os.replace(temp, target)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows cannot open a directory
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some filesystems refuse fsync on a directory
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (and SIGTERM) while the files are renamed, then deliver it, so an
+    edit of several pages is never left half-done by an interrupt."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous: dict[signal.Signals, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, hold)
+    try:
+        yield
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for late in received[:1]:
+            signal.raise_signal(late)
