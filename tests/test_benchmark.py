@@ -1,0 +1,43 @@
+"""The benchmark runs end to end at a small size and writes its figures as JSON, so it
+cannot rot. No timing is checked here: the figures depend on the machine."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import REPO
+
+
+def test_benchmark_runs_end_to_end_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    cmd = [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--pages", "200"]
+    done = subprocess.run(
+        [*cmd, "--commits", "40", "--json", str(out)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    rows = {row["key"]: row for row in doc["rows"]}
+    assert set(rows) == {"A", "B", "C", "D", "E1", "E2", "E2A", "F"}
+    assert all(row["seconds"] > 0 for row in rows.values())
+    assert doc["facts"]["concepts"] == 200
+    assert (doc["facts"]["commits"], doc["facts"]["commits_e2"]) == (40, 80)
+    assert doc["facts"]["peak_rss_largest_mb"] > 0
+    assert "median s" in done.stdout  # the table
+
+
+def test_generate_writes_a_kb_that_lints(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    script = str(REPO / "benchmarks" / "run.py")
+    subprocess.run(
+        [sys.executable, script, "--generate", str(kb), "--pages", "40", "--plant-every", "1000"],
+        check=True,
+        capture_output=True,
+    )
+    assert len(list((kb / "concepts").glob("*.yaml"))) == 40
+    assert len(list((kb / "theses").glob("*.yaml"))) == 4
+    from kbcli.lint import lint
+
+    assert lint(kb, "2026-01-01").findings == []
