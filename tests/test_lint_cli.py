@@ -32,7 +32,7 @@ def test_json_format_is_the_documented_shape(tmp_path: Path) -> None:
             },
             {
                 "path": "theses/t.yaml",
-                "line": 7,
+                "line": 8,
                 "col": 14,
                 "code": "R004",
                 "rule": "unknown-concept",
@@ -72,7 +72,7 @@ def test_paths_report_only_those_pages_but_check_references_against_the_kb(tmp_p
     kb = make_kb(tmp_path / "kb", UNKNOWN)
     result = run_kb("lint", *TODAY, "theses/t.yaml", cwd=kb)
     assert result.out == (
-        "theses/t.yaml:7:14: R004 cites: no concept 'delta' in this KB\n"
+        "theses/t.yaml:8:14: R004 cites: no concept 'delta' in this KB\n"
         "Found 1 error and 0 warnings (1 page checked).\n"
     )
     assert result.code == 1
@@ -85,7 +85,7 @@ def test_paths_are_shown_relative_to_where_the_user_stands(tmp_path: Path) -> No
     result = run_kb("lint", *TODAY, "kb/theses/t.yaml", cwd=tmp_path / "repo")
     assert (
         result.out.splitlines()[0]
-        == "kb/theses/t.yaml:7:14: R004 cites: no concept 'delta' in this KB"
+        == "kb/theses/t.yaml:8:14: R004 cites: no concept 'delta' in this KB"
     )
     assert kb.is_dir()
 
@@ -230,7 +230,7 @@ def test_the_index_computes_backlinks(tmp_path: Path) -> None:
 
     kb = make_kb(tmp_path / "kb")
     index = KbIndex(analyse_all(kb, Config(), list_pages(kb)))
-    assert index.backlinks("beta") == ["concepts/alpha.yaml", "theses/t.yaml"]
+    assert index.backlinks("beta") == ["concepts/alpha.yaml"]
     assert index.backlinks("alpha") == ["theses/t.yaml"]
     assert index.resolve_claim("alpha", "alpha-is-first")
     assert not index.resolve_claim("alpha", "nope")

@@ -43,6 +43,7 @@ class PageFacts:
     related: list[Ref] = field(default_factory=list)
     cites: list[Cite] = field(default_factory=list)
     changelog_dates: list[Ref] = field(default_factory=list)
+    material: dict[str, Any] | None = None  # a concept's material content, for stamps
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +117,8 @@ def _extract(facts: PageFacts, data: dict[str, Any], root: Node | None) -> None:
 
 
 def _extract_concept(facts: PageFacts, data: dict[str, Any], root: Node | None) -> None:
+    from kbcli.stamps import material, material_to_json
+
     for claim in _list(data.get("claims")):
         if isinstance(claim, dict):
             ids = [claim.get("id"), *_list(claim.get("merged"))]
@@ -125,6 +128,7 @@ def _extract_concept(facts: PageFacts, data: dict[str, Any], root: Node | None) 
     for i, item in enumerate(_list(data.get("related"))):
         if isinstance(item, dict) and isinstance(item.get("concept"), str):
             facts.related.append((item["concept"], *locate(root, ("related", i, "concept"))))
+    facts.material = material_to_json(material(data))
 
 
 def _list(value: Any) -> list[Any]:

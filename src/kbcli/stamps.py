@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 from urllib.parse import quote, unquote
 
 VERSION = "v1"
@@ -63,6 +64,20 @@ class Material:
     summary: str
     claims: Mapping[str, ClaimContent] = field(default_factory=dict)
     merged: Mapping[str, str] = field(default_factory=dict)
+
+
+def material_to_json(mat: Material) -> dict[str, object]:
+    """Material content as JSON-able data (for lint's per-page cache)."""
+    claims = {cid: [c.statement, c.evidence, list(c.sources)] for cid, c in mat.claims.items()}
+    return {"summary": mat.summary, "claims": claims, "merged": dict(mat.merged)}
+
+
+def material_from_json(raw: Mapping[str, Any]) -> Material:
+    claims = {
+        cid: ClaimContent(statement, evidence, tuple(sources))
+        for cid, (statement, evidence, sources) in raw["claims"].items()
+    }
+    return Material(raw["summary"], claims, dict(raw["merged"]))
 
 
 def material(concept: object) -> Material:
@@ -323,13 +338,19 @@ def diff(
     """What changed in `concept` (plain data, None if the concept is gone) since `stamp`,
     as far as a citation naming `cited_claims` (None or empty: the whole concept) cares.
     An empty list means the citation is fresh."""
+    return diff_material(stamp, None if concept is None else material(concept), cited_claims)
+
+
+def diff_material(
+    stamp: object, mat: Material | None, cited_claims: Collection[str] | None = None
+) -> list[Change]:
+    """`diff` on material content already extracted (lint keeps only that of each page)."""
     try:
         parsed = parse_stamp(stamp)
     except StampError as exc:
         return [Change(ChangeKind.UNREADABLE_STAMP, reason=str(exc))]
-    if concept is None:
+    if mat is None:
         return [Change(ChangeKind.CONCEPT_REMOVED)]
-    mat = material(concept)
     if cited_claims:
         changes = _diff_claims(parsed, mat, set(cited_claims))
         same_scope = not parsed.whole and set(parsed.claims) == set(cited_claims)

@@ -44,6 +44,7 @@ _TABLE = [
     Rule("C003", "changelog-order", "error", "changelog entries are not in the configured order"),
     Rule("C004", "stale-citation", "warning", "a cited concept changed since the thesis review"),
     Rule("C005", "changelog-missing", "error", "material content changed with no changelog entry"),
+    Rule("C006", "unreviewed-citation", "warning", "a thesis citation was never reviewed"),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _TABLE}

@@ -13,6 +13,7 @@ def check(index: KbIndex, today: str) -> Iterator[Finding]:
     yield from alias_collisions(index)
     yield from unknown_references(index)
     yield from changelog_future(index, today)
+    yield from stale_citations(index)
 
 
 def duplicate_page_ids(index: KbIndex) -> Iterator[Finding]:
@@ -95,3 +96,37 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return len(value) == 10
+
+
+def stale_citations(index: KbIndex) -> Iterator[Finding]:
+    """A citation whose concept changed materially since `kb review` stamped it (C004),
+    or that was never reviewed (C006). Both are warnings: `--strict` fails on them."""
+    from kbcli.stamps import diff_material, material_from_json
+
+    for thesis in index.theses.values():
+        for cite in thesis.cites:
+            concept, line, col = cite.concept
+            target = index.concepts.get(concept)
+            if target is None or target.material is None:
+                continue  # R004 reports a missing concept
+            if cite.stamp is None:
+                yield Finding(
+                    thesis.rel,
+                    line,
+                    col,
+                    "C006",
+                    f"citation of '{concept}' was never reviewed (run: kb review {thesis.stem})",
+                )
+                continue
+            claims = [name for name, _, _ in cite.claims or []]
+            changes = diff_material(cite.stamp, material_from_json(target.material), claims)
+            if changes:
+                what = "; ".join(change.message for change in changes)
+                yield Finding(
+                    thesis.rel,
+                    line,
+                    col,
+                    "C004",
+                    f"'{concept}' changed since the last review: {what} "
+                    f"(re-score, then run: kb review {thesis.stem})",
+                )
