@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -8,9 +9,12 @@ from kbcli.stamps import (
     Change,
     ChangeKind,
     diff,
+    diff_material,
     is_stale,
     make_stamp,
     material,
+    material_from_json,
+    material_to_json,
     normalise,
     parse_stamp,
 )
@@ -332,3 +336,30 @@ def test_change_to_json() -> None:
         "old": "strong",
         "new": "weak",
     }
+
+
+def test_material_survives_json(base: Any) -> None:
+    mat = material(load(MERGED))
+    doc = json.loads(json.dumps(material_to_json(mat)))
+    assert material_from_json(doc) == mat
+    stamp = make_stamp(base, SCOPED)
+    assert diff_material(stamp, material_from_json(doc), SCOPED) == diff(
+        stamp, load(MERGED), SCOPED
+    )
+    assert diff_material(stamp, None, SCOPED) == [Change(ChangeKind.CONCEPT_REMOVED)]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {},
+        {"summary": "s", "claims": [], "merged": {}},
+        {"summary": 1, "claims": {}, "merged": {}},
+        {"summary": "s", "claims": {"c": ["st", "ev"]}, "merged": {}},
+        {"summary": "s", "claims": {"c": ["st", "ev", [3]]}, "merged": {}},
+        {"summary": "s", "claims": {}, "merged": {"a": None}},
+    ],
+)
+def test_a_foreign_material_record_is_refused(doc: Any) -> None:
+    with pytest.raises(ValueError, match="not a material content record"):
+        material_from_json(doc)

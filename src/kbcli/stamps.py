@@ -66,20 +66,6 @@ class Material:
     merged: Mapping[str, str] = field(default_factory=dict)
 
 
-def material_to_json(mat: Material) -> dict[str, object]:
-    """Material content as JSON-able data (for lint's per-page cache)."""
-    claims = {cid: [c.statement, c.evidence, list(c.sources)] for cid, c in mat.claims.items()}
-    return {"summary": mat.summary, "claims": claims, "merged": dict(mat.merged)}
-
-
-def material_from_json(raw: Mapping[str, Any]) -> Material:
-    claims = {
-        cid: ClaimContent(statement, evidence, tuple(sources))
-        for cid, (statement, evidence, sources) in raw["claims"].items()
-    }
-    return Material(raw["summary"], claims, dict(raw["merged"]))
-
-
 def material(concept: object) -> Material:
     """The material content of a concept's plain data (as `yamlio.load.parse` gives it).
 
@@ -99,6 +85,32 @@ def material(concept: object) -> Material:
             if isinstance(old_id, str):
                 merged.setdefault(old_id, cid)
     return Material(normalise(concept.get("summary")), claims, merged)
+
+
+def material_to_json(mat: Material) -> dict[str, Any]:
+    """`mat` as JSON-able data (for lint's per-page cache); :func:`material_from_json`
+    reads it back."""
+    claims = {cid: [c.statement, c.evidence, list(c.sources)] for cid, c in mat.claims.items()}
+    return {"summary": mat.summary, "claims": claims, "merged": dict(mat.merged)}
+
+
+def material_from_json(doc: Mapping[str, Any]) -> Material:
+    """The Material that :func:`material_to_json` wrote; ValueError if `doc` is not one."""
+    try:
+        claims = {
+            _str(cid): ClaimContent(_str(st), _str(ev), tuple(_str(s) for s in src))
+            for cid, (st, ev, src) in doc["claims"].items()
+        }
+        merged = {_str(old): _str(into) for old, into in doc["merged"].items()}
+        return Material(_str(doc["summary"]), claims, merged)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"not a material content record: {exc}") from None
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
 
 
 def _claim_content(claim: Mapping[str, object]) -> ClaimContent:
@@ -344,7 +356,7 @@ def diff(
 def diff_material(
     stamp: object, mat: Material | None, cited_claims: Collection[str] | None = None
 ) -> list[Change]:
-    """`diff` on material content already extracted (lint keeps only that of each page)."""
+    """:func:`diff`, from a concept's material content (None if the concept is gone)."""
     try:
         parsed = parse_stamp(stamp)
     except StampError as exc:
