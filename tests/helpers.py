@@ -65,6 +65,7 @@ def run_kb_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> 
         [sys.executable, "-m", "kbcli", *args],
         cwd=cwd,
         env=full_env,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         check=False,

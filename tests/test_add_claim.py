@@ -407,9 +407,7 @@ def test_unreadable_page_is_a_clear_error(tmp_path: Path) -> None:
     before = snapshot(root)
     result = run_kb("add-claim", *GOOD, cwd=root)
     assert result.code == 2
-    assert (
-        result.err == f"kb: {root.resolve() / 'concepts/alpha.yaml'}:2:1: Y002 duplicate key 'id'\n"
-    )
+    assert result.err == "kb: concepts/alpha.yaml:2:1: Y002 duplicate key 'id'\n"
     assert snapshot(root) == before
 
 

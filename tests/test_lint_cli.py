@@ -129,7 +129,7 @@ def test_invalid_kb_yaml_is_a_config_error_at_its_place(tmp_path: Path) -> None:
     result = run_kb("lint", cwd=kb)
     assert result.code == 2
     assert result.err == (
-        f"kb: {kb / 'kb.yaml'}:2:18: S003 changelog_order: 'sideways' is not one of: "
+        "kb: kb.yaml:2:18: S003 changelog_order: 'sideways' is not one of: "
         "newest-first, oldest-first\n"
     )
     (kb / "kb.yaml").write_text("rules: {C999: off}\n")

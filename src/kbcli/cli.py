@@ -260,10 +260,9 @@ def main() -> NoReturn:
     try:
         code = app(standalone_mode=False)
     except KbError as exc:
-        typer.echo(f"kb: {exc}", err=True)
+        typer.echo(f"kb: {exc.render(Path.cwd())}", err=True)
         code = exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("kb: interrupted", err=True)
         code = EXIT_INTERRUPTED
     except Exception as exc:  # a bug: short message, traceback only with --debug
         if _is_usage_error(exc):
@@ -276,6 +275,8 @@ def main() -> NoReturn:
         typer.echo(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
         typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
         code = EXIT_INTERNAL
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+        typer.echo("kb: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
 
 

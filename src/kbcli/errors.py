@@ -23,9 +23,15 @@ class KbError(Exception):
     col: int | None = None
 
     def __str__(self) -> str:
+        return self.render(None)
+
+    def render(self, cwd: Path | None) -> str:
+        """The message, its place first; paths under `cwd` are shown relative to it."""
         where = ""
         if self.path is not None:
             where = str(self.path)
+            if cwd is not None and self.path.is_absolute() and self.path.is_relative_to(cwd):
+                where = str(self.path.relative_to(cwd))
             if self.line is not None:
                 where += f":{self.line}:{self.col or 1}"
             where += ": "
