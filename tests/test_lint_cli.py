@@ -234,3 +234,13 @@ def test_the_index_computes_backlinks(tmp_path: Path) -> None:
     assert index.backlinks("alpha") == ["theses/t.yaml"]
     assert index.resolve_claim("alpha", "alpha-is-first")
     assert not index.resolve_claim("alpha", "nope")
+
+
+def test_the_kb_is_found_from_the_paths_given(tmp_path: Path) -> None:
+    # pre-commit runs at the repository root and passes paths; the KB may live anywhere
+    make_kb(tmp_path / "docs" / "notes", UNKNOWN)
+    result = run_kb("lint", *TODAY, "docs/notes/theses/t.yaml", cwd=tmp_path)
+    assert result.code == 1
+    assert result.out.splitlines()[0] == (
+        "docs/notes/theses/t.yaml:8:14: R004 cites: no concept 'delta' in this KB"
+    )
