@@ -33,10 +33,12 @@ class State:
     root: Path | None
     debug: bool
 
-    def kb_root(self) -> Path:
+    def kb_root(self, near: Path | None = None) -> Path:
+        """The KB root: --root / KB_ROOT, else found from `near` (the first page a command
+        names, so pre-commit finds the KB of the files it passes), else from here."""
         from kbcli.kb import find_root
 
-        return find_root(Path.cwd(), self.root)
+        return find_root(Path.cwd() / near if near else Path.cwd(), self.root)
 
 
 def _version(value: bool) -> None:
@@ -107,8 +109,9 @@ def lint(
     from kbcli import report
     from kbcli.lint import lint as run_lint
 
-    root = _state(ctx).kb_root()
-    result = run_lint(root, _date(today), paths or ())
+    root = _state(ctx).kb_root(near=paths[0].parent if paths else None)
+    with _progress("Checking pages") as progress:
+        result = run_lint(root, _date(today), paths or (), progress, use_cache=not no_cache)
     cwd = Path.cwd()
     shown = [report.display_path(root, f.path, cwd) for f in result.findings]
     color = format is Format.text and _color()
@@ -217,6 +220,64 @@ def changelog(
     root = _state(ctx).kb_root()
     done = add_entry(root, load_config(root), concept, text, _date(when), commit)
     typer.echo(f"Added a changelog entry to {done.value.concept} ({done.value.rel})")
+    _echo_commit(done.commit)
+    return 0
+
+
+@app.command("merge-claims")
+def merge_claims(
+    ctx: typer.Context,
+    concept: Annotated[str, typer.Argument(metavar="CONCEPT", help="The concept's id.")],
+    other: Annotated[
+        str | None,
+        typer.Option("--from", metavar="OTHER", help="Merge this concept's claims into CONCEPT."),
+    ] = None,
+    retire_other: Annotated[
+        bool,
+        typer.Option("--retire-other", help="Then make OTHER a redirect to CONCEPT."),
+    ] = False,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            metavar="F",
+            help="Similarity from which claims are duplicates, 0 < F <= 1 (default 0.5).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan; write nothing.")
+    ] = False,
+    when: Annotated[str | None, typer.Option("--date", metavar="D", help=_DATE_HELP)] = None,
+    commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
+) -> int:
+    """Merge duplicate claims of a concept, or another concept's claims into it.
+
+    Claims whose statements match (after normalising case, quotes, spacing and final
+    punctuation) or score at least --threshold are a group; the first survives with the
+    union of their sources, every distinct detail and the strongest evidence level
+    (conflicts are reported). Merged ids are recorded on the survivor so old references
+    still resolve, and every thesis citation of them is rewritten. One changelog entry
+    records the merge; all pages are written together. Run with --dry-run first: the
+    score is lexical and cannot tell "is" from "is not".
+    """
+    from kbcli.config import load_config
+    from kbcli.merge_claims import merge_claims as run
+    from kbcli.similarity import DEFAULT_THRESHOLD
+
+    root = _state(ctx).kb_root()
+    done = run(
+        root,
+        load_config(root),
+        concept,
+        _date(when),
+        other=other,
+        retire_other=retire_other,
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        dry_run=dry_run,
+        commit=commit,
+    )
+    for line in done.value.lines():
+        typer.echo(line)
     _echo_commit(done.commit)
     return 0
 
