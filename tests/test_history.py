@@ -22,7 +22,7 @@ import pytest
 
 import kbcli.history as history
 from kbcli.history import UNCOMMITTED, Citation, Commit, Origin, stale_since
-from kbcli.stamps import make_stamp
+from kbcli.stamps import make_stamp, material
 from kbcli.yamlio.load import parse
 
 IDENTITY = {
@@ -352,6 +352,9 @@ def test_worktree_data_given_by_the_caller(repo: Repo, monkeypatch: pytest.Monke
     monkeypatch.setattr(history, "_load", counting)
     assert stale_since(repo.kb, [citation], worktree=now) == {citation: Origin(culprit)}
     assert len(parsed) == 1  # HEAD's version is the file the caller gave: only PAGE is read
+    # What lint keeps of a page (its material content) serves as well.
+    kept = {"mech-interp": material(now["mech-interp"])}
+    assert stale_since(repo.kb, [citation], worktree=kept) == {citation: Origin(culprit)}
 
 
 def test_the_cache_follows_new_commits_and_rewritten_history(repo: Repo, tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from kbcli.stamps import StampError, is_stale, parse_stamp
+from kbcli.stamps import Material, StampError, diff_material, is_stale, parse_stamp
 from kbcli.yamlio.load import YamlProblem, decode, parse
 
 CONCEPTS = "concepts"
@@ -116,11 +116,11 @@ def stale_since(
 ) -> dict[Citation, Origin]:
     """For each citation that is stale in the working tree, where it went stale.
 
-    `kb_root` is the KB's directory inside a git working tree. `worktree` optionally gives
-    concepts' plain data as parsed from their files now (None: the concept is gone), else
-    the files are read. `cache` optionally names a file in which to keep the history pass
-    between runs. Citations that are not stale are left out; outside git the result is
-    empty."""
+    `kb_root` is the KB's directory inside a git working tree. `worktree` optionally gives,
+    by concept id, the plain data or the `Material` of each file as it is now (None: the
+    concept is gone), else the files are read. `cache` optionally names a file in which to
+    keep the history pass between runs. Citations that are not stale are left out; outside
+    git the result is empty."""
     git = _Git.open(kb_root)
     if git is None:
         return {}
@@ -130,11 +130,17 @@ def stale_since(
     for cit in dict.fromkeys(citations):
         if problem := _unsearchable(cit):
             out[cit] = Origin(note=problem)
-        elif is_stale(cit.stamp, current.data(cit.concept), cit.claims):
+        elif _is_stale(cit, current.data(cit.concept)):
             stale.append(cit)
     if stale:
         out.update(_search_history(git, stale, current, cache))
     return out
+
+
+def _is_stale(cit: Citation, concept: object) -> bool:
+    if isinstance(concept, Material):  # what lint keeps of a page
+        return bool(diff_material(cit.stamp, concept, cit.claims))
+    return is_stale(cit.stamp, concept, cit.claims)
 
 
 def _unsearchable(cit: Citation) -> str:
@@ -180,7 +186,7 @@ def _origin_index(
     `history` holds the concept's committed versions, newest (HEAD's) first."""
 
     def matches(i: int) -> bool:
-        return not is_stale(cit.stamp, read(history[i].blob), cit.claims)
+        return not _is_stale(cit, read(history[i].blob))
 
     if not history or matches(0):
         return UNCOMMITTED
