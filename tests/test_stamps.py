@@ -363,3 +363,23 @@ def test_material_survives_json(base: Any) -> None:
 def test_a_foreign_material_record_is_refused(doc: Any) -> None:
     with pytest.raises(ValueError, match="not a material content record"):
         material_from_json(doc)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (Change(ChangeKind.CLAIM_ADDED, "c"), "claim 'c' added"),
+        (Change(ChangeKind.STATEMENT_CHANGED, "c"), "claim 'c' re-worded"),
+        (Change(ChangeKind.SOURCES_CHANGED, "c"), "sources of claim 'c' changed"),
+        (Change(ChangeKind.NOT_COVERED, "c"), "claim 'c' is cited but the stamp does not cover it"),
+        (Change(ChangeKind.SUMMARY_CHANGED), "summary changed"),
+        (Change(ChangeKind.CONTENT_CHANGED), "content changed"),
+        (Change(ChangeKind.CONCEPT_REMOVED), "concept removed"),
+        (
+            Change(ChangeKind.SCOPE_CHANGED),
+            "the stamp covers specific claims; the citation cites the whole concept",
+        ),
+    ],
+)
+def test_messages(change: Change, message: str) -> None:
+    assert change.message == message
