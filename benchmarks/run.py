@@ -939,6 +939,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     arg("--plant-every", type=int, default=997, help="one planted error per so many pages")
     args = parser.parse_args(argv)
     defaults = (500, 100, 1) if args.quick else (10_000, 1_000, 3)
+    if args.generate is not None and args.commits is None:
+        args.commits = 0  # a corpus without history unless asked for
     for name, default in zip(("pages", "commits", "repeat"), defaults, strict=True):
         if getattr(args, name) is None:
             setattr(args, name, default)

@@ -6,13 +6,15 @@ so `kb --version` and a pre-commit run pay only for what they use.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -104,8 +106,18 @@ def lint(
     today: Annotated[
         str | None, typer.Option("--today", help="Date to check changelogs against (YYYY-MM-DD).")
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Check every page afresh; neither read nor write .kb-cache/."
+        ),
+    ] = False,
 ) -> int:
-    """Check pages against the schemas and each other."""
+    """Check pages against the schemas and each other.
+
+    Unchanged pages are not read again: what lint learnt of them is kept in .kb-cache/
+    under the KB root (git-ignored; `cache: false` in kb.yaml or --no-cache turns it off).
+    """
     from kbcli import report
     from kbcli.lint import lint as run_lint
 
@@ -117,6 +129,46 @@ def lint(
     color = format is Format.text and _color()
     report.REPORTERS[format.value](result.findings, shown, result.checked, sys.stdout, color)
     return 1 if result.failed(strict) else 0
+
+
+_PROGRESS_MIN = 200  # fewer pages than this finish before a bar is worth drawing
+
+
+@contextlib.contextmanager
+def _progress(what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback (done, total) drawing a rich bar on stderr when that is a
+    terminal and the run is long; nothing at all when stderr is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar = _Bar(what)
+    try:
+        yield bar.update
+    finally:
+        bar.stop()
+
+
+class _Bar:
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.progress: Any = None  # rich.progress.Progress, imported only when drawn
+        self.task: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if self.progress is None:
+            if total < _PROGRESS_MIN:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.progress = Progress(console=Console(stderr=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task(self.what, total=total)
+        self.progress.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 class Kind(StrEnum):

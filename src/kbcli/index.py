@@ -7,13 +7,13 @@ JSON-able data, so a cache can keep them; the full parsed page is not kept in me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
-from kbcli.findings import Finding
+from kbcli.findings import Finding, Severity
 from kbcli.kb import PageRef, read_text
 from kbcli.rules import local
 from kbcli.schema import PageValidator
@@ -43,40 +43,88 @@ class PageFacts:
     related: list[Ref] = field(default_factory=list)
     cites: list[Cite] = field(default_factory=list)
     changelog_dates: list[Ref] = field(default_factory=list)
-    material: dict[str, Any] | None = None  # a concept's material content, for stamps
+    # a concept's material content, for stamps (a lazily decoded mapping when cached)
+    material: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON-able data for the lint cache. Written out by hand: `asdict` deep-copies
+        every value and cost a tenth of a cold lint."""
+        return {
+            "kind": self.kind,
+            "stem": self.stem,
+            "rel": self.rel,
+            "findings": [
+                [f.path, f.line, f.col, f.code, f.message, f.severity.value] for f in self.findings
+            ],
+            "id": self.id,
+            "title": self.title,
+            "aliases": self.aliases,
+            "claim_ids": self.claim_ids,
+            "redirect": self.redirect,
+            "related": self.related,
+            "cites": [[c.concept, c.claims, c.stamp] for c in self.cites],
+            "changelog_dates": self.changelog_dates,
+            "material": self.material,
+        }
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> PageFacts:
-        facts = cls(**raw)
-        facts.findings = [Finding(**f) for f in raw["findings"]]
-        facts.aliases = [tuple(r) for r in raw["aliases"]]
-        facts.related = [tuple(r) for r in raw["related"]]
-        facts.changelog_dates = [tuple(r) for r in raw["changelog_dates"]]
-        facts.redirect = tuple(raw["redirect"]) if raw["redirect"] else None
-        facts.cites = [_cite_from_json(c) for c in raw["cites"]]
-        return facts
+    def from_json(cls, raw: Mapping[str, Any]) -> PageFacts:
+        return cls(
+            kind=raw["kind"],
+            stem=raw["stem"],
+            rel=raw["rel"],
+            findings=[
+                Finding(p, ln, c, code, m, Severity(s)) for p, ln, c, code, m, s in raw["findings"]
+            ],
+            id=raw["id"],
+            title=raw["title"],
+            aliases=_refs_from_json(raw["aliases"]),
+            claim_ids=list(raw["claim_ids"]),
+            redirect=_ref_from_json(raw["redirect"]) if raw["redirect"] else None,
+            related=_refs_from_json(raw["related"]),
+            cites=[_cite_from_json(c) for c in raw["cites"]],
+            changelog_dates=_refs_from_json(raw["changelog_dates"]),
+            material=raw["material"],
+        )
 
 
-def _cite_from_json(raw: dict[str, Any]) -> Cite:
-    claims = raw["claims"]
-    return Cite(
-        tuple(raw["concept"]),
-        None if claims is None else [tuple(c) for c in claims],
-        raw["stamp"],
-    )
+def _ref_from_json(raw: Sequence[Any]) -> Ref:
+    value, line, col = raw
+    return (value, line, col)
+
+
+def _refs_from_json(raw: Sequence[Sequence[Any]]) -> list[Ref]:
+    return [(value, line, col) for value, line, col in raw]
+
+
+def _cite_from_json(raw: Sequence[Any]) -> Cite:
+    concept, claims, stamp = raw
+    return Cite(_ref_from_json(concept), None if claims is None else _refs_from_json(claims), stamp)
 
 
 def analyse(root: Path, ref: PageRef, config: Config, validator: PageValidator) -> PageFacts:
     """Read one page and check everything that needs only this page."""
+    try:
+        text = read_text(root, ref, config.max_page_bytes)
+    except YamlProblem as exc:
+        return unreadable(ref, exc)
+    return analyse_text(ref, text, config, validator)
+
+
+def unreadable(ref: PageRef, exc: YamlProblem) -> PageFacts:
+    """The facts of a page that could not be read or parsed: only the reason."""
+    return PageFacts(
+        ref.kind, ref.id, ref.rel, [Finding(ref.rel, exc.line, exc.col, exc.code, exc.message)]
+    )
+
+
+def analyse_text(ref: PageRef, text: str, config: Config, validator: PageValidator) -> PageFacts:
+    """Check everything that needs only this page, given its text."""
     facts = PageFacts(ref.kind, ref.id, ref.rel)
     try:
-        doc = parse(read_text(root, ref, config.max_page_bytes))
+        doc = parse(text)
     except YamlProblem as exc:
-        facts.findings.append(Finding(ref.rel, exc.line, exc.col, exc.code, exc.message))
-        return facts
+        return unreadable(ref, exc)
     problems = validator.problems(doc.data, doc.root)
     if isinstance(doc.data, dict):
         problems += local.check(ref.kind, ref.id, doc.data, doc.root, config)

@@ -1,20 +1,42 @@
-"""`kb lint`: every page checked alone, then the references between them."""
+"""`kb lint`: every page checked alone, then the references between them.
+
+How it stays fast as a KB grows (the README's "Performance" section has the figures):
+- a page whose facts are in the cache (`kbcli.cache`) and whose file is unchanged is not
+  read at all; cross-file rules always run, on the facts of every page, cached or not;
+- the pages left are parsed with the C parser and checked by a compiled validity check
+  first (`schema.PageValidator`): the detailed jsonschema errors only for pages it rejects;
+- when many pages are left (a cold run), they are spread over one process per core.
+None of this changes a finding: `tests/test_fast_path.py` compares the findings with those
+of the plain path (no cache, jsonschema only, one process).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+import signal
+import stat
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kbcli.cache import LintCache, Signature, cache_key, content_digest, encode_line, signature
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.findings import Finding, Severity
-from kbcli.index import KbIndex, PageFacts, analyse
-from kbcli.kb import PageRef, list_pages, ref_for_path
+from kbcli.index import KbIndex, PageFacts, analyse_text, unreadable
+from kbcli.kb import PageRef, list_pages, read_text, ref_for_path
 from kbcli.rules import crossfile
 from kbcli.schema import PageValidator
+from kbcli.yamlio.load import YamlProblem
 
-Progress = Callable[[int, int], None]  # (done, total)
+Progress = Callable[[int, int], None]  # (pages analysed, pages to analyse)
+
+_FAST_MIN = 30  # pages to analyse before compiling the fast validity check pays (~0.1 s)
+_PARALLEL_MIN = 300  # pages to analyse before a second process pays for its start
+_PAGES_PER_PROCESS = 150
+_MAX_PROCESSES = 8
+_CHUNK = 50  # pages per task sent to a worker process
 
 
 @dataclass
@@ -32,12 +54,20 @@ def lint(
     today: str,
     paths: Sequence[Path] = (),
     progress: Progress | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    fast: bool = True,
 ) -> LintResult:
     """Check the KB at `root`. With `paths`, report only on those pages (their references
-    are still checked against the whole KB). `today` (YYYY-MM-DD) dates the future check."""
+    are still checked against the whole KB). `today` (YYYY-MM-DD) dates the future check.
+    `use_cache` False neither reads nor writes the cache; `jobs` caps the processes (None:
+    one per core when it pays); `fast` False validates every page with jsonschema alone."""
     config = load_config(root)
     selected = _select(root, paths)
-    facts = analyse_all(root, config, list_pages(root), progress)
+    cache = LintCache.open(root, cache_key(config)) if use_cache and config.cache else None
+    facts = analyse_all(root, config, list_pages(root), progress, cache, jobs, fast)
+    if cache is not None:
+        cache.save()
     index = KbIndex(facts)
     findings = [f for page in facts for f in page.findings]
     findings += crossfile.check(index, today)
@@ -48,17 +78,152 @@ def lint(
 
 
 def analyse_all(
-    root: Path, config: Config, refs: Sequence[PageRef], progress: Progress | None = None
+    root: Path,
+    config: Config,
+    refs: Sequence[PageRef],
+    progress: Progress | None = None,
+    cache: LintCache | None = None,
+    jobs: int | None = None,
+    fast: bool = True,
 ) -> list[PageFacts]:
-    validators = {
-        kind: PageValidator(kind, config.evidence_levels) for kind in ("concept", "thesis")
-    }
-    out = []
-    for done, ref in enumerate(refs, 1):
-        out.append(analyse(root, ref, config, validators[ref.kind]))
-        if progress is not None:
-            progress(done, len(refs))
-    return out
+    """Each page's facts, in the order of `refs`: from `cache` where the page is unchanged,
+    else analysed (and recorded in `cache`)."""
+    out: dict[int, PageFacts] = {}
+    todo: list[_Job] = []
+    for i, ref in enumerate(refs):
+        sig = _signature(ref.path)  # taken before any read: a later edit cannot hide
+        hit = cache.get(ref.rel, sig) if cache is not None else None
+        if hit is not None:
+            out[i] = hit
+        else:
+            todo.append(_Job(i, ref, sig, cache.digest(ref.rel) if cache is not None else None))
+    context = _Context(root, config, fast and len(todo) >= _FAST_MIN, cache is not None)
+    for done in _run(context, todo, progress, jobs):
+        out[done.index] = _record(cache, refs[done.index].rel, done)
+    return [out[i] for i in range(len(refs))]
+
+
+def _signature(path: Path) -> Signature | None:
+    """The file's stat signature; None where it cannot vouch for the content (a symlink's
+    target can change behind it)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return signature(st) if stat.S_ISREG(st.st_mode) else None
+
+
+def _record(cache: LintCache | None, rel: str, done: _Done) -> PageFacts:
+    if done.facts is None:  # the content is the cached one; only its stat signature moved
+        assert cache is not None
+        return cache.refresh(rel, done.signature)
+    if cache is not None and done.digest is not None:
+        cache.put(rel, done.signature, done.digest, done.facts, done.line)
+    return done.facts
+
+
+# -- analysing pages, in this process or in several ----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    index: int
+    ref: PageRef
+    signature: Signature | None
+    known: str | None  # the cached content digest of the page, if any
+
+
+@dataclass(frozen=True)
+class _Done:
+    index: int
+    signature: Signature | None
+    digest: str | None  # None: not cacheable (the page could not be read)
+    facts: PageFacts | None  # None: the content is the cached one
+    line: str  # the cache line, made where the facts were (in a worker)
+
+
+class _Context:
+    """What analysing a page needs; validators are built on first use of their kind."""
+
+    def __init__(self, root: Path, config: Config, fast: bool, encode: bool) -> None:
+        self.root, self.config, self.fast, self.encode = root, config, fast, encode
+        self.validators: dict[str, PageValidator] = {}
+
+    def validator(self, kind: str) -> PageValidator:
+        if kind not in self.validators:
+            self.validators[kind] = PageValidator(kind, self.config.evidence_levels, self.fast)
+        return self.validators[kind]
+
+
+_CONTEXT: _Context | None = None  # a worker process's context (inherited or built)
+
+
+def _run(
+    context: _Context, todo: list[_Job], progress: Progress | None, jobs: int | None
+) -> Iterator[_Done]:
+    global _CONTEXT
+    _CONTEXT = context
+    workers = _workers(len(todo), jobs)
+    if workers <= 1:
+        for n, job in enumerate(todo, 1):
+            yield _examine(job)
+            if progress is not None:
+                progress(n, len(todo))
+        return
+    for kind in {job.ref.kind for job in todo}:
+        context.validator(kind)  # built once here, inherited by forked workers
+    chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+    with _pool_context().Pool(workers, _init_worker, (context,)) as pool:
+        done = 0
+        if progress is not None:  # started after the fork: a progress bar runs a thread
+            progress(0, len(todo))
+        for results in pool.imap_unordered(_examine_all, chunks):
+            yield from results
+            done += len(results)
+            if progress is not None:
+                progress(done, len(todo))
+
+
+def _workers(pages: int, jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, min(jobs, pages))
+    if pages < _PARALLEL_MIN:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, pages // _PAGES_PER_PROCESS, _MAX_PROCESSES))
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork: workers inherit the compiled validators instead of compiling them again
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _init_worker(context: _Context) -> None:
+    global _CONTEXT
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if _CONTEXT is None:  # spawned, not forked
+        _CONTEXT = context
+
+
+def _examine_all(jobs: list[_Job]) -> list[_Done]:
+    return [_examine(job) for job in jobs]
+
+
+def _examine(job: _Job) -> _Done:
+    context = _CONTEXT
+    assert context is not None
+    ref = job.ref
+    try:
+        text = read_text(context.root, ref, context.config.max_page_bytes)
+    except YamlProblem as exc:
+        return _Done(job.index, job.signature, None, unreadable(ref, exc), "")
+    digest = content_digest(text.encode("utf-8"))
+    if digest == job.known:
+        return _Done(job.index, job.signature, digest, None, "")
+    facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
+    line = encode_line(ref.rel, digest, facts) if context.encode else ""
+    return _Done(job.index, job.signature, digest, facts, line)
 
 
 def _select(root: Path, paths: Sequence[Path]) -> set[str] | None:

@@ -123,6 +123,15 @@ if CParser is not None:
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             VersionedResolver.__init__(self, loader=self)
+            self._table: Any = None
+
+        @property
+        def versioned_resolver(self) -> Any:
+            # ruamel.yaml works out the YAML version again for every scalar (half the time
+            # of composing a page); it cannot change within a document, so once is enough.
+            if self._table is None:
+                self._table = super().versioned_resolver
+            return self._table
 
 
 def _nesting_bound(text: str) -> int:

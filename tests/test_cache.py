@@ -1,0 +1,215 @@
+"""The lint cache is only ever a shortcut: after an edit, a schema, config or kb version
+change, a deleted page or a damaged cache file, lint gives exactly what `--no-cache` gives.
+
+To show that a stale cache is not used, not merely that results happen to agree, some tests
+first poison the cache: a made-up finding is written into a page's cached facts (with a
+correct checksum), which only a run that trusts the cache would report."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import kbcli
+from kbcli import cache as cache_module
+from kbcli.findings import Finding
+from kbcli.lint import lint
+from kbcli.schema import page_schema
+
+from helpers import CASES, make_kb, run_kb, run_kb_process
+
+TODAY = "2026-11-26"
+CACHE = Path(".kb-cache") / "lint.jsonl"
+POISON = "poisoned: only a trusted cache says this"
+
+
+def _findings(kb: Path, use_cache: bool = True) -> list[Finding]:
+    return lint(kb, TODAY, use_cache=use_cache).findings
+
+
+def _same_as_no_cache(kb: Path) -> list[Finding]:
+    cached = _findings(kb)
+    assert cached == _findings(kb, use_cache=False)
+    assert POISON not in {f.message for f in cached}
+    return cached
+
+
+def _poison(kb: Path, rel: str = "concepts/alpha.yaml", code: str = "R007") -> None:
+    """Add a made-up finding to `rel`'s cached facts, keeping the file intact."""
+    path = kb / CACHE
+    header_text, *lines = path.read_text(encoding="utf-8").splitlines()
+    for n, line in enumerate(lines):
+        sig, entry, aside = line.split("\t", 2)
+        page, digest, raw = json.loads(entry)
+        if page == rel:
+            raw["findings"].append([rel, 1, 1, code, POISON, "error"])
+            lines[n] = "\t".join([sig, json.dumps([page, digest, raw]), aside])
+    body = "".join(line + "\n" for line in lines)
+    header = json.loads(header_text)
+    header["checksum"] = cache_module._checksum(body)
+    path.write_text(json.dumps(header) + "\n" + body, encoding="utf-8")
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    _findings(kb)  # a warm cache
+    return kb
+
+
+def test_the_cache_is_used_when_nothing_changed(kb: Path) -> None:
+    _poison(kb)
+    assert POISON in {f.message for f in _findings(kb)}  # so the tests below mean something
+    assert POISON not in {f.message for f in _findings(kb, use_cache=False)}
+
+
+def test_the_cache_dir_ignores_itself(kb: Path) -> None:
+    assert (kb / ".kb-cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+
+
+def test_an_edit(kb: Path) -> None:
+    page = kb / "concepts" / "beta.yaml"
+    before = page.stat()
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("gamma", "alpha"), encoding="utf-8")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size and mtime
+    assert page.stat().st_size == before.st_size
+    findings = _same_as_no_cache(kb)
+    assert not any(f.path == "concepts/beta.yaml" for f in findings)
+
+
+def test_an_edit_behind_a_trusted_signature(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "_RACY_NS", -(10**10))  # trust even fresh signatures
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    _findings(kb)
+    assert "null\t" not in (kb / CACHE).read_text(encoding="utf-8")
+    page = kb / "concepts" / "beta.yaml"
+    before = page.stat()
+    page.write_text(page.read_text(encoding="utf-8").replace("gamma", "alpha"), encoding="utf-8")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))  # only ctime tells
+    assert not any(f.path == "concepts/beta.yaml" for f in _same_as_no_cache(kb))
+
+
+def test_an_edit_right_after_a_run_is_seen(kb: Path) -> None:
+    page = kb / "concepts" / "beta.yaml"
+    for word in ("gamma", "delta", "omega"):  # same size each time, within one clock tick
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace("gamma", word).replace("delta", word), encoding="utf-8")
+        assert [f.message for f in _same_as_no_cache(kb) if f.path == "concepts/beta.yaml"] == [
+            f"related: no concept '{word}' in this KB"
+        ]
+
+
+def test_a_schema_change(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _poison(kb)
+
+    def stricter(kind: str, levels: object) -> dict[str, object]:
+        schema = page_schema(kind, levels)  # type: ignore[arg-type]
+        return {**schema, "required": [*schema["required"], "status"]}
+
+    monkeypatch.setattr("kbcli.schema.page_schema", stricter)
+    findings = _same_as_no_cache(kb)
+    assert "missing required field 'status'" in " ".join(f.message for f in findings)
+
+
+def test_a_config_change(kb: Path) -> None:
+    _poison(kb)
+    (kb / "kb.yaml").write_text("evidence_levels: [strong, weak]\n", encoding="utf-8")
+    findings = _same_as_no_cache(kb)
+    assert any("is not one of: strong, weak" in f.message for f in findings)
+
+
+def test_a_kb_version_change(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _poison(kb)
+    monkeypatch.setattr(kbcli, "__version__", "99.0.0")
+    _same_as_no_cache(kb)
+
+
+def test_a_deleted_page(kb: Path) -> None:
+    (kb / "concepts" / "alpha.yaml").unlink()
+    findings = _same_as_no_cache(kb)
+    assert any("no concept 'alpha'" in f.message for f in findings)
+    assert "concepts/alpha.yaml" not in (kb / CACHE).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated
+        lambda text: text.replace('"alpha"', '"alpha2"', 1),  # a changed byte
+        lambda text: "not json at all\n",
+        lambda text: "",
+        lambda text: text.replace('"format": 1', '"format": 0'),  # a foreign format
+    ],
+    ids=["truncated", "altered", "garbage", "empty", "foreign"],
+)
+def test_a_damaged_cache_file(kb: Path, damage: object) -> None:
+    _poison(kb)
+    path = kb / CACHE
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
+    _same_as_no_cache(kb)
+    assert lint(kb, TODAY).findings == _findings(kb, use_cache=False)  # and it was rewritten
+
+
+def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:
+    _poison(kb, code="X999")  # with a correct checksum: it would crash the severity lookup
+    _same_as_no_cache(kb)
+
+
+def test_a_cache_copied_from_another_kb(kb: Path, tmp_path: Path) -> None:
+    other = make_kb(tmp_path / "other")
+    (other / ".kb-cache").mkdir()
+    (other / CACHE).write_bytes((kb / CACHE).read_bytes())
+    _same_as_no_cache(other)
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
+    kb = make_kb(tmp_path / "kb")
+    assert run_kb("lint", "--no-cache", cwd=kb).code == 0
+    assert not (kb / ".kb-cache").exists()
+    (kb / "kb.yaml").write_text("cache: false\n", encoding="utf-8")
+    assert run_kb("lint", cwd=kb).code == 0
+    assert not (kb / ".kb-cache").exists()
+
+
+def test_an_unwritable_root_only_costs_time(tmp_path: Path) -> None:
+    kb = make_kb(tmp_path / "kb")
+    (kb / ".kb-cache").write_text("a file where the cache dir should be", encoding="utf-8")
+    assert _same_as_no_cache(kb) == []
+
+
+def _many_pages(kb: Path, n: int) -> None:
+    for i in range(n):
+        (kb / "concepts" / f"c{i}.yaml").write_text(
+            f"id: c{i}\ntitle: C{i}\nsummary: S.\nclaims: []\nchangelog: []\n", encoding="utf-8"
+        )
+
+
+def test_a_progress_bar_at_a_terminal_for_a_cold_run(tmp_path: Path) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    kb = make_kb(tmp_path / "kb")
+    _many_pages(kb, 250)
+    leader, follower = pty.openpty()
+    cmd = [sys.executable, "-m", "kbcli", "lint"]
+    with subprocess.Popen(cmd, cwd=kb, stdout=subprocess.PIPE, stderr=follower) as proc:
+        os.close(follower)
+        drawn = b""
+        with contextlib.suppress(OSError):  # EIO once the process has closed the pty
+            while chunk := os.read(leader, 65536):
+                drawn += chunk
+        out = proc.stdout.read() if proc.stdout else b""
+    os.close(leader)
+    assert proc.returncode == 0, out
+    assert b"Checking pages" in drawn
+    assert b"Checking pages" not in out
+    warm = run_kb_process("lint", cwd=kb)  # and piped: nothing
+    assert (warm.code, warm.err) == (0, "")
