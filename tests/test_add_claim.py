@@ -397,7 +397,7 @@ def test_refuses_to_write_a_page_that_would_not_validate(tmp_path: Path) -> None
     assert (result.code, result.err) == (
         2,
         "kb: refusing to write concepts/alpha.yaml: the result would not be a valid page "
-        "(line 2, column 1: S001 page: missing required field 'title'); nothing was written\n",
+        "(line 2, column 1: S001 missing required field 'title'); nothing was written\n",
     )
     assert snapshot(root) == before
 

@@ -51,7 +51,7 @@ def test_one_invalid_page_means_no_page_is_written(root: Path) -> None:
         write_pages(root, Config(), changes)
     assert str(caught.value) == (
         "refusing to write theses/t.yaml: the result would not be a valid page (line 1, "
-        "column 1: S001 page: missing required field 'position'); nothing was written"
+        "column 1: S001 missing required field 'position'); nothing was written"
     )
     assert files(root) == before
 

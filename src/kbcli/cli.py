@@ -112,6 +112,23 @@ def lint(
             "--no-cache", help="Check every page afresh; neither read nor write .kb-cache/."
         ),
     ] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REV",
+            help="Report only on pages changed since the merge base with REV (and pages "
+            "whose references they break); check their changelog entries.",
+        ),
+    ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Fix what needs no decision (changelog order, stray whitespace in "
+            "statements, repeated aliases and sources); exit 1 if a file changed.",
+        ),
+    ] = False,
 ) -> int:
     """Check pages against the schemas and each other.
 
@@ -122,13 +139,30 @@ def lint(
     from kbcli.lint import lint as run_lint
 
     root = _state(ctx).kb_root(near=paths[0].parent if paths else None)
-    with _progress("Checking pages") as progress:
-        result = run_lint(root, _date(today), paths or (), progress, use_cache=not no_cache)
     cwd = Path.cwd()
+    fixed = _fix(root, paths or (), cwd) if fix else False
+    with _progress("Checking pages") as progress:
+        result = run_lint(
+            root, _date(today), paths or (), progress, not no_cache, changed_since=changed_since
+        )
     shown = [report.display_path(root, f.path, cwd) for f in result.findings]
     color = format is Format.text and _color()
     report.REPORTERS[format.value](result.findings, shown, result.checked, sys.stdout, color)
-    return 1 if result.failed(strict) else 0
+    return 1 if fixed or result.failed(strict) else 0
+
+
+def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> bool:
+    """Apply `--fix` and say what changed (on stderr: stdout keeps the report's format)."""
+    from kbcli.config import load_config
+    from kbcli.fix import fix_pages
+    from kbcli.lint import selected_pages
+    from kbcli.report import display_path
+
+    fixed = fix_pages(root, load_config(root), selected_pages(root, paths))
+    for page in fixed:
+        for what in page.what:
+            typer.echo(f"fixed {display_path(root, page.rel, cwd)}: {what}", err=True)
+    return bool(fixed)
 
 
 _PROGRESS_MIN = 200  # fewer pages than this finish before a bar is worth drawing

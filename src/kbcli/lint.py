@@ -57,13 +57,21 @@ def lint(
     use_cache: bool = True,
     jobs: int | None = None,
     fast: bool = True,
+    changed_since: str | None = None,
 ) -> LintResult:
     """Check the KB at `root`. With `paths`, report only on those pages (their references
     are still checked against the whole KB). `today` (YYYY-MM-DD) dates the future check.
     `use_cache` False neither reads nor writes the cache; `jobs` caps the processes (None:
-    one per core when it pays); `fast` False validates every page with jsonschema alone."""
+    one per core when it pays); `fast` False validates every page with jsonschema alone.
+    With `changed_since` (a git revision), report only what the changes since its merge
+    base are answerable for, and check their changelog discipline (C005)."""
     config = load_config(root)
     selected = _select(root, paths)
+    changes = None
+    if changed_since is not None:
+        from kbcli.changes import changed_since as changes_since
+
+        changes = changes_since(root, changed_since)
     cache = LintCache.open(root, cache_key(config)) if use_cache and config.cache else None
     facts = analyse_all(root, config, list_pages(root), progress, cache, jobs, fast)
     if cache is not None:
@@ -71,9 +79,16 @@ def lint(
     index = KbIndex(facts)
     findings = [f for page in facts for f in page.findings]
     findings += crossfile.check(index, today)
+    checked = len(facts)
+    if changes is not None:
+        from kbcli.changes import changelog_discipline, in_scope
+
+        findings = in_scope(findings, changes, index)
+        findings += changelog_discipline(root, changes, str(changed_since))
+        checked = len(changes.pages)
     if selected is not None:
         findings = [f for f in findings if f.path in selected]
-    checked = len(selected) if selected is not None else len(facts)
+        checked = len(selected)
     return LintResult(root, _apply_severities(findings, config), checked)
 
 
@@ -224,6 +239,12 @@ def _examine(job: _Job) -> _Done:
     facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
     line = encode_line(ref.rel, digest, facts) if context.encode else ""
     return _Done(job.index, job.signature, digest, facts, line)
+
+
+def selected_pages(root: Path, paths: Sequence[Path]) -> list[PageRef]:
+    """The pages `paths` name (all pages when there are none)."""
+    chosen = _select(root, paths)
+    return [ref for ref in list_pages(root) if chosen is None or ref.rel in chosen]
 
 
 def _select(root: Path, paths: Sequence[Path]) -> set[str] | None:

@@ -161,7 +161,12 @@ def _problems(error: Any, root: Node | None, data: Any) -> Iterator[Problem]:
     if error.validator == "required":
         missing = error.message.split("'")[1]
         line, col = locate(root, path)
-        yield "S001", f"{where or 'page'}: missing required field '{missing}'", line, col
+        yield (
+            "S001",
+            f"{where + ': ' if where else ''}missing required field '{missing}'",
+            line,
+            col,
+        )
     elif error.validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
         patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]

@@ -45,6 +45,8 @@ _TABLE = [
     Rule("C004", "stale-citation", "warning", "a cited concept changed since the thesis review"),
     Rule("C005", "changelog-missing", "error", "material content changed with no changelog entry"),
     Rule("C006", "unreviewed-citation", "warning", "a thesis citation was never reviewed"),
+    Rule("C007", "untidy-statement", "warning", "stray whitespace in a claim's statement"),
+    Rule("C008", "repeated-alias", "warning", "the same alias twice on a page"),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _TABLE}

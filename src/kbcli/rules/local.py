@@ -21,6 +21,8 @@ def check(
             *unknown_sources(data, root),
             *self_relation(stem, data, root),
             *duplicate_claims(stem, data, root),
+            *untidy_statements(data, root),
+            *repeated_aliases(data, root),
         ]
     return problems
 
@@ -142,3 +144,43 @@ def changelog_order(data: dict[str, Any], root: Node | None, config: Config) -> 
                 *locate(root, ("changelog", i, "date")),
             )
         previous = date
+
+
+def tidy(statement: str) -> str:
+    """A statement as one line of single-spaced words (what `kb lint --fix` writes)."""
+    return " ".join(statement.split())
+
+
+def untidy_statements(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
+    for i, claim in _items(data, "claims"):
+        statement = claim.get("statement")
+        # a block scalar's final newline is its style, not stray whitespace
+        if isinstance(statement, str) and statement.rstrip("\n") != tidy(statement):
+            yield (
+                "C007",
+                f"statement of claim '{claim.get('id')}' has stray whitespace (kb lint --fix)",
+                *locate(root, ("claims", i, "statement")),
+            )
+
+
+def repeated_aliases(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
+    for j in repeats(data.get("aliases")):
+        yield (
+            "C008",
+            f"alias '{data['aliases'][j]}' is already listed (kb lint --fix)",
+            *locate(root, ("aliases", j)),
+        )
+
+
+def repeats(values: Any) -> list[int]:
+    """Indexes of the items of a list that repeat an earlier item."""
+    if not isinstance(values, list):
+        return []
+    seen: list[Any] = []
+    out = []
+    for i, value in enumerate(values):
+        if value in seen:
+            out.append(i)
+        else:
+            seen.append(value)
+    return out

@@ -252,6 +252,17 @@ def locate(root: Node | None, path: tuple[str | int, ...], at_key: bool = False)
     return where
 
 
+def node_at(root: Node | None, path: tuple[str | int, ...]) -> Node | None:
+    """The node at `path`, or None where the path does not lead to one."""
+    node = root
+    for step in path:
+        found = _child(node, step) if node is not None else None
+        if found is None:
+            return None
+        node = found[1]
+    return node
+
+
 def _child(node: Node, step: str | int) -> tuple[Node | None, Node] | None:
     if node.id == "sequence" and isinstance(step, int) and 0 <= step < len(node.value):
         return None, node.value[step]
