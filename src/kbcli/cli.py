@@ -396,9 +396,99 @@ def new(
     return 0
 
 
+class StaleFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def stale(
+    ctx: typer.Context,
+    format: Annotated[
+        StaleFormat, typer.Option("--format", help="Output format.")
+    ] = StaleFormat.text,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Exit 1 when any citation is stale or never reviewed."),
+    ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Read every page and the git history afresh."),
+    ] = False,
+) -> int:
+    """List thesis citations whose concepts changed since their last review.
+
+    For each: the concept and claims cited, what changed (claims added, removed, merged,
+    re-worded, evidence or sources changed, summary changed) and, in a git repository,
+    the commit that made it stale. Citations never reviewed and citations of concepts
+    that no longer exist are listed too. After re-scoring a thesis, `kb review` it.
+    """
+    from kbcli import stale_report
+    from kbcli.config import load_config
+    from kbcli.stale import find_stale
+
+    root = _state(ctx).kb_root()
+    with _progress("Reading pages") as progress:
+        result = find_stale(root, load_config(root), use_cache=not no_cache, progress=progress)
+    color = format is StaleFormat.text and _color()
+    stale_report.REPORTERS[format.value](result, Path.cwd(), sys.stdout, color)
+    return 1 if check and not result.clean else 0
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    thesis: Annotated[str, typer.Argument(metavar="THESIS", help="The thesis's id.")],
+    score: Annotated[
+        float | None,
+        typer.Option("--score", metavar="S", help="The new score, from 0 to 1."),
+    ] = None,
+    when: Annotated[
+        str | None, typer.Option("--date", metavar="D", help="The date of the scoring.")
+    ] = None,
+    commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
+) -> int:
+    """Stamp every citation of a thesis as reviewed, after re-scoring it.
+
+    Each citation records what its concept (or its cited claims) says now, so `kb stale`
+    can tell what changes after this; `scored` is set to the date (default today) and
+    `score` to --score if given. Shows what had changed since the last review: what you
+    are signing off.
+    """
+    from kbcli.config import load_config
+    from kbcli.review import review as run
+
+    root = _state(ctx).kb_root()
+    done = run(root, load_config(root), thesis, _date(when), score, commit)
+    for line in done.value.lines():
+        typer.echo(line)
+    _echo_commit(done.commit)
+    return 0
+
+
 def _echo_commit(sha: str | None) -> None:
     if sha is not None:
         typer.echo(f"Committed {sha[:12]}")
+
+
+@app.command()
+def schema(
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", metavar="DIR", help="Copy the schemas into DIR."),
+    ] = None,
+) -> int:
+    """Show where the installed JSON Schemas are, or copy them (for editors)."""
+    from kbcli.schema import SCHEMA_NAMES, schema_dir, write_schemas
+
+    if write is None:
+        folder = schema_dir()
+        for name in (*SCHEMA_NAMES.values(), "kb.schema.json"):
+            typer.echo(str(folder / name))
+        return 0
+    for path in write_schemas(write):
+        typer.echo(f"wrote {path}")
+    return 0
 
 
 def main() -> NoReturn:

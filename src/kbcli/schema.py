@@ -29,6 +29,18 @@ def schema_dir() -> Path:
     return packaged if packaged.is_dir() else here.parents[1] / "schemas"
 
 
+def write_schemas(folder: Path) -> list[Path]:
+    """Copy the three schemas into `folder` (created if needed); the files written."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in (*SCHEMA_NAMES.values(), CONFIG_SCHEMA):
+        shutil.copyfile(schema_dir() / name, folder / name)
+        written.append(folder / name)
+    return written
+
+
 @cache
 def load_schema(filename: str) -> dict[str, Any]:
     with open(schema_dir() / filename, encoding="utf-8") as fh:
