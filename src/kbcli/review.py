@@ -1,0 +1,179 @@
+"""`kb review`: the curator has re-scored a thesis; stamp every citation as reviewed.
+
+Each citation gets a `stamp` (`stamps.make_stamp`) of its concept's material content as it
+is now, covering the claims it names (or the whole concept); `scored` is set to the date
+and `score` to the new score, if one is given. Only those values change in the file: the
+edit is surgical (`yamlio.edit.Set`), so comments, order and layout elsewhere stay
+byte-for-byte.
+
+A review signs off on what it stamps, so it refuses (exit 1), writing nothing, a citation
+it cannot vouch for: a concept that does not exist or now redirects to another, or a claim
+the concept does not have (a merged claim id is named with its survivor, to cite instead).
+The result says, per citation, what had changed since the previous stamp: what the curator
+has just signed off.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from kbcli.changelog import check_date
+from kbcli.config import Config
+from kbcli.errors import KbError, Refused
+from kbcli.kb import SLUG, check_id, load_page, page_ref
+from kbcli.stamps import Change, diff, make_stamp, material
+from kbcli.store import Done, Edit, edit_kb, open_page, splice
+
+
+class Was(StrEnum):
+    """A citation's state before the review."""
+
+    FRESH = "fresh"
+    STALE = "stale"
+    UNREVIEWED = "unreviewed"
+
+
+@dataclass(frozen=True)
+class Stamped:
+    concept: str
+    claims: tuple[str, ...] | None  # None: the whole concept
+    stamp: str
+    was: Was
+    changes: tuple[Change, ...]  # what changed since the previous stamp
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    thesis: str
+    rel: str  # the page, relative to the KB root
+    date: str
+    score: float | int | None  # the new score; None: left as it was
+    old_score: object  # what the page held before (None: no score)
+    citations: tuple[Stamped, ...]
+
+    def lines(self) -> list[str]:
+        """What was stamped and, where a citation was stale, what the curator signed off."""
+        out = [f"Reviewed {self.thesis} ({self.rel}): scored {self.date}, {self._score()}"]
+        for cit in self.citations:
+            label = f"{cit.concept} [{', '.join(cit.claims)}]" if cit.claims else cit.concept
+            out.append(f"  {label}: stamped{_WAS[cit.was]}")
+            out.extend(f"    - {change.message}" for change in cit.changes)
+        if not self.citations:
+            out.append("  (no citations to stamp)")
+        return out
+
+    def _score(self) -> str:
+        if self.score is None:
+            return "score unchanged" if self.old_score is None else f"score {self.old_score} kept"
+        if self.old_score is None or self.old_score == self.score:
+            return f"score {self.score}"
+        return f"score {self.old_score} -> {self.score}"
+
+
+_WAS = {
+    Was.FRESH: " (unchanged since the last review)",
+    Was.STALE: "; since the last review:",
+    Was.UNREVIEWED: " (first review)",
+}
+
+
+def review(
+    root: Path,
+    config: Config,
+    thesis: str,
+    date: str,
+    score: float | None = None,
+    commit: bool = False,
+) -> Done[ReviewResult]:
+    """Stamp every citation of `thesis`, set `scored` to `date` and, if given, `score`."""
+    check_id(thesis, "thesis")
+    check_date(date)
+    new_score = _checked_score(score)
+
+    def build() -> Edit[ReviewResult]:
+        ref, doc = open_page(root, config, "thesis", thesis)
+        cites = doc.data.get("cites")
+        stamped = _stamp_all(root, config, thesis, cites if isinstance(cites, list) else [])
+        ops: list[Any] = [_set(("cites", i, "stamp"), s.stamp) for i, s in enumerate(stamped)]
+        ops.append(_set(("scored",), date))
+        if new_score is not None:
+            ops.append(_set(("score",), new_score))
+        result = ReviewResult(
+            thesis, ref.rel, date, new_score, doc.data.get("score"), tuple(stamped)
+        )
+        return Edit({ref.path: splice(ref, doc.text, ops)}, f"kb: review {thesis}", result)
+
+    return edit_kb(root, config, build, commit)
+
+
+def _checked_score(score: float | None) -> float | int | None:
+    """A score in 0..1, or KbError (exit 2). 0 and 1 are written as integers."""
+    if score is None:
+        return None
+    if math.isnan(score) or not 0 <= score <= 1:
+        raise KbError(f"--score {score} is not between 0 and 1")
+    return int(score) if score in (0, 1) else score
+
+
+def _set(path: tuple[str | int, ...], value: Any) -> Any:
+    from kbcli.yamlio.edit import Set
+
+    return Set(path, value)
+
+
+def _stamp_all(root: Path, config: Config, thesis: str, cites: list[Any]) -> list[Stamped]:
+    """The new stamp of each citation; Refused naming every citation kb cannot vouch for."""
+    stamped, refused = [], []
+    for index, cite in enumerate(cites):
+        if not isinstance(cite, Mapping) or not isinstance(cite.get("concept"), str):
+            raise KbError(f"citation {index + 1} names no concept: fix the page (see kb lint)")
+        try:
+            stamped.append(_stamp(root, config, cite))
+        except Refused as exc:
+            refused.append(exc.message)
+    if refused:
+        raise Refused(f"cannot review {thesis}: {'; '.join(refused)}; nothing was written")
+    return stamped
+
+
+def _stamp(root: Path, config: Config, cite: Mapping[str, Any]) -> Stamped:
+    """The new stamp of a citation, and how its concept changed since its old one."""
+    concept: str = cite["concept"]
+    raw_claims = cite.get("claims")
+    claims = tuple(str(c) for c in raw_claims) if isinstance(raw_claims, list) else None
+    page = _concept_page(root, config, concept)
+    _refuse_unknown_claims(concept, page, claims or ())
+    old = cite.get("stamp")
+    changes = tuple(diff(old, page, claims)) if old is not None else ()
+    was = Was.UNREVIEWED if old is None else Was.STALE if changes else Was.FRESH
+    return Stamped(concept, claims or None, make_stamp(page, claims), was, changes)
+
+
+def _concept_page(root: Path, config: Config, concept: str) -> dict[str, Any]:
+    """The cited concept's data; Refused when there is no such concept to vouch for."""
+    ref = page_ref(root, "concept", concept) if SLUG.match(concept) else None
+    if ref is None or not ref.path.exists():
+        raise Refused(f"concept '{concept}' does not exist")
+    data: dict[str, Any] = load_page(root, ref, config.max_page_bytes).data
+    target = data.get("redirect")
+    if isinstance(target, str):
+        raise Refused(f"concept '{concept}' was merged into '{target}': cite '{target}' instead")
+    return data
+
+
+def _refuse_unknown_claims(concept: str, page: object, claims: tuple[str, ...]) -> None:
+    mat = material(page)
+    for claim in claims:
+        if claim in mat.claims:
+            continue
+        if claim in mat.merged:
+            raise Refused(
+                f"claim '{claim}' of '{concept}' was merged into '{mat.merged[claim]}': "
+                "cite that instead"
+            )
+        raise Refused(f"concept '{concept}' has no claim '{claim}'")
