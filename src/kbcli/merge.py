@@ -67,12 +67,15 @@ class GroupPlan:
     previous_evidence: str
     conflict: EvidenceConflict | None
 
-    def describe(self) -> list[str]:
+    def describe(self, names: Mapping[str, str] | None = None) -> list[str]:
+        """The group for a curator; `names` shows merged ids otherwise (`--from`: an
+        incoming claim by its id on OTHER, not the id it was renamed to for planning)."""
         lines = [f"{self.survivor_id} survives: {self.statement!r}"]
         for cid, statement, score in zip(
             self.merged_ids, self.merged_statements, self.scores, strict=True
         ):
-            lines.append(f"  merges {cid} (similarity {score:.2f}): {statement!r}")
+            shown = (names or {}).get(cid, cid)
+            lines.append(f"  merges {shown} (similarity {score:.2f}): {statement!r}")
         if self.gained_sources:
             lines.append(f"  gains sources: {', '.join(self.gained_sources)}")
         lines.extend(f"  gains detail: {detail!r}" for detail in self.gained_details)
@@ -98,7 +101,7 @@ class MergePlan:
     def conflicts(self) -> tuple[EvidenceConflict, ...]:
         return tuple(g.conflict for g in self.groups if g.conflict is not None)
 
-    def describe(self) -> list[str]:
+    def describe(self, names: Mapping[str, str] | None = None) -> list[str]:
         if not self.groups:
             return [f"no duplicate claims (threshold {self.threshold:.2f})"]
         merged = sum(len(g.merged_ids) for g in self.groups)
@@ -107,7 +110,7 @@ class MergePlan:
             f"(threshold {self.threshold:.2f}):"
         ]
         for group in self.groups:
-            lines.extend(group.describe())
+            lines.extend(group.describe(names))
         return lines
 
 
@@ -293,7 +296,9 @@ class MergeFromPlan:
     target_id_map: Mapping[str, str]  # target claim id -> survivor, for the target's theses
     other_id_map: Mapping[str, str]  # every OTHER claim (and merged) id -> its claim id now
 
-    def describe(self) -> list[str]:
+    def describe(self, other: str | None = None) -> list[str]:
+        """The plan for a curator. With `other` (OTHER's id), a merged incoming claim is
+        shown as `<other>'s <its id there>` rather than by its planning id."""
         new_ids = {s["id"] for s in self.new_sources}
         lines = [
             f"source {old} added as {new}" if new in new_ids else f"source {old} is {new}"
@@ -304,7 +309,8 @@ class MergeFromPlan:
             survivor = into.get(self.target_count + k)
             fate = f"appended as {new}" if survivor is None else f"merges into {survivor}"
             lines.append(f"claim {old} {fate}")
-        return lines + self.plan.describe()
+        names = {new: f"{other}'s {old}" for old, new in self.renamed.items()} if other else None
+        return lines + self.plan.describe(names)
 
 
 def plan_merge_from(
