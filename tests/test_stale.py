@@ -239,8 +239,10 @@ def test_a_removed_claim(root: Path) -> None:
     ]
 
 
-def test_a_merged_claim_names_its_survivor(root: Path) -> None:
-    # What `kb merge-claims` leaves: the merged claim gone, its id on the survivor.
+@pytest.mark.parametrize("rewritten", [False, True], ids=["cited-as-was", "citation-rewritten"])
+def test_a_merged_claim_names_its_survivor(root: Path, rewritten: bool) -> None:
+    # What `kb merge-claims` leaves: the merged claim gone, its id on the survivor and,
+    # in the same commit, the citation rewritten to name the survivor.
     edit(
         root,
         "concepts/alpha.yaml",
@@ -254,11 +256,15 @@ def test_a_merged_claim_names_its_survivor(root: Path) -> None:
         "    evidence: moderate\n",
         "    evidence: moderate\n    merged: [alpha-is-first]\n",
     )
+    cited = "alpha-is-first"
+    if rewritten:
+        cited = "alpha-is-a-letter"
+        edit(root, "theses/t.yaml", "claims: [alpha-is-first]", f"claims: [{cited}]")
     sha = commit(root, "Merge alpha-is-first", 25)
     lines = stale_out(root)
     assert lines[:3] == [
         "thesis t (theses/t.yaml)",
-        f'  alpha [alpha-is-first]: stale since {sha} 2026-04-25 "Merge alpha-is-first"',
+        f'  alpha [{cited}]: stale since {sha} 2026-04-25 "Merge alpha-is-first"',
         "    - claim 'alpha-is-first' merged into 'alpha-is-a-letter'",
     ]
     change = stale_json(root)["theses"][0]["citations"][0]["changes"][0]
@@ -290,6 +296,21 @@ def test_a_claim_added_stales_the_whole_concept_citation_only(root: Path) -> Non
         f'  alpha: stale since {sha} 2026-04-21 "Add a claim"',
         "    - claim 'alpha-vowel' added",
     ]
+
+
+def test_a_claim_added_to_the_citation_is_not_the_concepts_change(root: Path) -> None:
+    edit(
+        root,
+        "theses/t.yaml",
+        "claims: [alpha-is-first]",
+        "claims: [alpha-is-first, alpha-is-a-letter]",
+    )
+    commit(root, "Cite one more claim", 21)
+    assert stale_out(root)[1:3] == [
+        "  alpha [alpha-is-first, alpha-is-a-letter]: stale",
+        "    - claim 'alpha-is-a-letter' is cited but the stamp does not cover it",
+    ]
+    assert stale_json(root)["theses"][0]["citations"][0]["origin"] is None
 
 
 def test_a_change_not_yet_committed(root: Path) -> None:

@@ -18,7 +18,7 @@ read nor written with `use_cache=False` or `cache: false` in kb.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +28,15 @@ from kbcli.config import Config
 from kbcli.history import Citation, Origin, stale_since
 from kbcli.index import Cite, KbIndex, PageFacts
 from kbcli.lint import Progress, analyse_all
-from kbcli.stamps import Change, ChangeKind, Material, diff_material, material_from_json
+from kbcli.stamps import (
+    Change,
+    ChangeKind,
+    Material,
+    StampError,
+    diff_material,
+    material_from_json,
+    parse_stamp,
+)
 
 CACHE_DIR = ".kb-cache"  # shared with the lint cache, which git-ignores it the same way
 HISTORY_CACHE = "history.json"
@@ -96,36 +104,61 @@ def find_stale(
 ) -> StaleResult:
     """Every thesis citation of the KB at `root` that needs a review, with what changed
     and, inside git, the commit that made it stale."""
-    index = KbIndex(_facts(root, config, use_cache and config.cache, progress))
-    materials = {stem: _material(facts) for stem, facts in index.concepts.items()}
-    found = [
-        (thesis, [c for cite in thesis.cites if (c := _classify(cite, index, materials))])
-        for thesis in index.theses.values()
-    ]
-    cache = _history_cache(root) if use_cache and config.cache else None
-    origins = _origins(root, [c for _, cs in found for c in cs], materials, cache)
+    cached = use_cache and config.cache
+    survey = _read(root, config, cached, progress)
+    flat = [c for thesis in survey.theses for c in thesis.citations]
+    keys = [_search_key(c, survey.materials) for c in flat]
+    cache = _history_cache(root) if cached else None
+    origins = _origins(root, [k for k in keys if k is not None], survey.materials, cache)
+    dated = {
+        id(c): c if k is None else replace(c, origin=origins.get(k))
+        for c, k in zip(flat, keys, strict=True)
+    }
     reports = tuple(
-        ThesisReport(thesis.stem, thesis.title, thesis.rel, tuple(_dated(c, origins) for c in cs))
-        for thesis, cs in found
-        if cs
+        replace(thesis, citations=tuple(dated[id(c)] for c in thesis.citations))
+        for thesis in survey.theses
+        if thesis.citations
     )
     counts = {status: 0 for status in Status}
-    for report in reports:
-        for citation in report.citations:
-            counts[citation.status] += 1
-    checked = sum(len(thesis.cites) for thesis in index.theses.values())
-    return StaleResult(root, reports, len(index.theses), checked, counts)
+    for citation in flat:
+        counts[citation.status] += 1
+    return StaleResult(root, reports, len(survey.theses), survey.citations, counts)
 
 
-def _facts(root: Path, config: Config, cached: bool, progress: Progress | None) -> list[PageFacts]:
+@dataclass(frozen=True)
+class _Survey:
+    """What `kb stale` takes from the pages: each thesis with the citations that need
+    attention (not yet dated), every concept's material content, the citations checked."""
+
+    theses: list[ThesisReport]
+    materials: dict[str, Material | None]
+    citations: int
+
+
+def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
+    """Survey the KB through lint's per-page facts (from its cache, where `cached`)."""
     from kbcli.cache import LintCache, cache_key
     from kbcli.kb import list_pages
 
     cache = LintCache.open(root, cache_key(config)) if cached else None
-    facts = analyse_all(root, config, list_pages(root), progress, cache)
+    survey = _survey(KbIndex(analyse_all(root, config, list_pages(root), progress, cache)))
     if cache is not None:
         cache.save()
-    return facts
+    return survey
+
+
+def _survey(index: KbIndex) -> _Survey:
+    materials = {stem: _material(facts) for stem, facts in index.concepts.items()}
+    theses = [
+        ThesisReport(
+            thesis.stem,
+            thesis.title,
+            thesis.rel,
+            tuple(c for cite in thesis.cites if (c := _classify(cite, index, materials))),
+        )
+        for thesis in index.theses.values()
+    ]
+    return _Survey(theses, materials, sum(len(t.cites) for t in index.theses.values()))
 
 
 def _material(facts: PageFacts) -> Material | None:
@@ -158,14 +191,36 @@ def _classify(
     return StaleCitation(concept, claims, line, col, Status.STALE, changes, cite.stamp)
 
 
+def _search_key(
+    citation: StaleCitation, materials: Mapping[str, Material | None]
+) -> Citation | None:
+    """What to ask history about a citation: None when there is no stamp, or when the
+    concept did not change within what the stamp covers (only the citation's claims did).
+
+    The search uses the claims the *stamp* covers, not those the citation names now: when
+    `kb merge-claims` rewrites a citation to a survivor's id in the merge commit, no
+    version before it would match the rewritten citation, but they do match the stamp."""
+    if citation.stamp is None or citation.status not in (Status.STALE, Status.MISSING):
+        return None
+    try:
+        stamp = parse_stamp(citation.stamp)
+    except StampError:  # history says so itself
+        return Citation(citation.concept, citation.stamp, citation.claims)
+    # A whole-concept stamp covers whatever claims the citation names now.
+    scope = citation.claims if stamp.whole else tuple(stamp.claims)
+    mat = materials.get(citation.concept)
+    if mat is not None and not diff_material(citation.stamp, mat, scope):
+        return None
+    return Citation(citation.concept, citation.stamp, scope)
+
+
 def _origins(
     root: Path,
-    found: Iterable[StaleCitation],
+    citations: list[Citation],
     materials: Mapping[str, Material | None],
     cache: Path | None,
 ) -> dict[Citation, Origin]:
-    """Where each stamped citation that changed went stale; empty outside git."""
-    citations = [_history_key(c) for c in found if c.stamp is not None and c.status in _SEARCHED]
+    """Where each citation went stale; empty outside git."""
     if not citations:
         return {}
     if cache is not None:
@@ -173,20 +228,6 @@ def _origins(
     # What lint already read of each page: history need not read the files again.
     worktree = {c.concept: materials.get(c.concept) for c in citations}
     return stale_since(root, citations, worktree, cache)
-
-
-_SEARCHED = (Status.STALE, Status.MISSING)
-
-
-def _history_key(citation: StaleCitation) -> Citation:
-    assert citation.stamp is not None
-    return Citation(citation.concept, citation.stamp, citation.claims)
-
-
-def _dated(citation: StaleCitation, origins: Mapping[Citation, Origin]) -> StaleCitation:
-    if citation.stamp is None or citation.status not in _SEARCHED:
-        return citation
-    return replace(citation, origin=origins.get(_history_key(citation)))
 
 
 def _history_cache(root: Path) -> Path:

@@ -8,7 +8,7 @@ The JSON shape (`version` 1) is stable: fields may be added, never renamed or re
                  "stale": 1, "unreviewed": 1, "missing": 0, "unreadable": 0},
      "theses": [{"thesis": "t", "title": "A thesis", "path": "theses/t.yaml",
                  "citations": [{"concept": "alpha", "claims": ["alpha-is-first"],
-                                "line": 8, "col": 14, "status": "stale",
+                                "line": 7, "col": 14, "status": "stale",
                                 "changes": [{"kind": "evidence changed",
                                              "claim": "alpha-is-first",
                                              "old": "strong", "new": "moderate",
@@ -19,8 +19,12 @@ The JSON shape (`version` 1) is stable: fields may be added, never renamed or re
 
 Only theses and citations that need attention are listed. `claims` is null for a citation
 of the whole concept. `status` is `stale`, `unreviewed`, `missing` (no such concept) or
-`unreadable` (the concept page cannot be read). `origin` is null where there is no history
-to ask (outside git, or a citation never stamped); else its `state` is `commit`,
+`unreadable` (the concept page cannot be read). Each change's `kind` is a
+`stamps.ChangeKind` value ("claim added", "claim removed", "claim merged" with `into`,
+"statement re-worded", "evidence changed" with `old` and `new`, "sources changed",
+"summary changed", ...). `origin` is null where there is no history to ask: outside git,
+a citation never stamped, or one whose concept did not change (only the claims it names
+did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`),
 `uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`).
 `path` is relative to the working directory, as in lint's JSON.
 """
