@@ -409,7 +409,7 @@ def stale(
     ] = StaleFormat.text,
     check: Annotated[
         bool,
-        typer.Option("--check", help="Exit 1 when any citation is stale or never reviewed."),
+        typer.Option("--check", help="Exit 1 when any citation needs a review (for hooks and CI)."),
     ] = False,
     no_cache: Annotated[
         bool,
@@ -444,7 +444,10 @@ def review(
         typer.Option("--score", metavar="S", help="The new score, from 0 to 1."),
     ] = None,
     when: Annotated[
-        str | None, typer.Option("--date", metavar="D", help="The date of the scoring.")
+        str | None,
+        typer.Option(
+            "--date", metavar="D", help="The date of the scoring (YYYY-MM-DD); default today."
+        ),
     ] = None,
     commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
 ) -> int:
