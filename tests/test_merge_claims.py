@@ -72,7 +72,7 @@ def seed_plan(header: str, last: str) -> str:
     )
     return (
         f"{header}\n7 group(s), 7 claim(s) merged (threshold 0.50):\n{groups}"
-        "Thesis citations rewritten:\n"
+        f"Thesis citations {'to rewrite' if last.startswith('Dry run') else 'rewritten'}:\n"
         "  theses/interpretability-gates-deployment.yaml cites[0] mechanistic-interpretability: "
         "breakthrough-2026-2 -> breakthrough-2026, cross-lab-warning-2 -> cross-lab-warning\n"
         f"{last}\n"

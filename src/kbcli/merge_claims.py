@@ -128,7 +128,7 @@ class MergeResult:
         if self.retired:
             lines.append(f"{self.other} becomes a redirect to {self.concept}")
         if self.theses:
-            lines.append("Thesis citations rewritten:")
+            lines.append(f"Thesis citations {'to rewrite' if self.dry_run else 'rewritten'}:")
             lines += [f"  {t.rel} {c.describe()}" for t in self.theses for c in t.cites]
         lines += [f"note: {note}" for note in self.notes]
         if self.conflicts:
