@@ -60,7 +60,8 @@ def run_kb(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
 def run_kb_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run `kb` as a separate process (for signals, concurrency, real stdio)."""
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("KB_ROOT", None) if env is None or "KB_ROOT" not in env else None
+    if env is None or "KB_ROOT" not in env:
+        full_env.pop("KB_ROOT", None)
     proc = subprocess.run(
         [sys.executable, "-m", "kbcli", *args],
         cwd=cwd,

@@ -43,6 +43,18 @@ class State:
         return find_root(Path.cwd() / near if near else Path.cwd(), self.root)
 
 
+def _concept_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    from kbcli.completion import concept_ids
+
+    return concept_ids(ctx, incomplete)
+
+
+def _thesis_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    from kbcli.completion import thesis_ids
+
+    return thesis_ids(ctx, incomplete)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"kb {__version__}")
@@ -217,7 +229,10 @@ _DATE_HELP = "The date to record (YYYY-MM-DD); default today."
 @app.command("add-claim")
 def add_claim(
     ctx: typer.Context,
-    concept: Annotated[str, typer.Argument(metavar="CONCEPT", help="The concept's id.")],
+    concept: Annotated[
+        str,
+        typer.Argument(metavar="CONCEPT", help="The concept's id.", autocompletion=_concept_ids),
+    ],
     statement: Annotated[
         str | None,
         typer.Argument(metavar="STATEMENT", help="The claim, one sentence (asked at a terminal)."),
@@ -294,7 +309,10 @@ def add_claim(
 @app.command()
 def changelog(
     ctx: typer.Context,
-    concept: Annotated[str, typer.Argument(metavar="CONCEPT", help="The concept's id.")],
+    concept: Annotated[
+        str,
+        typer.Argument(metavar="CONCEPT", help="The concept's id.", autocompletion=_concept_ids),
+    ],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What changed.")],
     when: Annotated[str | None, typer.Option("--date", metavar="D", help=_DATE_HELP)] = None,
     commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
@@ -313,10 +331,18 @@ def changelog(
 @app.command("merge-claims")
 def merge_claims(
     ctx: typer.Context,
-    concept: Annotated[str, typer.Argument(metavar="CONCEPT", help="The concept's id.")],
+    concept: Annotated[
+        str,
+        typer.Argument(metavar="CONCEPT", help="The concept's id.", autocompletion=_concept_ids),
+    ],
     other: Annotated[
         str | None,
-        typer.Option("--from", metavar="OTHER", help="Merge this concept's claims into CONCEPT."),
+        typer.Option(
+            "--from",
+            metavar="OTHER",
+            help="Merge this concept's claims into CONCEPT.",
+            autocompletion=_concept_ids,
+        ),
     ] = None,
     retire_other: Annotated[
         bool,
@@ -438,7 +464,9 @@ def stale(
 @app.command()
 def review(
     ctx: typer.Context,
-    thesis: Annotated[str, typer.Argument(metavar="THESIS", help="The thesis's id.")],
+    thesis: Annotated[
+        str, typer.Argument(metavar="THESIS", help="The thesis's id.", autocompletion=_thesis_ids)
+    ],
     score: Annotated[
         float | None,
         typer.Option("--score", metavar="S", help="The new score, from 0 to 1."),
@@ -498,7 +526,7 @@ def main() -> NoReturn:
     """The console script: runs the app and turns every outcome into an exit code."""
     debug = "--debug" in sys.argv
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="kb")  # also under `python -m kbcli`
     except KbError as exc:
         typer.echo(f"kb: {exc.render(Path.cwd())}", err=True)
         code = exc.exit_code
