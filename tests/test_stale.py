@@ -276,6 +276,34 @@ def test_a_merged_claim_names_its_survivor(root: Path, rewritten: bool) -> None:
     }
 
 
+def test_kb_merge_claims_is_reported_as_a_merge(tmp_path: Path) -> None:
+    root = make_kb(tmp_path / "kb", files={"theses/w.yaml": WHOLE})
+    added = run_kb(
+        "add-claim", "alpha", "Alpha comes first!", "-e", "weak", "-s", "greek", "--force",
+        "--date", "2026-04-19", cwd=root,
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    edit(root, "theses/t.yaml", "claims: [alpha-is-first]", "claims: [alpha-comes-first]")
+    for thesis in ("t", "w"):
+        assert run_kb("review", thesis, "--date", "2026-04-20", cwd=root).code == 0
+    git_init(root)
+    merged = run_kb("merge-claims", "alpha", "--date", "2026-04-21", "--commit", cwd=root)
+    assert merged.code == 0, merged.err
+    sha = git(root, "rev-parse", "--short", "HEAD").strip()
+    since = f'since {sha} 2026-04-20 "kb: merge claims in alpha"'
+    assert "claims: [alpha-is-first]" in (root / "theses" / "t.yaml").read_text()
+    assert stale_out(root) == [
+        "thesis t (theses/t.yaml)",
+        f"  alpha [alpha-is-first]: stale {since}",
+        "    - claim 'alpha-comes-first' merged into 'alpha-is-first'",
+        "thesis w (theses/w.yaml)",
+        f"  alpha: stale {since}",
+        "    - claim 'alpha-comes-first' merged into 'alpha-is-first'",
+        "2 theses to review: 2 stale citations (2 citations checked). "
+        "Re-score, then run: kb review THESIS",
+    ]
+
+
 def test_a_claim_added_stales_the_whole_concept_citation_only(root: Path) -> None:
     added = run_kb(
         "add-claim",
