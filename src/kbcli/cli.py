@@ -26,6 +26,7 @@ app = typer.Typer(
     help="Keep a knowledge base of concept pages honest.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # docstring paragraphs reflow to the terminal width
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
