@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,7 @@ from kbcli.schema import page_schema
 from helpers import CASES, make_kb, run_kb, run_kb_process
 
 TODAY = "2026-11-26"
-CACHE = Path(".kb-cache") / "lint.jsonl"
+CACHE = Path(".kb-cache") / "lint.sqlite3"
 POISON = "poisoned: only a trusted cache says this"
 
 
@@ -38,20 +40,21 @@ def _same_as_no_cache(kb: Path) -> list[Finding]:
     return cached
 
 
+def _db(kb: Path) -> sqlite3.Connection:
+    return sqlite3.connect(kb / CACHE)
+
+
 def _poison(kb: Path, rel: str = "concepts/alpha.yaml", code: str = "R007") -> None:
-    """Add a made-up finding to `rel`'s cached facts, keeping the file intact."""
-    path = kb / CACHE
-    header_text, *lines = path.read_text(encoding="utf-8").splitlines()
-    for n, line in enumerate(lines):
-        sig, entry, aside = line.split("\t", 2)
-        page, digest, raw = json.loads(entry)
-        if page == rel:
-            raw["findings"].append([rel, 1, 1, code, POISON, "error"])
-            lines[n] = "\t".join([sig, json.dumps([page, digest, raw]), aside])
-    body = "".join(line + "\n" for line in lines)
-    header = json.loads(header_text)
-    header["checksum"] = cache_module._checksum(body)
-    path.write_text(json.dumps(header) + "\n" + body, encoding="utf-8")
+    """Add a made-up finding to `rel`'s cached facts, with a correct CRC."""
+    with contextlib.closing(_db(kb)) as con, con:
+        text, material = con.execute(
+            "SELECT facts, material FROM facts WHERE rel = ?", (rel,)
+        ).fetchone()
+        raw = json.loads(text)
+        raw["findings"].append([rel, 1, 1, code, POISON, "error"])
+        text = json.dumps(raw)
+        crc = cache_module._crc(rel, text, material)
+        con.execute("UPDATE facts SET facts = ?, crc = ? WHERE rel = ?", (text, crc, rel))
 
 
 @pytest.fixture
@@ -88,7 +91,8 @@ def test_an_edit_behind_a_trusted_signature(
     monkeypatch.setattr(cache_module, "_RACY_NS", -(10**10))  # trust even fresh signatures
     kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
     _findings(kb)
-    assert "null\t" not in (kb / CACHE).read_text(encoding="utf-8")
+    with contextlib.closing(_db(kb)) as con:
+        assert con.execute("SELECT count(*) FROM pages WHERE size IS NULL").fetchone() == (0,)
     page = kb / "concepts" / "beta.yaml"
     before = page.stat()
     page.write_text(page.read_text(encoding="utf-8").replace("gamma", "alpha"), encoding="utf-8")
@@ -135,26 +139,58 @@ def test_a_deleted_page(kb: Path) -> None:
     (kb / "concepts" / "alpha.yaml").unlink()
     findings = _same_as_no_cache(kb)
     assert any("no concept 'alpha'" in f.message for f in findings)
-    assert "concepts/alpha.yaml" not in (kb / CACHE).read_text(encoding="utf-8")
+    with contextlib.closing(_db(kb)) as con:
+        rels = {rel for (rel,) in con.execute("SELECT rel FROM pages")}
+    assert "concepts/alpha.yaml" not in rels and "concepts/beta.yaml" in rels
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    for at in range(100, len(data), 997):
+        data[at] ^= 0x55
+    path.write_bytes(bytes(data))
+
+
+def _sql(*statements: str) -> Callable[[Path], None]:
+    def run(path: Path) -> None:
+        with contextlib.closing(sqlite3.connect(path)) as con, con:
+            for statement in statements:
+                con.execute(statement)
+
+    return run
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda text: text[: len(text) // 2],  # truncated
-        lambda text: text.replace('"alpha"', '"alpha2"', 1),  # a changed byte
-        lambda text: "not json at all\n",
-        lambda text: "",
-        lambda text: text.replace('"format": 1', '"format": 0'),  # a foreign format
+        _truncate,
+        _flip,
+        lambda path: path.write_bytes(b"not a database at all"),
+        lambda path: path.write_bytes(b""),
+        _sql("UPDATE meta SET value = '0' WHERE name = 'format'"),  # a foreign format
+        _sql("UPDATE pages SET digest = 'x' || digest"),  # rows that fail their CRC
+        _sql("UPDATE facts SET facts = replace(facts, 'alpha', 'alpha2')"),
+        _sql("DELETE FROM facts"),  # rows gone missing
+        _sql("DROP TABLE facts"),
     ],
-    ids=["truncated", "altered", "garbage", "empty", "foreign"],
+    ids=["truncated", "flipped", "garbage", "empty", "foreign", "crc", "crc-lazy", "rows", "table"],
 )
-def test_a_damaged_cache_file(kb: Path, damage: object) -> None:
+def test_a_damaged_cache_file(kb: Path, damage: Callable[[Path], None]) -> None:
     _poison(kb)
-    path = kb / CACHE
-    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
+    damage(kb / CACHE)
     _same_as_no_cache(kb)
-    assert lint(kb, TODAY).findings == _findings(kb, use_cache=False)  # and it was rewritten
+    assert _findings(kb) == _findings(kb, use_cache=False)  # and it was rebuilt
+
+
+def test_a_damaged_row_read_while_reporting_on_a_few_pages(kb: Path) -> None:
+    _sql("UPDATE facts SET crc = crc + 1")(kb / CACHE)
+    paths = [kb / "theses" / "t.yaml"]
+    assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
 
 
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:

@@ -72,7 +72,7 @@ def test_fast_path_gives_the_slow_paths_findings(planted: Path, tmp_path: Path, 
     shutil.copytree(planted, kb, symlinks=True)
     slow = _slow(kb)
     assert lint(kb, TODAY, jobs=jobs).findings == slow  # cold: the cache is written
-    assert (kb / ".kb-cache" / "lint.jsonl").exists()
+    assert (kb / ".kb-cache" / "lint.sqlite3").exists()
     assert lint(kb, TODAY, jobs=jobs).findings == slow  # warm: every page from the cache
     assert lint(kb, TODAY, use_cache=False, jobs=jobs).findings == slow
 

@@ -2,25 +2,27 @@
 
 Like ruff's, it lives under the KB root (`.kb-cache/`, which git-ignores itself with a
 `.gitignore` of `*`) and is only ever a shortcut: a missing, corrupt or foreign cache is
-ignored and rewritten, never trusted, and `kb lint --no-cache` (or `cache: false` in
-kb.yaml) neither reads nor writes it.
+ignored and rebuilt, never trusted, and `kb lint --no-cache` (or `cache: false` in kb.yaml)
+neither reads nor writes it.
 
 What it keeps: each page's `PageFacts` (its page-local findings and what the cross-file
 rules need), valid for one content hash of the page. The whole file is valid for one *key*:
-the cache format, the kb version and the stat signature of its modules (so an editable
-install that changes a rule starts afresh), the schemas and kb.yaml settings page checks
-read, and the YAML parser in use. A checksum over the body catches a truncated or damaged
-file.
+the cache format, the kb version and the content of the modules that compute the facts
+(so an editable install that changes a rule starts afresh), the schemas and kb.yaml
+settings page checks read, and the YAML parser in use. Every row carries a CRC, checked
+when it is read.
 
-Hashing means reading: ~80 MB for 10,000 pages. So, as git's index does, an entry also
-records the file's stat signature (size, mtime, ctime, inode), and a page whose signature
-is unchanged is taken as unchanged without being read. A signature taken less than
-`_RACY_NS` before the cache was written is not kept (an edit in the same clock tick could
-hide behind it): such a page is hashed next time.
+Hashing means reading: ~80 MB for 10,000 pages. So, as git's index does, a row also records
+the file's stat signature (size, mtime, ctime, inode), and a page whose signature is
+unchanged is taken as unchanged without being read. A signature taken less than `_RACY_NS`
+before the cache was written is not kept (an edit in the same clock tick could hide behind
+it): such a page is hashed next time.
 
-Each page is one line: its entry as JSON, a tab, then the page's material content (the
-largest part, which only the stale-citation rule reads) as JSON decoded on first use.
-Compact JSON never holds a raw tab, and unchanged lines are written back as they were read.
+Why SQLite: a pre-commit run names a few pages, yet needs the others' facts only where its
+pages point (a cited concept's claims, say). So rows are read lazily: at first only what
+every run needs of every page (signature, digest, title and aliases), the full facts of a
+page when a rule first looks at them (`LazyFacts`). A warm run over 10,000 pages thus
+decodes a handful of rows, and writes back only those that changed.
 """
 
 from __future__ import annotations
@@ -29,23 +31,46 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
+import sqlite3
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
-from kbcli.index import PageFacts
+from kbcli.index import PageFacts, Ref
+from kbcli.kb import PageRef
 from kbcli.rules.catalogue import RULES
 
 CACHE_DIR = ".kb-cache"
-_FILE = "lint.jsonl"
-_FORMAT = 1
+_FILE = "lint.sqlite3"
+_FORMAT = 3
 _RACY_NS = 2_000_000_000
-_LAZY = "material"  # the PageFacts field kept aside and decoded on first use
+_PREFETCH_AFTER = 200  # rows read one by one before reading them all at once pays
+_SCHEMA = (
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # what every run reads of every page
+    "CREATE TABLE pages (rel TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER,"
+    " ino INTEGER, digest TEXT NOT NULL, names TEXT NOT NULL, crc INTEGER NOT NULL)",
+    # what a run reads of the pages its rules look at
+    "CREATE TABLE facts (rel TEXT PRIMARY KEY, facts TEXT NOT NULL, material TEXT NOT NULL,"
+    " crc INTEGER NOT NULL)",
+)
+
+# The modules page-local facts are computed by: an editable install that changes one of
+# them starts afresh, though the version did not move.
+_FACT_MODULES = (
+    "cache.py", "config.py", "findings.py", "index.py", "kb.py", "schema.py", "similarity.py",
+    "stamps.py", "rules/catalogue.py", "rules/local.py", "yamlio/load.py",
+)  # fmt: skip
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Row = tuple[str, str, str]  # names, facts and material as JSON: `encode_row`
+
+
+class CacheCorrupt(Exception):
+    """A row of the cache did not read back as written: the run is redone without it."""
 
 
 def cache_key(config: Config) -> str:
@@ -55,12 +80,12 @@ def cache_key(config: Config) -> str:
     from kbcli.yamlio.load import parser_name
 
     here = Path(__file__).parent
-    modules = sorted(
-        (p.relative_to(here).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-        for p in here.rglob("*.py")
-    )
+    code = hashlib.blake2b(digest_size=16)
+    for module in _FACT_MODULES:
+        with contextlib.suppress(OSError):  # a wheel may ship only bytecode
+            code.update((here / module).read_bytes())
     schemas = [page_schema(kind, config.evidence_levels) for kind in ("concept", "thesis")]
-    parts = [_FORMAT, __version__, parser_name(), config.fingerprint(), schemas, modules]
+    parts = [_FORMAT, __version__, parser_name(), config.fingerprint(), schemas, code.hexdigest()]
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
@@ -73,8 +98,26 @@ def content_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+def encode_row(facts: PageFacts) -> Row:
+    """A page's facts as the cache stores them (made where the facts were, in a worker)."""
+    raw = facts.to_json()
+    material = raw.pop("material")
+    names = json.dumps([facts.title, facts.aliases], separators=(",", ":"))
+    aside = material.raw() if isinstance(material, LazyJson) else _dumps(material)
+    return names, _dumps(raw), aside
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _crc(*parts: str) -> int:
+    return zlib.crc32("\x1f".join(parts).encode("utf-8"))
+
+
 class LazyJson(Mapping[str, Any]):
-    """A JSON object decoded when first read (the body's checksum was verified)."""
+    """A JSON object decoded when first read (a concept's material content: only the
+    stale-citation rule reads it, and only for the concepts a thesis cites)."""
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -98,131 +141,236 @@ class LazyJson(Mapping[str, Any]):
         return self._text
 
 
-class _Entry:
-    __slots__ = ("digest", "facts", "line", "signature")
+class _Lazy:
+    """A PageFacts field read from the cache row on first use."""
 
-    def __init__(self, signature: Signature | None, digest: str, facts: PageFacts, line: str):
-        self.signature, self.digest, self.facts, self.line = signature, digest, facts, line
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, facts: LazyFacts | None, owner: type | None = None) -> Any:
+        if facts is None:
+            return self
+        return getattr(facts.full(), self.name)
+
+    def __set__(self, facts: LazyFacts, value: Any) -> None:
+        setattr(facts.full(), self.name, value)
+
+
+class _Name(_Lazy):
+    """The title or the aliases: decoded from the small `names` column on first use."""
+
+    def __get__(self, facts: LazyFacts | None, owner: type | None = None) -> Any:
+        if facts is None:
+            return self
+        return facts.names()[self.name]
+
+
+class LazyFacts(PageFacts):
+    """A cached page's facts. Kind, stem and rel are set at once; the title and aliases
+    (which the alias rule reads of every concept) come from the row's small `names`
+    column; the other fields are decoded from the full row on first use."""
+
+    title = _Name()
+    aliases = _Name()
+    findings = _Lazy()
+    id = _Lazy()
+    claim_ids = _Lazy()
+    redirect = _Lazy()
+    related = _Lazy()
+    cites = _Lazy()
+    changelog_dates = _Lazy()
+    material = _Lazy()
+
+    def __init__(self, ref: PageRef, names: str, cache: LintCache) -> None:
+        self.kind, self.stem, self.rel = ref.kind, ref.id, ref.rel
+        self._names: str | dict[str, Any] = names
+        self._cache = cache
+        self._full: PageFacts | None = None
+
+    def names(self) -> dict[str, Any]:
+        if isinstance(self._names, str):
+            title, aliases = json.loads(self._names)
+            self._names = {"title": title, "aliases": [_ref(a) for a in aliases]}
+        return self._names
+
+    def full(self) -> PageFacts:
+        if self._full is None:
+            self._full = self._cache.load(self.rel)
+        return self._full
+
+
+def _ref(raw: Any) -> Ref:
+    value, line, col = raw
+    return (str(value), int(line), int(col))
 
 
 class LintCache:
-    """The cached facts of one KB, for one key; `save` writes what changed."""
+    """The cached facts of one KB, for one key. `save` writes what this run changed."""
 
-    def __init__(self, root: Path, key: str, entries: dict[str, _Entry] | None = None) -> None:
+    def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
-        self.entries = entries or {}
+        self.path = root / CACHE_DIR / _FILE
+        self.entries: dict[str, tuple[Signature | None, str, str]] = {}  # sig, digest, names
+        self.written: dict[str, tuple[Signature | None, str, Row]] = {}
+        self.refreshed: dict[str, Signature | None] = {}
         self.seen: set[str] = set()
-        self.changed = False
+        self.prefetched: dict[str, tuple[str, str, int]] | None = None
+        self.con: sqlite3.Connection | None = None
+        self.loads = 0
 
     @classmethod
     def open(cls, root: Path, key: str) -> LintCache:
-        """The cache at `root` if it is for `key` and intact, else an empty one."""
+        """The cache at `root`, or an empty one if it is missing, foreign or unreadable."""
+        cache = cls(root, key)
         try:
-            entries = _read(root / CACHE_DIR / _FILE, key)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-            entries = None
-        cache = cls(root, key, entries)
-        cache.changed = entries is None
+            cache._connect()
+        except (sqlite3.Error, OSError, ValueError, TypeError):
+            cache.close()
+            cache.entries = {}
         return cache
 
-    def get(self, rel: str, sig: Signature | None) -> PageFacts | None:
-        """The facts of a page whose stat signature is the one recorded."""
-        entry = self.entries.get(rel)
-        if sig is None or entry is None or entry.signature != sig:
+    def _connect(self) -> None:
+        if not self.path.is_file():
+            return
+        con = self.con = sqlite3.connect(self.path, timeout=1)
+        meta = dict(con.execute("SELECT name, value FROM meta").fetchall())
+        if meta.get("format") != str(_FORMAT) or meta.get("key") != self.key:
+            raise ValueError("a cache for another kb, schema or config")
+        entries = self.entries
+        for rel, size, mtime, ctime, ino, digest, names, crc in con.execute("SELECT * FROM pages"):
+            if _crc(rel, digest, names) != crc:
+                raise ValueError(f"a damaged row for {rel}")
+            sig = None if size is None else (size, mtime, ctime, ino)
+            entries[rel] = (sig, digest, names)
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, ref: PageRef, sig: Signature | None) -> PageFacts | None:
+        """The facts of a page whose stat signature is the one recorded, else None."""
+        entry = self.entries.get(ref.rel)
+        if sig is None or entry is None or entry[0] != sig:
             return None
-        self.seen.add(rel)
-        return entry.facts
+        self.seen.add(ref.rel)
+        return LazyFacts(ref, entry[2], self)
 
     def digest(self, rel: str) -> str | None:
         """The content digest recorded for a page."""
         entry = self.entries.get(rel)
-        return entry.digest if entry is not None else None
+        return entry[1] if entry is not None else None
 
-    def refresh(self, rel: str, sig: Signature | None) -> PageFacts:
+    def refresh(self, ref: PageRef, sig: Signature | None) -> PageFacts:
         """The facts of a page found to hold the recorded content under a new signature."""
-        entry = self.entries[rel]
-        entry.signature = sig
-        self.seen.add(rel)
-        self.changed = True
-        return entry.facts
+        _, digest, names = self.entries[ref.rel]
+        self.entries[ref.rel] = (sig, digest, names)
+        self.refreshed[ref.rel] = sig
+        self.seen.add(ref.rel)
+        return LazyFacts(ref, names, self)
 
-    def put(
-        self, rel: str, sig: Signature | None, digest: str, facts: PageFacts, line: str = ""
-    ) -> None:
-        """Record a page's facts; `line` is `encode_line`'s, where a worker made it."""
-        line = line or encode_line(rel, digest, facts)
-        self.entries[rel] = _Entry(sig, digest, facts, line)
+    def prefetch(self) -> None:
+        """Read every page's full facts in one go (a run that reports on the whole KB)."""
+        if self.con is None or self.prefetched is not None:
+            return
+        try:
+            rows = self.con.execute("SELECT rel, facts, material, crc FROM facts").fetchall()
+        except sqlite3.Error as exc:
+            raise CacheCorrupt(str(exc)) from None
+        self.prefetched = {rel: (facts, material, crc) for rel, facts, material, crc in rows}
+
+    def load(self, rel: str) -> PageFacts:
+        """A cached page's full facts; CacheCorrupt if the row does not read back."""
+        try:
+            row = self._row(rel)
+            if row is None or _crc(rel, row[0], row[1]) != row[2]:
+                raise ValueError(f"no intact row for {rel}")
+            raw = json.loads(row[0])
+            raw["material"] = None if row[1] == "null" else LazyJson(row[1])
+            facts = PageFacts.from_json(raw)
+        except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+            raise CacheCorrupt(str(exc)) from None
+        if facts.rel != rel or not all(f.code in RULES for f in facts.findings):
+            raise CacheCorrupt(f"the row for {rel} is not this page's")
+        return facts
+
+    def _row(self, rel: str) -> tuple[str, str, int] | None:
+        self.loads += 1
+        if self.prefetched is None and self.loads > _PREFETCH_AFTER:
+            self.prefetch()  # a reader of most pages (kb stale): one query, not thousands
+        if self.prefetched is not None:
+            return self.prefetched.get(rel)
+        if self.con is None:
+            return None
+        query = "SELECT facts, material, crc FROM facts WHERE rel = ?"
+        found: tuple[str, str, int] | None = self.con.execute(query, (rel,)).fetchone()
+        return found
+
+    # -- writing ------------------------------------------------------------------------
+
+    def put(self, rel: str, sig: Signature | None, digest: str, row: Row) -> None:
+        """Record a page's facts, as `encode_row` gives them."""
+        self.written[rel] = (sig, digest, row)
         self.seen.add(rel)
-        self.changed = True
 
     def save(self) -> None:
-        """Write the entries of the pages seen in this run (pages deleted since drop out).
+        """Write what changed; rows of pages not seen in this run (deleted) are dropped.
         A cache that cannot be written only costs time, so errors are ignored."""
-        if not self.changed and self.seen == set(self.entries):
+        gone = set(self.entries) - self.seen
+        if not (self.written or self.refreshed or gone):
             return
         trusted_before = time.time_ns() - _RACY_NS
-        lines = [
-            _with_signature(entry, trusted_before)
-            for rel, entry in sorted(self.entries.items())
-            if rel in self.seen
-        ]
-        body = "".join(line + "\n" for line in lines)
-        header = {"format": _FORMAT, "key": self.key, "checksum": _checksum(body)}
-        with contextlib.suppress(OSError):
-            _write(self.root / CACHE_DIR, json.dumps(header) + "\n" + body)
+        with contextlib.suppress(sqlite3.Error, OSError):
+            con = self.con or self._create()
+            with con:
+                con.executemany("DELETE FROM pages WHERE rel = ?", ((r,) for r in gone))
+                con.executemany("DELETE FROM facts WHERE rel = ?", ((r,) for r in gone))
+                self._write(con, trusted_before)
+
+    def _create(self) -> sqlite3.Connection:
+        directory = self.path.parent
+        directory.mkdir(exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# kb's cache: never committed\n*\n", encoding="utf-8")
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()  # a foreign or damaged one
+        con = self.con = sqlite3.connect(self.path, timeout=1)
+        con.execute("PRAGMA synchronous = OFF")  # a cache lost in a power cut is rebuilt
+        with con:
+            for statement in _SCHEMA:
+                con.execute(statement)
+            meta = [("format", str(_FORMAT)), ("key", self.key)]
+            con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
+        return con
+
+    def _write(self, con: sqlite3.Connection, trusted_before: int) -> None:
+        pages, facts = [], []
+        for rel, (sig, digest, (names, text, material)) in self.written.items():
+            pages.append(_page_row(rel, _stored(sig, trusted_before), digest, names))
+            facts.append((rel, text, material, _crc(rel, text, material)))
+        for rel, sig in self.refreshed.items():
+            if rel not in self.written:
+                _, digest, names = self.entries[rel]
+                pages.append(_page_row(rel, _stored(sig, trusted_before), digest, names))
+        con.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pages)
+        con.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", facts)
 
 
-def encode_line(rel: str, digest: str, facts: PageFacts) -> str:
-    """A page's line without its stat signature (added when saved)."""
-    raw = facts.to_json()
-    lazy = raw.pop(_LAZY, None)
-    aside = lazy.raw() if isinstance(lazy, LazyJson) else json.dumps(lazy, separators=(",", ":"))
-    return json.dumps([rel, digest, raw], separators=(",", ":")) + "\t" + aside
+def _page_row(rel: str, sig: tuple[int | None, ...], digest: str, names: str) -> tuple[object, ...]:
+    return (rel, *sig, digest, names, _crc(rel, digest, names))
 
 
-def _with_signature(entry: _Entry, trusted_before: int) -> str:
-    sig = entry.signature
+def _stored(sig: Signature | None, trusted_before: int) -> tuple[int | None, ...]:
+    """The signature as stored: NULLs where it was taken too recently to vouch."""
     if sig is None or sig[1] >= trusted_before or sig[2] >= trusted_before:
-        return "null\t" + entry.line
-    return json.dumps(sig, separators=(",", ":")) + "\t" + entry.line
+        return (None, None, None, None)
+    return sig
 
 
-def _read(path: Path, key: str) -> dict[str, _Entry] | None:
-    with open(path, encoding="utf-8") as fh:
-        header = json.loads(fh.readline())
-        body = fh.read()
-    if header["format"] != _FORMAT or header["key"] != key:
-        return None
-    if header["checksum"] != _checksum(body):
-        return None
-    entries: dict[str, _Entry] = {}
-    for line in body.splitlines():
-        sig_text, entry_text, aside = line.split("\t", 2)
-        rel, digest, raw = json.loads(entry_text)
-        sig = json.loads(sig_text)
-        raw[_LAZY] = None if aside == "null" else LazyJson(aside)
-        facts = PageFacts.from_json(raw)
-        if not all(f.code in RULES for f in facts.findings):
-            return None
-        signature_ = None if sig is None else (int(sig[0]), int(sig[1]), int(sig[2]), int(sig[3]))
-        entries[str(rel)] = _Entry(signature_, str(digest), facts, entry_text + "\t" + aside)
-    return entries
-
-
-def _checksum(body: str) -> str:
-    return hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def _write(directory: Path, text: str) -> None:
-    directory.mkdir(exist_ok=True)
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# kb's cache: never committed\n*\n", encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=_FILE, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, directory / _FILE)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def drop(root: Path) -> None:
+    """Remove the cache file (found damaged mid-run)."""
+    with contextlib.suppress(OSError):
+        (root / CACHE_DIR / _FILE).unlink()

@@ -12,15 +12,15 @@ of the plain path (no cache, jsonschema only, one process).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kbcli.cache import LintCache, Signature, cache_key, content_digest, encode_line, signature
+from kbcli import cache
+from kbcli.cache import CacheCorrupt, LintCache, Signature
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.findings import Finding, Severity
@@ -29,6 +29,11 @@ from kbcli.kb import PageRef, list_pages, read_text, ref_for_path
 from kbcli.rules import crossfile
 from kbcli.schema import PageValidator
 from kbcli.yamlio.load import YamlProblem
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+    from kbcli.changes import ChangeSet
 
 Progress = Callable[[int, int], None]  # (pages analysed, pages to analyse)
 
@@ -66,30 +71,67 @@ def lint(
     With `changed_since` (a git revision), report only what the changes since its merge
     base are answerable for, and check their changelog discipline (C005)."""
     config = load_config(root)
-    selected = _select(root, paths)
-    changes = None
+    scope = _Scope(root, today, config, _select(root, paths), changed_since)
     if changed_since is not None:
         from kbcli.changes import changed_since as changes_since
 
-        changes = changes_since(root, changed_since)
-    cache = LintCache.open(root, cache_key(config)) if use_cache and config.cache else None
-    facts = analyse_all(root, config, list_pages(root), progress, cache, jobs, fast)
-    if cache is not None:
-        cache.save()
+        scope.changes = changes_since(root, changed_since)
+    use_cache = use_cache and config.cache
+    try:
+        findings, checked = _check(scope, progress, use_cache, jobs, fast)
+    except CacheCorrupt:  # found only when a row was read: redo the run without it
+        cache.drop(root)
+        findings, checked = _check(scope, progress, use_cache, jobs, fast)
+    return LintResult(root, _apply_severities(findings, config), checked)
+
+
+@dataclass
+class _Scope:
+    """What one lint run reports on."""
+
+    root: Path
+    today: str
+    config: Config
+    selected: set[str] | None  # root-relative paths; None: the whole KB
+    changed_since: str | None
+    changes: ChangeSet | None = None  # what changed since `changed_since`
+
+
+def _check(
+    scope: _Scope, progress: Progress | None, use_cache: bool, jobs: int | None, fast: bool
+) -> tuple[list[Finding], int]:
+    root, selected = scope.root, scope.selected
+    store = LintCache.open(root, cache.cache_key(scope.config)) if use_cache else None
+    try:
+        facts = analyse_all(root, scope.config, list_pages(root), progress, store, jobs, fast)
+        if store is not None and selected is None:
+            store.prefetch()  # every page is reported on: one read, not one per page
+        findings, checked = _findings(scope, facts)
+        if store is not None:
+            store.save()
+    finally:
+        if store is not None:
+            store.close()
+    return findings, checked
+
+
+def _findings(scope: _Scope, facts: list[PageFacts]) -> tuple[list[Finding], int]:
+    selected = scope.selected
     index = KbIndex(facts)
-    findings = [f for page in facts for f in page.findings]
-    findings += crossfile.check(index, today)
+    # with `selected`, other pages' facts are read only where rules follow references
+    findings = [f for p in facts if selected is None or p.rel in selected for f in p.findings]
+    findings += crossfile.check(index, scope.today, selected)
     checked = len(facts)
-    if changes is not None:
+    if scope.changes is not None:
         from kbcli.changes import changelog_discipline, in_scope
 
-        findings = in_scope(findings, changes, index)
-        findings += changelog_discipline(root, changes, str(changed_since))
-        checked = len(changes.pages)
+        findings = in_scope(findings, scope.changes, index)
+        findings += changelog_discipline(scope.root, scope.changes, str(scope.changed_since))
+        checked = len(scope.changes.pages)
     if selected is not None:
         findings = [f for f in findings if f.path in selected]
         checked = len(selected)
-    return LintResult(root, _apply_severities(findings, config), checked)
+    return findings, checked
 
 
 def analyse_all(
@@ -97,24 +139,24 @@ def analyse_all(
     config: Config,
     refs: Sequence[PageRef],
     progress: Progress | None = None,
-    cache: LintCache | None = None,
+    store: LintCache | None = None,
     jobs: int | None = None,
     fast: bool = True,
 ) -> list[PageFacts]:
-    """Each page's facts, in the order of `refs`: from `cache` where the page is unchanged,
-    else analysed (and recorded in `cache`)."""
+    """Each page's facts, in the order of `refs`: from `store` (the cache) where the page
+    is unchanged, else analysed (and recorded in `store`)."""
     out: dict[int, PageFacts] = {}
     todo: list[_Job] = []
     for i, ref in enumerate(refs):
         sig = _signature(ref.path)  # taken before any read: a later edit cannot hide
-        hit = cache.get(ref.rel, sig) if cache is not None else None
+        hit = store.get(ref, sig) if store is not None else None
         if hit is not None:
             out[i] = hit
         else:
-            todo.append(_Job(i, ref, sig, cache.digest(ref.rel) if cache is not None else None))
-    context = _Context(root, config, fast and len(todo) >= _FAST_MIN, cache is not None)
+            todo.append(_Job(i, ref, sig, store.digest(ref.rel) if store is not None else None))
+    context = _Context(root, config, fast and len(todo) >= _FAST_MIN, store is not None)
     for done in _run(context, todo, progress, jobs):
-        out[done.index] = _record(cache, refs[done.index].rel, done)
+        out[done.index] = _record(store, refs[done.index], done)
     return [out[i] for i in range(len(refs))]
 
 
@@ -125,15 +167,15 @@ def _signature(path: Path) -> Signature | None:
         st = os.lstat(path)
     except OSError:
         return None
-    return signature(st) if stat.S_ISREG(st.st_mode) else None
+    return cache.signature(st) if stat.S_ISREG(st.st_mode) else None
 
 
-def _record(cache: LintCache | None, rel: str, done: _Done) -> PageFacts:
+def _record(store: LintCache | None, ref: PageRef, done: _Done) -> PageFacts:
     if done.facts is None:  # the content is the cached one; only its stat signature moved
-        assert cache is not None
-        return cache.refresh(rel, done.signature)
-    if cache is not None and done.digest is not None:
-        cache.put(rel, done.signature, done.digest, done.facts, done.line)
+        assert store is not None
+        return store.refresh(ref, done.signature)
+    if store is not None and done.digest is not None and done.row is not None:
+        store.put(ref.rel, done.signature, done.digest, done.row)
     return done.facts
 
 
@@ -154,7 +196,7 @@ class _Done:
     signature: Signature | None
     digest: str | None  # None: not cacheable (the page could not be read)
     facts: PageFacts | None  # None: the content is the cached one
-    line: str  # the cache line, made where the facts were (in a worker)
+    row: cache.Row | None  # the facts as the cache keeps them, made where they were
 
 
 class _Context:
@@ -208,13 +250,17 @@ def _workers(pages: int, jobs: int | None) -> int:
     return max(1, min(cores or 1, pages // _PAGES_PER_PROCESS, _MAX_PROCESSES))
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def _pool_context() -> BaseContext:
+    import multiprocessing  # only here: ~20 ms that a pre-commit run need not pay
+
     # fork: workers inherit the compiled validators instead of compiling them again
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
 def _init_worker(context: _Context) -> None:
+    import signal
+
     global _CONTEXT
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if _CONTEXT is None:  # spawned, not forked
@@ -232,13 +278,13 @@ def _examine(job: _Job) -> _Done:
     try:
         text = read_text(context.root, ref, context.config.max_page_bytes)
     except YamlProblem as exc:
-        return _Done(job.index, job.signature, None, unreadable(ref, exc), "")
-    digest = content_digest(text.encode("utf-8"))
+        return _Done(job.index, job.signature, None, unreadable(ref, exc), None)
+    digest = cache.content_digest(text.encode("utf-8"))
     if digest == job.known:
-        return _Done(job.index, job.signature, digest, None, "")
+        return _Done(job.index, job.signature, digest, None, None)
     facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
-    line = encode_line(ref.rel, digest, facts) if context.encode else ""
-    return _Done(job.index, job.signature, digest, facts, line)
+    row = cache.encode_row(facts) if context.encode else None
+    return _Done(job.index, job.signature, digest, facts, row)
 
 
 def selected_pages(root: Path, paths: Sequence[Path]) -> list[PageRef]:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from kbcli.findings import Finding
 from kbcli.index import KbIndex, PageFacts
 
 
-def check(index: KbIndex, today: str) -> Iterator[Finding]:
+def check(index: KbIndex, today: str, reported: Collection[str] | None = None) -> Iterator[Finding]:
+    """Every cross-file finding; with `reported` (root-relative paths), at least those on
+    these pages, for which the other pages' facts are read only where these pages point
+    (a pre-commit run over a few pages of a large, cached KB)."""
     yield from duplicate_page_ids(index)
     yield from alias_collisions(index)
-    yield from unknown_references(index)
-    yield from changelog_future(index, today)
-    yield from stale_citations(index)
+    yield from unknown_references(index, reported)
+    yield from changelog_future(index, today, reported)
+    yield from stale_citations(index, reported)
+
+
+def _pages(pages: Iterable[PageFacts], reported: Collection[str] | None) -> Iterator[PageFacts]:
+    return (p for p in pages if reported is None or p.rel in reported)
 
 
 def duplicate_page_ids(index: KbIndex) -> Iterator[Finding]:
@@ -47,8 +54,10 @@ def alias_collisions(index: KbIndex) -> Iterator[Finding]:
                 )
 
 
-def unknown_references(index: KbIndex) -> Iterator[Finding]:
-    for facts in index.pages:
+def unknown_references(
+    index: KbIndex, reported: Collection[str] | None = None
+) -> Iterator[Finding]:
+    for facts in _pages(index.pages, reported):
         for concept, line, col in facts.related:
             if concept not in index.concepts:
                 yield _unknown_concept(facts, concept, line, col, "related")
@@ -74,8 +83,10 @@ def _unknown_concept(facts: PageFacts, concept: str, line: int, col: int, field:
     return Finding(facts.rel, line, col, "R004", f"{field}: no concept '{concept}' in this KB")
 
 
-def changelog_future(index: KbIndex, today: str) -> Iterator[Finding]:
-    for facts in index.pages:
+def changelog_future(
+    index: KbIndex, today: str, reported: Collection[str] | None = None
+) -> Iterator[Finding]:
+    for facts in _pages(index.pages, reported):
         for date, line, col in facts.changelog_dates:
             if _is_date(date) and date > today:
                 yield Finding(
@@ -98,12 +109,12 @@ def _is_date(value: str) -> bool:
     return len(value) == 10
 
 
-def stale_citations(index: KbIndex) -> Iterator[Finding]:
+def stale_citations(index: KbIndex, reported: Collection[str] | None = None) -> Iterator[Finding]:
     """A citation whose concept changed materially since `kb review` stamped it (C004),
     or that was never reviewed (C006). Both are warnings: `--strict` fails on them."""
     from kbcli.stamps import diff_material, material_from_json
 
-    for thesis in index.theses.values():
+    for thesis in _pages(index.theses.values(), reported):
         for cite in thesis.cites:
             concept, line, col = cite.concept
             target = index.concepts.get(concept)
