@@ -767,3 +767,23 @@ def test_a_redirect_left_with_claims_is_finished(tmp_path: Path) -> None:
     )
     assert "claims: []\n" in text(root, "concepts/alfa.yaml")
     assert text(root, "concepts/alfa.yaml").count("redirect: alpha") == 1
+
+
+def test_merging_from_keeps_the_stamp_made_from_the_concept(tmp_path: Path) -> None:
+    # On the project's own KB: a thesis cites both concepts; once CoT's claim is merged
+    # into mechanistic-interpretability's identical one, nothing it relies on changed.
+    import shutil
+
+    from helpers import REPO
+
+    kb = tmp_path / "kb"
+    shutil.copytree(REPO / "kb", kb, ignore=shutil.ignore_patterns(".kb-cache", ".kb.lock"))
+    before = run_kb("stale", "--check", cwd=kb)
+    assert before.code == 0, before.out
+    merged = run_kb(
+        "merge-claims", "mechanistic-interpretability", "--from", "chain-of-thought-reasoning",
+        "--date", "2026-04-21", cwd=kb,
+    )  # fmt: skip
+    assert merged.code == 0, merged.err
+    after = run_kb("stale", "--check", cwd=kb)
+    assert (after.code, after.out) == (0, "Nothing stale: 3 citations in 2 theses checked.\n")

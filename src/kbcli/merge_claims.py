@@ -19,7 +19,8 @@ What the edits are:
   all of CONCEPT would make it stale at every unrelated change of CONCEPT).
   When a move leaves a thesis citing CONCEPT twice, the citations become one (one stamp,
   one review): a whole-concept citation covers the other and is kept; otherwise the first
-  keeps its place and stamp and gains the other's claim ids, without repeats. A citation
+  that already cited CONCEPT keeps its place and stamp (made from CONCEPT, unlike a moved
+  one's) and gains the other's claim ids, without repeats. A citation
   of OTHER naming a claim OTHER does not have (lint's R005) is left alone and reported:
   moving it could make it name an unrelated claim of CONCEPT.
 
@@ -599,8 +600,8 @@ def _final_ids(page: _Page, index: int, rewrite: CiteRewrite | None) -> list[str
 
 def _combine(page: _Page, concept: str, plans: dict[int, CiteRewrite]) -> dict[int, CiteRewrite]:
     """One citation of `concept` per thesis once citations of OTHER moved to it: a
-    whole-concept citation is kept (it covers the others); else the first, which gains
-    the others' claim ids."""
+    whole-concept citation is kept (it covers the others); else the first that already
+    cited `concept` (or the first moved one), which gains the others' claim ids."""
     if not any(p.moved_to for p in plans.values()):
         return plans
     same = [
@@ -613,7 +614,10 @@ def _combine(page: _Page, concept: str, plans: dict[int, CiteRewrite]) -> dict[i
         return plans
     finals = {i: _final_ids(page, i, plans.get(i)) for i in same}
     whole = [i for i in same if finals[i] is None]
-    keeper = whole[0] if whole else same[0]
+    # The citation that already cited CONCEPT keeps its stamp: it was made from CONCEPT,
+    # a moved one's from OTHER, and would make the thesis look stale for no change.
+    native = [i for i in same if not (i in plans and plans[i].moved_to)]
+    keeper = whole[0] if whole else (native or same)[0]
     combined = dict(plans)
     gains: list[str] = []
     for i in same:
