@@ -523,6 +523,151 @@ def schema(
     return 0
 
 
+@app.command("import")
+def import_page(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A wiki page saved as plain text.")],
+    page_id: Annotated[
+        str | None,
+        typer.Option("--id", metavar="ID", help="The new concept's id (default: from the title)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the page's YAML; write nothing.")
+    ] = False,
+    when: Annotated[
+        str | None,
+        typer.Option("--date", metavar="D", help="Date of the 'Imported' changelog entry."),
+    ] = None,
+    commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
+) -> int:
+    """Import a wiki page in plain text as a new concept page; never overwrites.
+
+    Reads the title, the status line, the summary, "Key Claims" items ("- statement —
+    detail. Evidence: level (Source)"), sections (a short heading line, then paragraphs),
+    "Open Questions", "Related Concepts" ("- Name — note") and "Changelog" ("- YYYY-MM-DD —
+    text"); skips "Backlinks" and everything from "Theses that depend on this concept" or
+    "Test Your Understanding" on. Repeated claim lists are merged as kb merge-claims merges
+    them; sources are made from the parenthesised names; related concepts are matched to
+    the KB's concepts by id, title or alias (the others are reported, never invented).
+    A line kb cannot read is refused with its number, and nothing is written.
+    """
+    from kbcli.config import load_config
+    from kbcli.importer import import_page as run
+
+    root = _state(ctx).kb_root()
+    done = run(root, load_config(root), file, _date(when), page_id, dry_run=dry_run, commit=commit)
+    result = done.value
+    if dry_run:  # stdout holds the YAML alone, so it can be redirected to a file
+        typer.echo(result.text, nl=False)
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
+        typer.echo(f"Dry run: {result.rel} was not written.", err=True)
+        return 0
+    typer.echo(
+        f"Created {result.rel}: {result.claims} claims ({result.listed} listed), "
+        f"{result.sources} sources, {result.related} related concepts"
+    )
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    _echo_commit(done.commit)
+    return 0
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    concept: Annotated[
+        str,
+        typer.Argument(metavar="CONCEPT", help="The concept's id.", autocompletion=_concept_ids),
+    ],
+    changes: Annotated[
+        int,
+        typer.Option("--changes", metavar="N", min=0, help="Changelog entries to show."),
+    ] = 5,
+) -> int:
+    """Show a concept with what its file cannot hold: backlinks and dependent theses.
+
+    The title and status, summary, claims grouped by evidence level with their sources,
+    sections, open questions, related concepts, the concepts that relate to this one, the
+    latest changelog entries, and each thesis citing the concept with its state from
+    kb stale (current, stale and what changed, never reviewed). Coloured at a terminal;
+    plain text when piped or with NO_COLOR.
+    """
+    import shutil
+
+    from kbcli.config import load_config
+    from kbcli.show import show_concept
+
+    root = _state(ctx).kb_root()
+    color = _color()
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else _PLAIN_WIDTH
+    text = show_concept(root, load_config(root), concept, width=width, color=color, latest=changes)
+    typer.echo(text, nl=False, color=color)
+    return 0
+
+
+_PLAIN_WIDTH = 80  # text piped to a file or a pager wraps here
+
+
+class SiteFormat(StrEnum):
+    html = "html"
+    md = "md"
+
+
+@app.command()
+def render(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="Where to write the site (default: site)."),
+    ] = None,
+    format: Annotated[
+        SiteFormat | None,
+        typer.Option("--format", help="html (default) or md."),
+    ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option(
+            "--check",
+            metavar="DIR",
+            help="Write nothing; exit 1 if the site in DIR is not what the KB renders to.",
+        ),
+    ] = None,
+) -> int:
+    """Render the KB as a static site: an index and one page per concept and thesis.
+
+    The same KB always gives the same bytes (no dates, no git information), and every
+    link leads to a page of the site, so the output can be committed and checked in CI
+    with --check DIR, which lists the files that differ, are missing or are no longer in
+    the KB. The HTML needs no JavaScript; text from the pages is always escaped. Pages
+    the KB no longer has are removed from DIR; other files there are left alone.
+    """
+    from kbcli.config import load_config
+    from kbcli.render.site import build_site, check_site, detect_format, write_site
+
+    if out is not None and check is not None:
+        raise KbError("--out writes a site and --check checks one: give one of them")
+    root = _state(ctx).kb_root()
+    target = check if check is not None else out if out is not None else Path("site")
+    fmt = format.value if format is not None else detect_format(target)
+    files = build_site(root, load_config(root), fmt)
+    if check is not None:
+        outdated = check_site(files, check, fmt)
+        for item in outdated:
+            typer.echo(f"{check / item.rel}: {item.why}")
+        if outdated:
+            typer.echo(f"{len(outdated)} file(s) out of date: run kb render --out {check}")
+            return 1
+        typer.echo(f"{check} is up to date ({len(files)} files).")
+        return 0
+    result = write_site(root, files, target, fmt)
+    typer.echo(
+        f"Rendered {len(files)} pages to {target} ({len(result.written)} written, "
+        f"{result.unchanged} unchanged, {len(result.removed)} removed)"
+    )
+    return 0
+
+
 def main() -> NoReturn:
     """The console script: runs the app and turns every outcome into an exit code."""
     debug = "--debug" in sys.argv

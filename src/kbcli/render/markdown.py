@@ -1,0 +1,79 @@
+"""A page of the site as Markdown (CommonMark), for a repository's own page viewer.
+
+Text from the KB is escaped so it reads as written: every ASCII punctuation character
+Markdown could take for syntax is backslash-escaped (`<script>` becomes `\\<script\\>`, which
+no renderer runs). Links are relative, as in the HTML. Claims carry an HTML anchor
+(`<a id="claim-...">`) so that theses can link to them, as they do in the HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kbcli.render.html import href
+from kbcli.render.pages import Block, Bullets, Page, Para, Span
+
+SUFFIX = ".md"
+
+# Inline syntax anywhere; block syntax only where a line starts (each paragraph and
+# item is one line). A backslash before other punctuation would be harmless, but noisy.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+_LINE_START = re.compile(r"^([#+=-])")
+_ORDERED_START = re.compile(r"^(\d+)([.)])")
+
+
+def write(page: Page) -> str:
+    """The page as a Markdown document."""
+    parts = [f"[Index]({href(page, page.up, SUFFIX)})"] if page.up is not None else []
+    parts.append(f"# {escape(page.title)}")
+    parts += [_block(page, block, 2) for block in page.blocks]
+    return "\n\n".join(parts) + "\n"
+
+
+def escape(text: str) -> str:
+    """`text` as literal Markdown text."""
+    escaped = _LINE_START.sub(r"\\\1", _SPECIAL.sub(r"\\\1", " ".join(text.split())))
+    return _ORDERED_START.sub(r"\1\\\2", escaped)  # "1. " would start a list
+
+
+def _block(page: Page, block: Block, level: int) -> str:
+    if isinstance(block, Para):
+        return _spans(page, block.spans)
+    if isinstance(block, Bullets):
+        return "\n".join(_item(page, item.spans, item.anchor) for item in block.items)
+    heading = f'<a id="{block.anchor}"></a>\n{"#" * level} {escape(block.heading)}'
+    return "\n\n".join([heading, *(_block(page, b, level + 1) for b in block.blocks)])
+
+
+def _item(page: Page, spans: tuple[Span, ...], anchor: str | None) -> str:
+    mark = f'<a id="{anchor}"></a>' if anchor else ""
+    return f"- {mark}{_spans(page, spans)}"
+
+
+def _spans(page: Page, spans: tuple[Span, ...]) -> str:
+    return "".join(_span(page, span) for span in spans)
+
+
+def _span(page: Page, span: Span) -> str:
+    if not span.text.strip():
+        return span.text  # the spaces between spans
+    lead = " " if span.text[0].isspace() else ""
+    trail = " " if span.text[-1].isspace() else ""
+    text = escape(span.text)
+    if span.style == "strong":
+        text = f"**{text}**"
+    elif span.style is not None and span.style.startswith(("status-", "evidence-")):
+        text = f"*{text}*"
+    if span.href is not None:
+        text = f"[{text}]({_url(href(page, span.href, SUFFIX))})"
+    return f"{lead}{text}{trail}"
+
+
+def _url(link: str) -> str:
+    # Characters that would end or break a Markdown link destination, percent-encoded.
+    for char, code in _URL_CODES:
+        link = link.replace(char, code)
+    return link
+
+
+_URL_CODES = ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"))

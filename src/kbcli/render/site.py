@@ -1,0 +1,140 @@
+"""`kb render`: the KB as a static site, and `kb render --check`: is the committed one current?
+
+The site is `index.<ext>`, `concepts/<id>.<ext>` and `theses/<id>.<ext>` (ext `html` or
+`md`). It is a function of the pages alone: the same KB gives the same bytes (pages in id
+order, no dates or versions, no git information), so a rendered site can be committed and
+checked in CI with `kb render --check DIR`. Stale markers are part of it: they follow from
+the stamps in the pages, not from git.
+
+Writing touches only files whose bytes change (each replaced atomically) and removes the
+pages of the site's own layout that the KB no longer has (a deleted concept's page), so
+links never lead to a page the KB lost. Other files in the folder are left alone, and
+`--check` ignores them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kbcli.config import Config
+from kbcli.errors import KbError
+from kbcli.kb import list_pages
+from kbcli.render.model import page_data, read_view
+from kbcli.render.pages import Page, Site, concept_page, index_page, thesis_page
+
+FORMATS = ("html", "md")
+_FOLDERS = ("concepts", "theses")
+
+
+def build_site(root: Path, config: Config, fmt: str) -> dict[str, str]:
+    """Every file of the site, by its path relative to the site's folder."""
+    write = _writer(fmt)
+    concepts: dict[str, dict[str, Any]] = {}
+    theses: dict[str, dict[str, Any]] = {}
+    for ref in list_pages(root):
+        table = concepts if ref.kind == "concept" else theses
+        table.setdefault(ref.id, page_data(root, config, ref))  # `.yaml` before `.yml`
+    site = Site(read_view(root, config), concepts, theses)
+    pages = [
+        index_page(site),
+        *(concept_page(site, concept) for concept in concepts),
+        *(thesis_page(site, thesis) for thesis in theses),
+    ]
+    suffix = "." + fmt
+    return {page.path + suffix: write(page) for page in pages}
+
+
+def _writer(fmt: str) -> Callable[[Page], str]:
+    if fmt == "html":
+        from kbcli.render import html
+
+        return html.write
+    if fmt == "md":
+        from kbcli.render import markdown
+
+        return markdown.write
+    raise KbError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    out: Path
+    written: tuple[str, ...]  # changed or new
+    unchanged: int
+    removed: tuple[str, ...]  # pages of the site the KB no longer has
+
+
+def write_site(root: Path, files: Mapping[str, str], out: Path, fmt: str) -> WriteResult:
+    """Write `files` under `out`; remove the site's own pages that are not among them."""
+    if out.resolve() == root.resolve():
+        raise KbError(f"refusing to render into the KB root {out}: pass --out DIR")
+    written, unchanged = [], 0
+    for rel, text in files.items():
+        path = out / rel
+        data = text.encode("utf-8")
+        if path.is_file() and path.read_bytes() == data:
+            unchanged += 1
+            continue
+        _write_atomic(path, data)
+        written.append(rel)
+    removed = sorted(set(_site_files(out, fmt)) - set(files))
+    for rel in removed:
+        (out / rel).unlink()
+    return WriteResult(out, tuple(written), unchanged, tuple(removed))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "xb") as fh:
+            fh.write(data)
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def _site_files(out: Path, fmt: str) -> list[str]:
+    """The files under `out` that the site's layout would hold."""
+    suffix = "." + fmt
+    found = [f"index{suffix}"] if (out / f"index{suffix}").is_file() else []
+    for folder in _FOLDERS:
+        directory = out / folder
+        if directory.is_dir():
+            found += sorted(
+                f"{folder}/{p.name}"
+                for p in directory.iterdir()
+                if p.suffix == suffix and p.is_file() and not p.name.startswith(".")
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class Outdated:
+    rel: str
+    why: str  # "differs", "missing", "not in the KB"
+
+
+def check_site(files: Mapping[str, str], out: Path, fmt: str) -> list[Outdated]:
+    """How the site under `out` differs from `files`; empty when it is current."""
+    found: list[Outdated] = []
+    for rel, text in files.items():
+        path = out / rel
+        if not path.is_file():
+            found.append(Outdated(rel, "missing"))
+        elif path.read_bytes() != text.encode("utf-8"):
+            found.append(Outdated(rel, "differs"))
+    found += [Outdated(rel, "not in the KB") for rel in _site_files(out, fmt) if rel not in files]
+    return sorted(found, key=lambda o: o.rel)
+
+
+def detect_format(out: Path) -> str:
+    """The format of a rendered site: md if it has `index.md` and no `index.html`."""
+    return "md" if (out / "index.md").is_file() and not (out / "index.html").is_file() else "html"

@@ -1,0 +1,397 @@
+"""`kb render`: the seed's sections in the seed's order, the same bytes every time, links
+that resolve, `--check`, and text that stays text."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from kbcli.config import load_config
+from kbcli.errors import KbError
+from kbcli.importer import import_page
+from kbcli.render.site import build_site, check_site, write_site
+from kbcli.stamps import make_stamp
+from kbcli.yamlio.load import parse
+
+from helpers import CASES, make_kb, run_kb
+
+SEED = CASES / "import" / "mechanistic-interpretability.txt"
+MI = "mechanistic-interpretability"
+CITED = ["circuit-tracing-reveals-end-end-computational", "40-researchers-major-labs-warn-about"]
+
+
+def seed_kb(dest: Path) -> Path:
+    """The import case's KB with the seed imported, and two theses citing it: one reviewed
+    (current) and one never reviewed."""
+    kb = Path(shutil.copytree(CASES / "import" / "kb", dest))
+    import_page(kb, load_config(kb), SEED, "2026-04-21")
+    page = parse((kb / f"concepts/{MI}.yaml").read_text(encoding="utf-8")).data
+    (kb / "theses").mkdir()
+    (kb / "theses/gates.yaml").write_text(
+        "id: gates\ntitle: Interpretability gates deployment\nposition: It will.\n"
+        "score: 0.6\nscored: 2026-04-22\ncites:\n"
+        f"  - concept: {MI}\n    claims: [{', '.join(CITED)}]\n"
+        f'    stamp: "{make_stamp(page, CITED)}"\n',
+        encoding="utf-8",
+    )
+    (kb / "theses/whole.yaml").write_text(
+        f"id: whole\ntitle: The whole field\nposition: All of it.\ncites:\n  - concept: {MI}\n",
+        encoding="utf-8",
+    )
+    return kb
+
+
+class Outline(HTMLParser):
+    """Headings, ids, links and list items of an HTML page, as a reader meets them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.claims: list[str] = []
+        self.text: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+            if str(found["id"]).startswith("claim-"):
+                self.claims.append(str(found["id"]))
+        if tag == "a" and found.get("href"):
+            self.links.append(str(found["href"]))
+        if tag in ("h1", "h2", "h3"):
+            self._in = tag
+            self.headings.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._in is not None:
+            self.headings[-1] += data
+
+
+def outline(text: str) -> Outline:
+    parser = Outline()
+    parser.feed(text)
+    return parser
+
+
+def broken_links(files: dict[str, str]) -> list[str]:
+    """Links of the site's HTML pages that lead to no page or no anchor of it."""
+    pages = {rel: outline(text) for rel, text in files.items()}
+    broken = []
+    for rel, page in pages.items():
+        for link in page.links:
+            if link.startswith(("http://", "https://")):
+                continue
+            path, _, anchor = link.partition("#")
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+            if target not in pages or (anchor and anchor not in pages[target].ids):
+                broken.append(f"{rel} -> {link}")
+    return broken
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    return seed_kb(tmp_path / "kb")
+
+
+# -- the seed, rendered -------------------------------------------------------------------
+
+
+SEED_ORDER = [
+    "Mechanistic Interpretability",
+    "Key Claims",
+    "Alignment Integration",
+    "Open Questions",
+    "Related Concepts",
+    "Backlinks",
+    "Changelog",
+    "Theses that depend on this concept",
+]
+
+
+def test_seed_page_has_the_seeds_sections_in_the_seeds_order(kb: Path) -> None:
+    seed_lines = SEED.read_text(encoding="utf-8").splitlines()
+    firsts = [seed_lines.index(heading) for heading in SEED_ORDER]
+    assert firsts == sorted(firsts)  # the seed itself has them in this order
+    page = build_site(kb, load_config(kb), "html")[f"concepts/{MI}.html"]
+    found = outline(page)
+    assert found.headings == SEED_ORDER
+    # status and summary come between the title and the claims, as on the seed
+    head = page[page.index("<h1>") : page.index('<section id="key-claims">')]
+    assert '<p class="status">active-frontier</p>' in head
+    assert seed_lines[2].split(" — ")[0] in head
+    assert page.count('<ul class="claims">') == 1
+    assert len(found.claims) == 10
+
+
+def test_seed_page_in_markdown_has_the_same_sections(kb: Path) -> None:
+    page = build_site(kb, load_config(kb), "md")[f"concepts/{MI}.md"]
+    headings = [line.lstrip("#").strip() for line in page.splitlines() if line.startswith("#")]
+    assert headings == SEED_ORDER
+    assert page.count("Evidence: ") == 10
+
+
+def test_dependent_theses_carry_their_state(kb: Path) -> None:
+    page = build_site(kb, load_config(kb), "html")[f"concepts/{MI}.html"]
+    theses = page[page.index('<section id="theses">') :]
+    assert '<a href="../theses/gates.html">Interpretability gates deployment</a>' in theses
+    assert '<span class="status-current">current</span>' in theses
+    assert '<span class="status-unreviewed">never reviewed</span>' in theses
+    assert f'href="{MI}.html#claim-{CITED[0]}"' in theses
+
+
+def test_a_stale_citation_says_what_changed(kb: Path) -> None:
+    path = kb / f"concepts/{MI}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("evidence: strong", "evidence: weak", 1), encoding="utf-8")
+    page = build_site(kb, load_config(kb), "html")["theses/gates.html"]
+    assert (
+        '<span class="status-stale">stale: may need re-scoring</span>: evidence of claim '
+        f"&#x27;{CITED[0]}&#x27; changed: strong -&gt; weak"
+    ) in page
+    index = build_site(kb, load_config(kb), "html")["index.html"]
+    assert "1 citation(s) to review" in index
+
+
+# -- the site ----------------------------------------------------------------------------
+
+
+def test_one_page_per_concept_and_thesis_plus_an_index(kb: Path) -> None:
+    files = build_site(kb, load_config(kb), "html")
+    assert sorted(files) == [
+        "concepts/agent-safety-and-alignment.html",
+        "concepts/agentic-reasoning.html",
+        "concepts/chain-of-thought-reasoning.html",
+        "concepts/circuit-tracing.html",
+        f"concepts/{MI}.html",
+        "index.html",
+        "theses/gates.html",
+        "theses/whole.html",
+    ]
+    assert "<script" not in "".join(files.values())  # no JavaScript at all
+
+
+def test_every_link_resolves(kb: Path) -> None:
+    files = build_site(kb, load_config(kb), "html")
+    assert broken_links(files) == []
+    assert sum(len(outline(text).links) for text in files.values()) == 40
+
+
+def test_every_markdown_link_resolves(kb: Path) -> None:
+    files = build_site(kb, load_config(kb), "md")
+    anchors = {rel: set(re.findall(r'<a id="([^"]+)"></a>', text)) for rel, text in files.items()}
+    for rel, text in files.items():
+        for link in re.findall(r"\]\(([^)]+)\)", text):
+            if link.startswith("http"):
+                continue
+            path, _, anchor = link.partition("#")
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+            assert target in files, f"{rel} -> {link}"
+            assert not anchor or anchor in anchors[target], f"{rel} -> {link}"
+
+
+def test_same_kb_same_bytes(kb: Path, tmp_path: Path) -> None:
+    for fmt in ("html", "md"):
+        assert build_site(kb, load_config(kb), fmt) == build_site(kb, load_config(kb), fmt)
+    first = run_kb("render", "--out", str(tmp_path / "one"), cwd=kb)
+    second = run_kb("render", "--out", str(tmp_path / "two"), cwd=kb)
+    assert first.code == second.code == 0
+    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert one == two and len(one) == 8
+    again = run_kb("render", "--out", str(tmp_path / "one"), cwd=kb)
+    assert (
+        again.out == f"Rendered 8 pages to {tmp_path / 'one'} (0 written, 8 unchanged, 0 removed)\n"
+    )
+
+
+def _tree(folder: Path) -> dict[Path, bytes]:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_default_folder_is_site(kb: Path, tmp_path: Path) -> None:
+    result = run_kb("render", cwd=tmp_path)  # the KB is found below: tmp_path/kb/kb.yaml
+    assert result.code == 0, result.err
+    assert (tmp_path / "site/index.html").is_file()
+
+
+# -- --check ----------------------------------------------------------------------------------
+
+
+def test_check_passes_on_a_current_site_and_lists_what_is_out_of_date(
+    kb: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    assert run_kb("render", "--out", str(site), cwd=kb).code == 0
+    current = run_kb("render", "--check", str(site), cwd=kb)
+    assert (current.code, current.out) == (0, f"{site} is up to date (8 files).\n")
+
+    circuit = kb / "concepts/circuit-tracing.yaml"
+    circuit.write_text(circuit.read_text().replace("title: Circuit Tracing", "title: Circuits"))
+    (site / "theses/whole.html").unlink()
+    (site / "concepts/gone.html").write_text("an old page")
+    (site / "notes.txt").write_text("not the site's")
+    outdated = run_kb("render", "--check", str(site), cwd=kb)
+    assert outdated.code == 1
+    assert outdated.out.splitlines() == [
+        f"{site}/concepts/circuit-tracing.html: differs",
+        f"{site}/concepts/gone.html: not in the KB",
+        f"{site}/concepts/{MI}.html: differs",  # its related concept's title
+        f"{site}/index.html: differs",
+        f"{site}/theses/whole.html: missing",
+        f"5 file(s) out of date: run kb render --out {site}",
+    ]
+
+    rendered = run_kb("render", "--out", str(site), cwd=kb)
+    assert "1 removed" in rendered.out
+    assert run_kb("render", "--check", str(site), cwd=kb).code == 0
+    assert (site / "notes.txt").read_text() == "not the site's"
+
+
+def test_check_finds_the_format_of_the_folder(kb: Path, tmp_path: Path) -> None:
+    site = tmp_path / "md"
+    assert run_kb("render", "--out", str(site), "--format", "md", cwd=kb).code == 0
+    assert run_kb("render", "--check", str(site), cwd=kb).code == 0
+    assert run_kb("render", "--check", str(site), "--format", "html", cwd=kb).code == 1
+
+
+def test_check_of_a_missing_folder_lists_every_file(kb: Path, tmp_path: Path) -> None:
+    missing = check_site(build_site(kb, load_config(kb), "html"), tmp_path / "none", "html")
+    assert len(missing) == 8 and {m.why for m in missing} == {"missing"}
+
+
+# -- text stays text --------------------------------------------------------------------------
+
+HOSTILE = """\
+id: hostile
+title: "<b>Bold</b> & co"
+summary: "A summary with <img src=x onerror=alert(1)>."
+claims:
+  - id: script
+    statement: "<script>alert('pwned')</script> is just text"
+    detail: "Quotes \\" and ' and </li> too"
+    evidence: strong
+    sources: [evil]
+sources:
+  - id: evil
+    title: "[a](javascript:alert(1)) *not bold*"
+    url: "https://example.org/?q=\\"><script>x</script>"
+related:
+  - {concept: alpha, note: "<i>note</i>"}
+changelog: []
+"""
+
+
+def test_hostile_html_appears_as_text(tmp_path: Path) -> None:
+    kb = make_kb(tmp_path / "kb", files={"concepts/hostile.yaml": HOSTILE})
+    files = build_site(kb, load_config(kb), "html")
+    page = files["concepts/hostile.html"]
+    assert "<script" not in page and "<img" not in page and "<b>" not in page
+    assert "<i>" not in page and "</li> too" not in page
+    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt; is just text" in page
+    assert "<title>&lt;b&gt;Bold&lt;/b&gt; &amp; co</title>" in page
+    assert 'href="https://example.org/?q=&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in page
+    found = outline(page)
+    assert "<script>alert('pwned')</script> is just text" in "".join(found.text)
+    assert broken_links(files) == []
+
+
+def test_hostile_markdown_appears_as_text(tmp_path: Path) -> None:
+    kb = make_kb(tmp_path / "kb", files={"concepts/hostile.yaml": HOSTILE})
+    page = build_site(kb, load_config(kb), "md")["concepts/hostile.md"]
+    assert "\\<script\\>alert('pwned')\\</script\\> is just text" in page
+    assert "# \\<b\\>Bold\\</b\\> \\& co" in page
+    assert "\\[a\\](javascript:alert(1)) \\*not bold\\*" in page
+    assert "<script" not in page.replace("\\<script", "")
+
+
+# -- links across pages ------------------------------------------------------------------------
+
+
+def test_a_citation_of_a_merged_claim_links_to_its_survivor(tmp_path: Path) -> None:
+    alpha = (CASES / "base/concepts/alpha.yaml").read_text()
+    alpha = alpha.replace(
+        "    sources: [greek]\n", "    sources: [greek]\n    merged: [old-id]\n", 1
+    )
+    thesis = (
+        "id: m\ntitle: M\nposition: P.\ncites:\n"
+        "  - {concept: alpha, claims: [old-id, no-such-claim]}\n"
+        "  - {concept: nowhere}\n"
+    )
+    kb = make_kb(tmp_path / "kb", files={"concepts/alpha.yaml": alpha, "theses/m.yaml": thesis})
+    files = build_site(kb, load_config(kb), "html")
+    page = files["theses/m.html"]
+    assert '<a href="../concepts/alpha.html#claim-alpha-is-first">old-id</a>' in page
+    assert '<span class="muted">no-such-claim (no such claim)</span>' in page
+    assert '<span class="muted">nowhere (no such concept)</span>' in page
+    assert broken_links(files) == []
+
+
+# -- refusals --------------------------------------------------------------------------------
+
+
+def test_out_and_check_together_is_a_usage_error(kb: Path, tmp_path: Path) -> None:
+    result = run_kb("render", "--out", str(tmp_path), "--check", str(tmp_path), cwd=kb)
+    assert result.code == 2 and "give one of them" in result.err
+
+
+def test_never_renders_into_the_kb_root(kb: Path) -> None:
+    result = run_kb("render", "--out", ".", cwd=kb)
+    assert result.code == 2 and "KB root" in result.err
+    with pytest.raises(KbError):
+        write_site(kb, {"index.html": ""}, kb, "html")
+
+
+def test_a_page_that_fails_its_schema_is_named(kb: Path, tmp_path: Path) -> None:
+    (kb / "concepts/agentic-reasoning.yaml").write_text("id: agentic-reasoning\ntitle: A\n")
+    result = run_kb("render", "--out", str(tmp_path / "site"), cwd=kb)
+    assert result.code == 2
+    assert "concepts/agentic-reasoning.yaml:1:1: S001" in result.err
+    assert not (tmp_path / "site").exists()
+
+
+VARIED = """\
+id: varied
+title: Varied
+redirect: alpha
+summary: Merged into alpha.
+sections:
+  - {heading: Notes, body: First.}
+  - {heading: Notes, body: Second.}
+claims:
+  - id: two-sources
+    statement: Two sources
+    evidence: weak
+    sources: [greek, unlisted]
+sources:
+  - {id: greek, title: The Greek alphabet}
+related:
+  - {concept: beta}
+changelog: []
+"""
+
+
+def test_redirects_repeated_headings_and_loose_references(tmp_path: Path) -> None:
+    thesis = "id: n\ntitle: N\nposition: P.\ncites: []\nnotes: Why it matters.\n"
+    kb = make_kb(tmp_path / "kb", files={"concepts/varied.yaml": VARIED, "theses/n.yaml": thesis})
+    files = build_site(kb, load_config(kb), "html")
+    page = files["concepts/varied.html"]
+    assert '<p>Merged into <a href="alpha.html">Alpha</a></p>' in page
+    assert '<section id="section-notes">' in page and '<section id="section-notes-2">' in page
+    assert "(The Greek alphabet; unlisted)" in page
+    assert '<li><a href="beta.html">Beta</a></li>' in page
+    assert "<h2>Notes</h2>\n<p>Why it matters.</p>" in files["theses/n.html"]
+    assert broken_links(files) == []
+    with pytest.raises(KbError, match="unknown format 'pdf'"):
+        build_site(kb, load_config(kb), "pdf")
