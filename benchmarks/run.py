@@ -12,7 +12,8 @@ a smoke test: CI runs it and checks no timing). It generates, in a temporary dir
   which check-jsonschema's ruamel.yaml 0.19 uses when present; the script prints which
   parser it actually got);
 
-then measures the medians of `--repeat` runs of:
+then measures the medians of `--repeat` runs (at least 5 of the quick C, D and F, with C's
+and D's runs interleaved) of:
 
   A  `kb lint` on the whole KB, cold (no cache), against check-jsonschema on the concepts;
   B  `kb lint` again, nothing changed (warm cache);
@@ -719,36 +720,35 @@ class Bench:
         if any(o != cold_output for o in outputs):
             raise SystemExit("warm lint output differs from cold lint output")
 
-    def lint_changed(self, corpus: Corpus, version_s: float) -> None:
+    def startup_and_changed(self, corpus: Corpus) -> float:
+        """D and C, their runs interleaved (a busy machine slows both alike): each round
+        runs the minimal typer app, `kb --version`, then edits 5 pages and lints them."""
+        app = self.work / "minimal_typer_app.py"
+        app.write_text(MINIMAL_TYPER_APP, encoding="utf-8")
         chosen = [
             corpus.concepts[i] for i in range(1, len(corpus.concepts), len(corpus.concepts) // 5)
         ][:5]
         paths = [f"concepts/{c.id}.yaml" for c in chosen]
-        edits = iter(range(1_000_000))
-
-        def once() -> float:
-            n = next(edits)
+        saved = [(c.revision, list(c.log)) for c in chosen]
+        typer_s, kb_s, changed_s = [], [], []
+        for n in range(max(self.args.repeat, 5)):  # cheap runs: a few more of them
+            typer_s.append(run([sys.executable, str(app)], self.work).seconds)
+            kb_s.append(run([*KB, "--version"], self.work).seconds)
             for c in chosen:
                 c.revision += 1
                 c.log.insert(0, ("2025-06-01", f"Benchmark edit {n}."))
                 (self.kb / f"concepts/{c.id}.yaml").write_text(c.text(), encoding="utf-8")
-            return run([*KB, "lint", *paths], self.kb, ok=(0, 1)).seconds
-
-        saved = [(c.revision, list(c.log)) for c in chosen]
-        seconds = self.repeat(once)
+            changed_s.append(run([*KB, "lint", *paths], self.kb, ok=(0, 1)).seconds)
         for c, (revision, log) in zip(chosen, saved, strict=True):
             c.revision, c.log = revision, log
         _git(self.kb, "checkout", "-q", "--", ".")
+        version_s = median(kb_s)
+        self.rows.append(
+            Row("D", "kb --version", version_s, "minimal typer app", median(typer_s), 1.3)
+        )
         label = "kb lint, 5 changed pages, warm"
-        self.rows.append(Row("C", label, seconds, "D (kb --version)", version_s, 4))
-
-    def version(self) -> float:
-        app = self.work / "minimal_typer_app.py"
-        app.write_text(MINIMAL_TYPER_APP, encoding="utf-8")
-        typer_s = self.repeat(lambda: run([sys.executable, str(app)], self.work).seconds)
-        kb_s = self.repeat(lambda: run([*KB, "--version"], self.work).seconds)
-        self.rows.append(Row("D", "kb --version", kb_s, "minimal typer app", typer_s, 1.3))
-        return kb_s
+        self.rows.append(Row("C", label, median(changed_s), "D (kb --version)", version_s, 4))
+        return version_s
 
     def stale(self, corpus: Corpus, base: float | None) -> None:
         real = has_command("stale")
@@ -818,7 +818,7 @@ class Bench:
             else [sys.executable, str(script), ".", page]
         )
         note = "" if real else "no `kb merge-claims` yet: load_page + plan_merge via a script"
-        f = self.repeat(lambda: run(cmd, root, ok=(0, 1)).seconds)
+        f = median([run(cmd, root, ok=(0, 1)).seconds for _ in range(max(self.args.repeat, 5))])
         self.rows.append(
             Row(
                 "F", "merge-claims --dry-run, 500 claims", f, "D (kb --version)", version_s, 4, note
@@ -887,8 +887,7 @@ def bench(args: argparse.Namespace, work: Path) -> int:
     corpus = b.corpus()
     cold = b.lint_cold_vs_baseline(baseline)
     b.lint_warm(cold)
-    version_s = b.version()
-    b.lint_changed(corpus, version_s)
+    version_s = b.startup_and_changed(corpus)
     b.stale(corpus, b.facts["check_jsonschema_s"])
     b.merge(version_s)
     order = {"A": 0, "B": 1, "C": 2, "D": 3, "E1": 4, "E2": 5, "E2A": 6, "F": 7}

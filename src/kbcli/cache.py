@@ -45,14 +45,15 @@ from kbcli.rules.catalogue import RULES
 
 CACHE_DIR = ".kb-cache"
 _FILE = "lint.sqlite3"
-_FORMAT = 3
+_FORMAT = 4
 _RACY_NS = 2_000_000_000
+_SEP = "\x1f"
 _PREFETCH_AFTER = 200  # rows read one by one before reading them all at once pays
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # what every run reads of every page
     "CREATE TABLE pages (rel TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER,"
-    " ino INTEGER, digest TEXT NOT NULL, names TEXT NOT NULL, crc INTEGER NOT NULL)",
+    " ino INTEGER, digest TEXT NOT NULL, names TEXT NOT NULL, keys TEXT, crc INTEGER NOT NULL)",
     # what a run reads of the pages its rules look at
     "CREATE TABLE facts (rel TEXT PRIMARY KEY, facts TEXT NOT NULL, material TEXT NOT NULL,"
     " crc INTEGER NOT NULL)",
@@ -66,7 +67,7 @@ _FACT_MODULES = (
 )  # fmt: skip
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-Row = tuple[str, str, str]  # names, facts and material as JSON: `encode_row`
+Row = tuple[str, str | None, str, str]  # names, name keys, facts, material: `encode_row`
 
 
 class CacheCorrupt(Exception):
@@ -104,7 +105,13 @@ def encode_row(facts: PageFacts) -> Row:
     material = raw.pop("material")
     names = json.dumps([facts.title, facts.aliases], separators=(",", ":"))
     aside = material.raw() if isinstance(material, LazyJson) else _dumps(material)
-    return names, _dumps(raw), aside
+    return names, _join_keys(facts.name_keys()), _dumps(raw), aside
+
+
+def _join_keys(keys: set[str]) -> str | None:
+    """The name keys as one string; None (decode `names` instead) if a key holds the
+    separator, which a YAML escape can write."""
+    return None if any(_SEP in key for key in keys) else _SEP.join(sorted(keys))
 
 
 def _dumps(value: Any) -> str:
@@ -181,9 +188,10 @@ class LazyFacts(PageFacts):
     changelog_dates = _Lazy()
     material = _Lazy()
 
-    def __init__(self, ref: PageRef, names: str, cache: LintCache) -> None:
+    def __init__(self, ref: PageRef, names: str, keys: str | None, cache: LintCache) -> None:
         self.kind, self.stem, self.rel = ref.kind, ref.id, ref.rel
         self._names: str | dict[str, Any] = names
+        self._keys = keys
         self._cache = cache
         self._full: PageFacts | None = None
 
@@ -192,6 +200,9 @@ class LazyFacts(PageFacts):
             title, aliases = json.loads(self._names)
             self._names = {"title": title, "aliases": [_ref(a) for a in aliases]}
         return self._names
+
+    def name_keys(self) -> set[str]:
+        return super().name_keys() if self._keys is None else set(self._keys.split(_SEP))
 
     def full(self) -> PageFacts:
         if self._full is None:
@@ -210,7 +221,8 @@ class LintCache:
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
         self.path = root / CACHE_DIR / _FILE
-        self.entries: dict[str, tuple[Signature | None, str, str]] = {}  # sig, digest, names
+        # rel: signature, digest, names, name keys
+        self.entries: dict[str, tuple[Signature | None, str, str, str | None]] = {}
         self.written: dict[str, tuple[Signature | None, str, Row]] = {}
         self.refreshed: dict[str, Signature | None] = {}
         self.seen: set[str] = set()
@@ -237,11 +249,13 @@ class LintCache:
         if meta.get("format") != str(_FORMAT) or meta.get("key") != self.key:
             raise ValueError("a cache for another kb, schema or config")
         entries = self.entries
-        for rel, size, mtime, ctime, ino, digest, names, crc in con.execute("SELECT * FROM pages"):
-            if _crc(rel, digest, names) != crc:
+        for rel, size, mtime, ctime, ino, digest, names, keys, crc in con.execute(
+            "SELECT * FROM pages"
+        ):
+            if _crc(rel, digest, names, keys or "") != crc:
                 raise ValueError(f"a damaged row for {rel}")
             sig = None if size is None else (size, mtime, ctime, ino)
-            entries[rel] = (sig, digest, names)
+            entries[rel] = (sig, digest, names, keys)
 
     def close(self) -> None:
         if self.con is not None:
@@ -256,7 +270,7 @@ class LintCache:
         if sig is None or entry is None or entry[0] != sig:
             return None
         self.seen.add(ref.rel)
-        return LazyFacts(ref, entry[2], self)
+        return LazyFacts(ref, entry[2], entry[3], self)
 
     def digest(self, rel: str) -> str | None:
         """The content digest recorded for a page."""
@@ -265,11 +279,11 @@ class LintCache:
 
     def refresh(self, ref: PageRef, sig: Signature | None) -> PageFacts:
         """The facts of a page found to hold the recorded content under a new signature."""
-        _, digest, names = self.entries[ref.rel]
-        self.entries[ref.rel] = (sig, digest, names)
+        _, digest, names, keys = self.entries[ref.rel]
+        self.entries[ref.rel] = (sig, digest, names, keys)
         self.refreshed[ref.rel] = sig
         self.seen.add(ref.rel)
-        return LazyFacts(ref, names, self)
+        return LazyFacts(ref, names, keys, self)
 
     def prefetch(self) -> None:
         """Read every page's full facts in one go (a run that reports on the whole KB)."""
@@ -348,19 +362,22 @@ class LintCache:
 
     def _write(self, con: sqlite3.Connection, trusted_before: int) -> None:
         pages, facts = [], []
-        for rel, (sig, digest, (names, text, material)) in self.written.items():
-            pages.append(_page_row(rel, _stored(sig, trusted_before), digest, names))
+        for rel, (sig, digest, (names, keys, text, material)) in self.written.items():
+            pages.append(_page_row(rel, _stored(sig, trusted_before), digest, names, keys))
             facts.append((rel, text, material, _crc(rel, text, material)))
         for rel, sig in self.refreshed.items():
             if rel not in self.written:
-                _, digest, names = self.entries[rel]
-                pages.append(_page_row(rel, _stored(sig, trusted_before), digest, names))
-        con.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pages)
+                _, digest, names, keys = self.entries[rel]
+                pages.append(_page_row(rel, _stored(sig, trusted_before), digest, names, keys))
+        values = ", ".join("?" * 9)
+        con.executemany(f"INSERT OR REPLACE INTO pages VALUES ({values})", pages)
         con.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", facts)
 
 
-def _page_row(rel: str, sig: tuple[int | None, ...], digest: str, names: str) -> tuple[object, ...]:
-    return (rel, *sig, digest, names, _crc(rel, digest, names))
+def _page_row(
+    rel: str, sig: tuple[int | None, ...], digest: str, names: str, keys: str | None
+) -> tuple[object, ...]:
+    return (rel, *sig, digest, names, keys, _crc(rel, digest, names, keys or ""))
 
 
 def _stored(sig: Signature | None, trusted_before: int) -> tuple[int | None, ...]:

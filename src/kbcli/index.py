@@ -46,6 +46,12 @@ class PageFacts:
     # a concept's material content, for stamps (a lazily decoded mapping when cached)
     material: Mapping[str, Any] | None = None
 
+    def name_keys(self) -> set[str]:
+        """Every name the page answers to (stem, title, aliases), casefolded: what alias
+        collisions compare."""
+        names = (self.stem, self.title or "", *(alias for alias, _, _ in self.aliases))
+        return {name.casefold() for name in names if name}
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able data for the lint cache. Written out by hand: `asdict` deep-copies
         every value and cost a tenth of a cold lint."""

@@ -55,8 +55,8 @@ def list_pages(root: Path) -> list[PageRef]:
             continue
         # names sorted as strings: Path objects compare ten times slower (10,000 pages)
         for name in sorted(os.listdir(directory)):
-            stem, suffix = os.path.splitext(name)
-            if suffix in PAGE_SUFFIXES and not name.startswith("."):
+            if name.endswith(PAGE_SUFFIXES) and not name.startswith("."):
+                stem = name.rpartition(".")[0]
                 pages.append(PageRef(kind, stem, directory / name, f"{folder}/{name}"))
     return pages
 

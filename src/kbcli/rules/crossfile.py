@@ -13,7 +13,7 @@ def check(index: KbIndex, today: str, reported: Collection[str] | None = None) -
     these pages, for which the other pages' facts are read only where these pages point
     (a pre-commit run over a few pages of a large, cached KB)."""
     yield from duplicate_page_ids(index)
-    yield from alias_collisions(index)
+    yield from alias_collisions(index, reported)
     yield from unknown_references(index, reported)
     yield from changelog_future(index, today, reported)
     yield from stale_citations(index, reported)
@@ -35,13 +35,12 @@ def duplicate_page_ids(index: KbIndex) -> Iterator[Finding]:
             first[key] = facts.rel
 
 
-def alias_collisions(index: KbIndex) -> Iterator[Finding]:
+def alias_collisions(index: KbIndex, reported: Collection[str] | None = None) -> Iterator[Finding]:
     owners: dict[str, set[str]] = {}
     for facts in index.concepts.values():
-        names = {facts.stem, facts.title or "", *(a for a, _, _ in facts.aliases)}
-        for name in names - {""}:
-            owners.setdefault(name.casefold(), set()).add(facts.stem)
-    for facts in index.concepts.values():
+        for name in facts.name_keys():
+            owners.setdefault(name, set()).add(facts.stem)
+    for facts in _pages(index.concepts.values(), reported):
         for alias, line, col in facts.aliases:
             others = sorted(owners.get(alias.casefold(), set()) - {facts.stem})
             if others:
