@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kbcli.claims import NewClaim, add_claim, claim_slug, unique_id
+from kbcli.claims import NewClaim, add_claim, claim_slug
 from kbcli.config import Config
+from kbcli.kb import unique_id
 
 from helpers import make_kb, run_kb
 

@@ -26,7 +26,7 @@ from typing import Any
 from kbcli.changelog import check_date, entry_op
 from kbcli.config import Config
 from kbcli.errors import KbError, Refused
-from kbcli.kb import check_id
+from kbcli.kb import check_id, unique_id
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
 
 SLUG_WORDS = 6
@@ -216,15 +216,6 @@ def taken_ids(page: dict[str, Any]) -> set[str]:
         merged = claim.get("merged")
         taken.update(m for m in (merged if isinstance(merged, list) else []) if isinstance(m, str))
     return taken
-
-
-def unique_id(base: str, taken: set[str]) -> str:
-    """`base`, or `base-2`, `base-3`, ... : the first one not in `taken`."""
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
 
 
 def _claim_op(page: dict[str, Any], claim_id: str, claim: NewClaim, date: str) -> Any:

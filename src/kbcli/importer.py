@@ -398,7 +398,7 @@ def _prose(paragraphs: Sequence[str]) -> str:
 
 def _source_ids(claims: Sequence[SeedClaim]) -> dict[str, str]:
     """Source name -> id, in the order the names first appear."""
-    from kbcli.claims import unique_id
+    from kbcli.kb import unique_id
 
     ids: dict[str, str] = {}
     for claim in claims:
@@ -411,7 +411,8 @@ def _claims(
     seed: SeedPage, source_ids: dict[str, str], config: Config
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every listed claim, repeats merged the way `kb merge-claims` merges them."""
-    from kbcli.claims import claim_slug, unique_id
+    from kbcli.claims import claim_slug
+    from kbcli.kb import unique_id
     from kbcli.merge import apply_plan, plan_merge
 
     taken: set[str] = set()

@@ -80,6 +80,16 @@ def check_id(page_id: str, what: str) -> None:
         )
 
 
+def unique_id(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, ...: the first one not in `taken`. A suffix, never an
+    increment: "breakthrough-2026" must not become "breakthrough-2027"."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
 def ref_for_path(root: Path, path: Path) -> PageRef | None:
     """The page a user-given path names, or None when it is not a page of this KB."""
     absolute = path.absolute()

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kbcli.kb import unique_id
 from kbcli.similarity import DEFAULT_THRESHOLD, group_duplicates, normalise, similarity
 
 Claim = dict[str, Any]
@@ -334,7 +335,7 @@ def plan_merge_from(
     taken.update(m for c in target_claims for m in c.get("merged") or ())
     renamed: dict[str, str] = {}
     for claim in other_claims:
-        renamed[claim["id"]] = _fresh_id(claim["id"], taken)
+        renamed[claim["id"]] = unique_id(claim["id"], taken)
         taken.add(renamed[claim["id"]])
     incoming = tuple(_incoming(c, renamed[c["id"]], source_map) for c in other_claims)
     count = len(target_claims)
@@ -403,20 +404,11 @@ def _map_sources(
         # Compare with the target's sources only: OTHER's own are distinct by definition.
         same = _matching_source(source, target_sources)
         if same is None:
-            same = _fresh_id(source["id"], taken)
+            same = unique_id(source["id"], taken)
             taken.add(same)
             new_sources.append({**source, "id": same})
         source_map[source["id"]] = same
     return source_map, tuple(new_sources)
-
-
-def _fresh_id(wanted: str, taken: set[str]) -> str:
-    # A suffix, never an increment: "breakthrough-2026" must not become "breakthrough-2027".
-    candidate, n = wanted, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{wanted}-{n}"
-    return candidate
 
 
 def _incoming(claim: Mapping[str, Any], new_id: str, source_map: Mapping[str, str]) -> Claim:
