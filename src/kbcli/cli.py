@@ -10,7 +10,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -31,10 +30,11 @@ app = typer.Typer(
 )
 
 
-@dataclass
 class State:
-    root: Path | None
-    debug: bool
+    """The global options, for the commands."""
+
+    def __init__(self, root: Path | None = None, debug: bool = False) -> None:
+        self.root, self.debug = root, debug
 
     def kb_root(self, near: Path | None = None) -> Path:
         """The KB root: --root / KB_ROOT, else found from `near` (the first page a command
