@@ -200,3 +200,32 @@ def test_a_schema_the_fast_check_was_not_verified_for_has_none() -> None:
     assert compile_fast({"properties": {"a": {"if": {}}}}) is None
     ref = {"$ref": "#/$defs/x", "description": "d"}
     assert compile_fast({"properties": {"a": ref}, "$defs": {"x": {"type": "string"}}})
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"evidence_levels": ["high", "low"], "changelog_order": "oldest-first"},
+        {"rules": {"C001": "warning", "self-relation": "off"}, "cache": False},
+        {"max_page_bytes": 2048},
+        {"rules": {"C001": "maybe"}},
+        {"rules": {"c001": "off"}},
+        {"changelog_order": "sideways"},
+        {"evidence_levels": []},
+        {"evidence_levels": ["a", "a"]},
+        {"max_page_bytes": 10},
+        {"cahce": True},
+        [],
+        None,
+    ],
+)
+def test_the_config_fast_check_agrees_with_jsonschema(config: object) -> None:
+    from jsonschema import Draft202012Validator
+
+    from kbcli.schema import compile_fast, load_schema
+
+    schema = load_schema("kb.schema.json")
+    fast = compile_fast(schema)
+    assert fast is not None
+    assert fast(config) == Draft202012Validator(schema).is_valid(config)

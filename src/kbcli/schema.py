@@ -157,7 +157,11 @@ def is_date(value: object) -> bool:
 
 
 def validate_config(data: Any, root: Node | None) -> tuple[str, int, int] | None:
-    """The first problem of a kb.yaml, as (message, line, col), or None."""
+    """The first problem of a kb.yaml, as (message, line, col), or None. A valid config
+    (the usual case) is told by the fast check, sparing every command jsonschema's import."""
+    fast = compile_fast(load_schema(CONFIG_SCHEMA))
+    if fast is not None and fast(data):
+        return None
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(load_schema(CONFIG_SCHEMA))
