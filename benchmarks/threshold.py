@@ -12,6 +12,7 @@ import itertools
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from kbcli.merge import apply_plan, plan_merge
 from kbcli.similarity import (
@@ -23,18 +24,16 @@ from kbcli.similarity import (
     similarity,
 )
 
-SEED_DISTINCT = [
-    "Mechanistic interpretability is a 2026 breakthrough technology",
-    'Anthropic built a "microscope" for feature-level model inspection',
-    "OpenAI used CoT monitoring to catch model cheating",
-    "40 researchers from major labs warn about losing ability to understand advanced models",
-    "Circuit tracing reveals end-to-end computational paths via attribution graphs",
-    "Sparse autoencoders extract millions of monosemantic features at scale",
-    "Circuit tracing tools are open-sourced for the research community",
-    "Four interpretability technique categories map to distinct alignment objectives",
-    "Interpretability-first architectures are an emerging design direction",
-    "Dual-use risk is documented",
-]
+
+def _seed_statements() -> list[str]:
+    """The seed page's ten distinct claims, as the project's own KB keeps them."""
+    from kbcli.yamlio.load import parse
+
+    page = Path(__file__).parents[1] / "kb" / "concepts" / "mechanistic-interpretability.yaml"
+    return [claim["statement"].strip() for claim in parse(page.read_text()).data["claims"]]
+
+
+SEED_DISTINCT = _seed_statements()
 
 # How a second curator might re-word each seed claim.
 NEAR_DUPLICATES = [
