@@ -11,10 +11,13 @@ import contextlib
 import json
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kbcli
 from kbcli import cache as cache_module
@@ -44,16 +47,24 @@ def _db(kb: Path) -> sqlite3.Connection:
     return sqlite3.connect(kb / CACHE)
 
 
+def _manifest(kb: Path) -> str:
+    """The cache's manifest: a line per page with facts on record, `rel<TAB>signature`."""
+    with contextlib.closing(_db(kb)) as con:
+        (text,) = con.execute("SELECT value FROM meta WHERE name = 'manifest'").fetchone()
+    assert isinstance(text, str)
+    return text
+
+
 def _poison(kb: Path, rel: str = "concepts/alpha.yaml", code: str = "R007") -> None:
     """Add a made-up finding to `rel`'s cached facts, with a correct CRC."""
     with contextlib.closing(_db(kb)) as con, con:
-        text, material = con.execute(
-            "SELECT facts, material FROM facts WHERE rel = ?", (rel,)
+        digest, text, material = con.execute(
+            "SELECT digest, facts, material FROM facts WHERE rel = ?", (rel,)
         ).fetchone()
         raw = json.loads(text)
         raw["findings"].append([rel, 1, 1, code, POISON, "error"])
         text = json.dumps(raw)
-        crc = cache_module._crc(rel, text, material)
+        crc = cache_module._crc(rel, digest, text, material)
         con.execute("UPDATE facts SET facts = ?, crc = ? WHERE rel = ?", (text, crc, rel))
 
 
@@ -91,8 +102,7 @@ def test_an_edit_behind_a_trusted_signature(
     monkeypatch.setattr(cache_module, "_RACY_NS", -(10**10))  # trust even fresh signatures
     kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
     _findings(kb)
-    with contextlib.closing(_db(kb)) as con:
-        assert con.execute("SELECT count(*) FROM pages WHERE size IS NULL").fetchone() == (0,)
+    assert "\t-" not in _manifest(kb)  # every signature trusted
     page = kb / "concepts" / "beta.yaml"
     before = page.stat()
     page.write_text(page.read_text(encoding="utf-8").replace("gamma", "alpha"), encoding="utf-8")
@@ -140,8 +150,10 @@ def test_a_deleted_page(kb: Path) -> None:
     findings = _same_as_no_cache(kb)
     assert any("no concept 'alpha'" in f.message for f in findings)
     with contextlib.closing(_db(kb)) as con:
-        rels = {rel for (rel,) in con.execute("SELECT rel FROM pages")}
-    assert "concepts/alpha.yaml" not in rels and "concepts/beta.yaml" in rels
+        rels = {rel for (rel,) in con.execute("SELECT rel FROM facts")}
+        named = {rel for (rel,) in con.execute("SELECT rel FROM names")}
+    assert "concepts/alpha.yaml" not in rels | named and "concepts/beta.yaml" in rels & named
+    assert "concepts/alpha.yaml" not in _manifest(kb) and "concepts/beta.yaml" in _manifest(kb)
 
 
 def _truncate(path: Path) -> None:
@@ -165,6 +177,12 @@ def _sql(*statements: str) -> Callable[[Path], None]:
     return run
 
 
+DAMAGE_IDS = [
+    "truncated", "flipped", "garbage", "empty", "foreign", "crc", "manifest", "crc-lazy",
+    "rows", "table",
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -173,12 +191,13 @@ def _sql(*statements: str) -> Callable[[Path], None]:
         lambda path: path.write_bytes(b"not a database at all"),
         lambda path: path.write_bytes(b""),
         _sql("UPDATE meta SET value = '0' WHERE name = 'format'"),  # a foreign format
-        _sql("UPDATE pages SET digest = 'x' || digest"),  # rows that fail their CRC
+        _sql("UPDATE facts SET digest = 'x' || digest"),  # rows that fail their CRC
+        _sql("UPDATE meta SET value = replace(value, '\t', '\t1') WHERE name = 'manifest'"),
         _sql("UPDATE facts SET facts = replace(facts, 'alpha', 'alpha2')"),
         _sql("DELETE FROM facts"),  # rows gone missing
         _sql("DROP TABLE facts"),
     ],
-    ids=["truncated", "flipped", "garbage", "empty", "foreign", "crc", "crc-lazy", "rows", "table"],
+    ids=DAMAGE_IDS,
 )
 def test_a_damaged_cache_file(kb: Path, damage: Callable[[Path], None]) -> None:
     _poison(kb)
@@ -191,6 +210,21 @@ def test_a_damaged_row_read_while_reporting_on_a_few_pages(kb: Path) -> None:
     _sql("UPDATE facts SET crc = crc + 1")(kb / CACHE)
     paths = [kb / "theses" / "t.yaml"]
     assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
+
+
+@pytest.mark.parametrize("intact", [True, False], ids=["forged", "damaged"])
+def test_a_name_row_read_while_reporting_on_a_few_pages(kb: Path, intact: bool) -> None:
+    """A run over alpha asks the cache who else is called 'first letter' (its alias)."""
+    rel = "concepts/beta.yaml"
+    crc = cache_module._crc("first letter", rel) + (0 if intact else 1)
+    _sql(f"INSERT INTO names VALUES ('first letter', '{rel}', {crc})")(kb / CACHE)
+    paths = [kb / "concepts" / "alpha.yaml"]
+    messages = [f.message for f in lint(kb, TODAY, paths).findings]
+    if intact:  # only a cache that is trusted says so: the run did ask it
+        assert messages == ["alias 'first letter' also names concept 'beta'"]
+    else:
+        assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
+        assert messages == []
 
 
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:
@@ -249,3 +283,65 @@ def test_a_progress_bar_at_a_terminal_for_a_cold_run(tmp_path: Path) -> None:
     assert b"Checking pages" not in out
     warm = run_kb_process("lint", cwd=kb)  # and piped: nothing
     assert (warm.code, warm.err) == (0, "")
+
+
+# -- names: a run over a few pages looks up the others' names in the cache ---------------
+
+NAMES = ["Alpha", "alpha", "Beta", "GAMMA", "c0", "C1", "c2", "Delta"]
+
+
+def _named_page(stem: str, title: str, aliases: list[str]) -> str:
+    return (
+        f"id: {stem}\ntitle: {title}\naliases: [{', '.join(aliases)}]\n"
+        "summary: S.\nclaims: []\nchangelog: []\n"
+    )
+
+
+_PAGE = st.tuples(st.sampled_from(NAMES), st.lists(st.sampled_from(NAMES), max_size=3))
+# a page's names, a new version of them (None: the page is deleted), or a page added
+_EDIT = st.one_of(st.none(), _PAGE)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    before=st.lists(_PAGE, min_size=2, max_size=5),
+    edits=st.lists(_EDIT, max_size=6),
+    trusted=st.booleans(),
+    chosen=st.sets(st.integers(0, 5), min_size=1),
+)
+def test_a_run_over_a_few_pages_sees_every_name_change(
+    before: list[tuple[str, list[str]]],
+    edits: list[tuple[str, list[str]] | None],
+    trusted: bool,
+    chosen: set[int],
+) -> None:
+    """Alias collisions on the pages a run names, with the others' names from the cache
+    (found unchanged, or trusted by their signatures), are those of an uncached run,
+    whatever pages were edited, deleted or added since the cache was written."""
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        if trusted:  # signatures vouch at once: unchanged pages are not even read
+            mp.setattr(cache_module, "_RACY_NS", -(10**10))
+        kb = make_kb(Path(tmp) / "kb")
+        for i, (title, aliases) in enumerate(before):
+            (kb / "concepts" / f"c{i}.yaml").write_text(_named_page(f"c{i}", title, aliases))
+        _findings(kb)
+        for i, edit in enumerate(edits):
+            page = kb / "concepts" / f"c{i}.yaml"
+            if edit is None:
+                page.unlink(missing_ok=True)
+            else:
+                page.write_text(_named_page(f"c{i}", *edit), encoding="utf-8")
+        pages = sorted((kb / "concepts").iterdir())
+        paths = [pages[i] for i in sorted(chosen) if i < len(pages)] or pages[:1]
+        cached = lint(kb, TODAY, paths).findings
+        assert cached == lint(kb, TODAY, paths, use_cache=False).findings
+        assert _findings(kb) == _findings(kb, use_cache=False)
+
+
+def test_a_page_name_holding_the_manifests_separators(kb: Path) -> None:
+    odd = kb / "concepts" / "tab\tand\nnewline.yaml"
+    odd.write_text((kb / "concepts" / "beta.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    first = _same_as_no_cache(kb)
+    assert "tab\tand\nnewline" not in _manifest(kb)  # hashed on every run, never trusted
+    assert _same_as_no_cache(kb) == first
+    assert any(f.path == "concepts/tab\tand\nnewline.yaml" for f in first)

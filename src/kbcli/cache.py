@@ -12,17 +12,19 @@ the cache format, the kb version and the content of the modules that compute the
 settings page checks read, and the YAML parser in use. Every row carries a CRC, checked
 when it is read.
 
-Hashing means reading: ~80 MB for 10,000 pages. So, as git's index does, a row also records
-the file's stat signature (size, mtime, ctime, inode), and a page whose signature is
-unchanged is taken as unchanged without being read. A signature taken less than `_RACY_NS`
-before the cache was written is not kept (an edit in the same clock tick could hide behind
-it): such a page is hashed next time.
+Hashing means reading: ~80 MB for 10,000 pages. So, as git's index does, the cache also
+records each file's stat signature (size, mtime, ctime, inode), and a page whose signature
+is unchanged is taken as unchanged without being read. A signature taken less than
+`_RACY_NS` before the cache was written is not kept (an edit in the same clock tick could
+hide behind it): such a page is hashed next time.
 
-Why SQLite: a pre-commit run names a few pages, yet needs the others' facts only where its
-pages point (a cited concept's claims, say). So rows are read lazily: at first only what
-every run needs of every page (signature, digest, title and aliases), the full facts of a
-page when a rule first looks at them (`LazyFacts`). A warm run over 10,000 pages thus
-decodes a handful of rows, and writes back only those that changed.
+How a run over a few pages of a large KB stays fast (a pre-commit hook on 10,000 pages):
+- the signatures are one text, a line per page (the *manifest*), read and checked in one
+  go: a run compares the lines it makes from `lstat` with it as sets, not row by row;
+- facts are read lazily: a page's row when a rule first looks at it (`LazyFacts`), so a
+  run reporting on 5 pages decodes those and the few they point at;
+- the names every concept answers to (what alias collisions compare) are an indexed table,
+  so a run asks only for the names its own pages use.
 """
 
 from __future__ import annotations
@@ -34,29 +36,31 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
-from kbcli.index import PageFacts, Ref
+from kbcli.index import PageFacts
 from kbcli.kb import PageRef
 from kbcli.rules.catalogue import RULES
 
 CACHE_DIR = ".kb-cache"
 _FILE = "lint.sqlite3"
-_FORMAT = 4
+_FORMAT = 5
 _RACY_NS = 2_000_000_000
-_SEP = "\x1f"
+_UNTRUSTED = "-"  # a manifest signature that matches no file: the page is hashed
 _PREFETCH_AFTER = 200  # rows read one by one before reading them all at once pays
+_BATCH = 500  # values bound in one query
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    # what every run reads of every page
-    "CREATE TABLE pages (rel TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER,"
-    " ino INTEGER, digest TEXT NOT NULL, names TEXT NOT NULL, keys TEXT, crc INTEGER NOT NULL)",
-    # what a run reads of the pages its rules look at
-    "CREATE TABLE facts (rel TEXT PRIMARY KEY, facts TEXT NOT NULL, material TEXT NOT NULL,"
-    " crc INTEGER NOT NULL)",
+    # one row per page: its content digest, and its facts as `encode_row` writes them
+    "CREATE TABLE facts (rel TEXT PRIMARY KEY, digest TEXT NOT NULL, dcrc INTEGER NOT NULL,"
+    " facts TEXT NOT NULL, material TEXT NOT NULL, crc INTEGER NOT NULL)",
+    # every name a concept answers to (stem, title, aliases), casefolded
+    "CREATE TABLE names (key TEXT NOT NULL, rel TEXT NOT NULL, crc INTEGER NOT NULL,"
+    " PRIMARY KEY (rel, key)) WITHOUT ROWID",
+    "CREATE INDEX names_by_key ON names (key)",
 )
 
 # The modules page-local facts are computed by: an editable install that changes one of
@@ -67,7 +71,7 @@ _FACT_MODULES = (
 )  # fmt: skip
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-Row = tuple[str, str | None, str, str]  # names, name keys, facts, material: `encode_row`
+Row = tuple[str, str, list[str]]  # facts, material, name keys: `encode_row`
 
 
 class CacheCorrupt(Exception):
@@ -103,15 +107,9 @@ def encode_row(facts: PageFacts) -> Row:
     """A page's facts as the cache stores them (made where the facts were, in a worker)."""
     raw = facts.to_json()
     material = raw.pop("material")
-    names = json.dumps([facts.title, facts.aliases], separators=(",", ":"))
     aside = material.raw() if isinstance(material, LazyJson) else _dumps(material)
-    return names, _join_keys(facts.name_keys()), _dumps(raw), aside
-
-
-def _join_keys(keys: set[str]) -> str | None:
-    """The name keys as one string; None (decode `names` instead) if a key holds the
-    separator, which a YAML escape can write."""
-    return None if any(_SEP in key for key in keys) else _SEP.join(sorted(keys))
+    keys = sorted(facts.name_keys()) if facts.kind == "concept" else []
+    return _dumps(raw), aside, keys
 
 
 def _dumps(value: Any) -> str:
@@ -120,6 +118,21 @@ def _dumps(value: Any) -> str:
 
 def _crc(*parts: str) -> int:
     return zlib.crc32("\x1f".join(parts).encode("utf-8"))
+
+
+def _sig_text(sig: Signature | None) -> str:
+    """A signature as the manifest writes it."""
+    return _UNTRUSTED if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}"
+
+
+def _parse_manifest(text: str) -> dict[str, str]:
+    """The manifest's signature texts by page (split in C: no Python loop per page)."""
+    if not text:
+        return {}
+    parts = text.replace("\n", "\t").split("\t")
+    if len(parts) % 2:
+        raise ValueError("a damaged manifest")
+    return dict(zip(parts[::2], parts[1::2], strict=True))
 
 
 class LazyJson(Mapping[str, Any]):
@@ -163,24 +176,15 @@ class _Lazy:
         setattr(facts.full(), self.name, value)
 
 
-class _Name(_Lazy):
-    """The title or the aliases: decoded from the small `names` column on first use."""
-
-    def __get__(self, facts: LazyFacts | None, owner: type | None = None) -> Any:
-        if facts is None:
-            return self
-        return facts.names()[self.name]
-
-
 class LazyFacts(PageFacts):
-    """A cached page's facts. Kind, stem and rel are set at once; the title and aliases
-    (which the alias rule reads of every concept) come from the row's small `names`
-    column; the other fields are decoded from the full row on first use."""
+    """A cached page's facts: kind, stem and rel at once, the others decoded from the
+    page's row when first read."""
 
-    title = _Name()
-    aliases = _Name()
+    cached = True  # the facts of an unchanged page, as the cache recorded them
     findings = _Lazy()
     id = _Lazy()
+    title = _Lazy()
+    aliases = _Lazy()
     claim_ids = _Lazy()
     redirect = _Lazy()
     related = _Lazy()
@@ -188,21 +192,10 @@ class LazyFacts(PageFacts):
     changelog_dates = _Lazy()
     material = _Lazy()
 
-    def __init__(self, ref: PageRef, names: str, keys: str | None, cache: LintCache) -> None:
+    def __init__(self, ref: PageRef, cache: LintCache) -> None:
         self.kind, self.stem, self.rel = ref.kind, ref.id, ref.rel
-        self._names: str | dict[str, Any] = names
-        self._keys = keys
         self._cache = cache
         self._full: PageFacts | None = None
-
-    def names(self) -> dict[str, Any]:
-        if isinstance(self._names, str):
-            title, aliases = json.loads(self._names)
-            self._names = {"title": title, "aliases": [_ref(a) for a in aliases]}
-        return self._names
-
-    def name_keys(self) -> set[str]:
-        return super().name_keys() if self._keys is None else set(self._keys.split(_SEP))
 
     def full(self) -> PageFacts:
         if self._full is None:
@@ -210,23 +203,20 @@ class LazyFacts(PageFacts):
         return self._full
 
 
-def _ref(raw: Any) -> Ref:
-    value, line, col = raw
-    return (str(value), int(line), int(col))
-
-
 class LintCache:
-    """The cached facts of one KB, for one key. `save` writes what this run changed."""
+    """The cached facts of one KB, for one key. A run calls `lookup` for every page of
+    the KB, `put` or `refresh` for those it had to read, then `save`."""
 
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
         self.path = root / CACHE_DIR / _FILE
-        # rel: signature, digest, names, name keys
-        self.entries: dict[str, tuple[Signature | None, str, str, str | None]] = {}
-        self.written: dict[str, tuple[Signature | None, str, Row]] = {}
-        self.refreshed: dict[str, Signature | None] = {}
-        self.seen: set[str] = set()
-        self.prefetched: dict[str, tuple[str, str, int]] | None = None
+        self.manifest = ""  # as read: a line per page, `rel<TAB>signature`
+        self.stored: dict[str, str] = {}  # the manifest's signatures by page
+        self.looked_up = 0
+        self.kept: dict[str, str] = {}  # pages found unchanged: their signature texts
+        self.moved: dict[str, Signature | None] = {}  # pages read: their new signatures
+        self.written: dict[str, tuple[str, Row]] = {}
+        self.prefetched: dict[str, tuple[str, str, str, int]] | None = None
         self.con: sqlite3.Connection | None = None
         self.loads = 0
 
@@ -238,7 +228,7 @@ class LintCache:
             cache._connect()
         except (sqlite3.Error, OSError, ValueError, TypeError):
             cache.close()
-            cache.entries = {}
+            cache.manifest, cache.stored = "", {}
         return cache
 
     def _connect(self) -> None:
@@ -248,14 +238,11 @@ class LintCache:
         meta = dict(con.execute("SELECT name, value FROM meta").fetchall())
         if meta.get("format") != str(_FORMAT) or meta.get("key") != self.key:
             raise ValueError("a cache for another kb, schema or config")
-        entries = self.entries
-        for rel, size, mtime, ctime, ino, digest, names, keys, crc in con.execute(
-            "SELECT * FROM pages"
-        ):
-            if _crc(rel, digest, names, keys or "") != crc:
-                raise ValueError(f"a damaged row for {rel}")
-            sig = None if size is None else (size, mtime, ctime, ino)
-            entries[rel] = (sig, digest, names, keys)
+        manifest = meta.get("manifest", "")
+        if str(zlib.crc32(manifest.encode("utf-8"))) != meta.get("manifest_crc"):
+            raise ValueError("a damaged manifest")
+        self.stored = _parse_manifest(manifest)
+        self.manifest = manifest
 
     def close(self) -> None:
         if self.con is not None:
@@ -264,45 +251,78 @@ class LintCache:
 
     # -- reading ------------------------------------------------------------------------
 
-    def get(self, ref: PageRef, sig: Signature | None) -> PageFacts | None:
+    def lookup(self, ref: PageRef, sig: Signature | None) -> PageFacts | None:
         """The facts of a page whose stat signature is the one recorded, else None."""
-        entry = self.entries.get(ref.rel)
-        if sig is None or entry is None or entry[0] != sig:
+        self.looked_up += 1
+        if sig is None:
             return None
-        self.seen.add(ref.rel)
-        return LazyFacts(ref, entry[2], entry[3], self)
+        text = f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}"  # inline: 10,000 calls
+        if self.stored.get(ref.rel) != text:
+            return None
+        self.kept[ref.rel] = text
+        return LazyFacts(ref, self)
 
-    def digest(self, rel: str) -> str | None:
-        """The content digest recorded for a page."""
-        entry = self.entries.get(rel)
-        return entry[1] if entry is not None else None
+    def digests(self, rels: Collection[str]) -> dict[str, str]:
+        """The content digests recorded for these pages (those it has)."""
+        if self.con is None or not rels:
+            return {}
+        try:
+            if len(rels) > _PREFETCH_AFTER:
+                rows = self.con.execute("SELECT rel, digest, dcrc FROM facts").fetchall()
+            else:
+                rows = list(self._select("SELECT rel, digest, dcrc FROM facts", "rel", rels))
+        except sqlite3.Error as exc:
+            raise CacheCorrupt(str(exc)) from None
+        if any(_crc(rel, digest) != dcrc for rel, digest, dcrc in rows):
+            raise CacheCorrupt("a damaged digest")
+        return {rel: digest for rel, digest, _ in rows}
+
+    def _select(self, query: str, column: str, values: Collection[str]) -> Iterator[Any]:
+        assert self.con is not None
+        ordered = sorted(values)
+        for at in range(0, len(ordered), _BATCH):
+            batch = ordered[at : at + _BATCH]
+            where = f" WHERE {column} IN ({', '.join('?' * len(batch))})"
+            yield from self.con.execute(query + where, batch)
 
     def refresh(self, ref: PageRef, sig: Signature | None) -> PageFacts:
         """The facts of a page found to hold the recorded content under a new signature."""
-        _, digest, names, keys = self.entries[ref.rel]
-        self.entries[ref.rel] = (sig, digest, names, keys)
-        self.refreshed[ref.rel] = sig
-        self.seen.add(ref.rel)
-        return LazyFacts(ref, names, keys, self)
+        self.moved[ref.rel] = sig
+        return LazyFacts(ref, self)
+
+    def name_owners(self, keys: Collection[str]) -> Iterator[tuple[str, str]]:
+        """(name key, page) for every cached concept answering to one of `keys`. Only
+        the rows of pages this run found unchanged are current: the caller checks."""
+        if self.con is None:
+            return
+        try:
+            rows = list(self._select("SELECT key, rel, crc FROM names", "key", keys))
+        except sqlite3.Error as exc:
+            raise CacheCorrupt(str(exc)) from None
+        for key, rel, crc in rows:
+            if _crc(key, rel) != crc:
+                raise CacheCorrupt(f"a damaged name of {rel}")
+            yield key, rel
 
     def prefetch(self) -> None:
         """Read every page's full facts in one go (a run that reports on the whole KB)."""
         if self.con is None or self.prefetched is not None:
             return
+        query = "SELECT rel, digest, facts, material, crc FROM facts"
         try:
-            rows = self.con.execute("SELECT rel, facts, material, crc FROM facts").fetchall()
+            rows = self.con.execute(query).fetchall()
         except sqlite3.Error as exc:
             raise CacheCorrupt(str(exc)) from None
-        self.prefetched = {rel: (facts, material, crc) for rel, facts, material, crc in rows}
+        self.prefetched = {rel: (d, facts, material, crc) for rel, d, facts, material, crc in rows}
 
     def load(self, rel: str) -> PageFacts:
         """A cached page's full facts; CacheCorrupt if the row does not read back."""
         try:
             row = self._row(rel)
-            if row is None or _crc(rel, row[0], row[1]) != row[2]:
+            if row is None or _crc(rel, *row[:3]) != row[3]:
                 raise ValueError(f"no intact row for {rel}")
-            raw = json.loads(row[0])
-            raw["material"] = None if row[1] == "null" else LazyJson(row[1])
+            raw = json.loads(row[1])
+            raw["material"] = None if row[2] == "null" else LazyJson(row[2])
             facts = PageFacts.from_json(raw)
         except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
             raise CacheCorrupt(str(exc)) from None
@@ -310,7 +330,7 @@ class LintCache:
             raise CacheCorrupt(f"the row for {rel} is not this page's")
         return facts
 
-    def _row(self, rel: str) -> tuple[str, str, int] | None:
+    def _row(self, rel: str) -> tuple[str, str, str, int] | None:
         self.loads += 1
         if self.prefetched is None and self.loads > _PREFETCH_AFTER:
             self.prefetch()  # a reader of most pages (kb stale): one query, not thousands
@@ -318,30 +338,40 @@ class LintCache:
             return self.prefetched.get(rel)
         if self.con is None:
             return None
-        query = "SELECT facts, material, crc FROM facts WHERE rel = ?"
-        found: tuple[str, str, int] | None = self.con.execute(query, (rel,)).fetchone()
+        query = "SELECT digest, facts, material, crc FROM facts WHERE rel = ?"
+        found: tuple[str, str, str, int] | None = self.con.execute(query, (rel,)).fetchone()
         return found
 
     # -- writing ------------------------------------------------------------------------
 
     def put(self, rel: str, sig: Signature | None, digest: str, row: Row) -> None:
         """Record a page's facts, as `encode_row` gives them."""
-        self.written[rel] = (sig, digest, row)
-        self.seen.add(rel)
+        self.moved[rel] = sig
+        self.written[rel] = (digest, row)
 
     def save(self) -> None:
-        """Write what changed; rows of pages not seen in this run (deleted) are dropped.
+        """Write what changed: the pages read, and the manifest, whose lines are the pages
+        looked up with facts on record (rows of the others, deleted pages', are dropped).
         A cache that cannot be written only costs time, so errors are ignored."""
-        gone = set(self.entries) - self.seen
-        if not (self.written or self.refreshed or gone):
-            return
+        if not self.moved and len(self.kept) == self.looked_up == len(self.stored):
+            return  # every page unchanged, none gone
+        gone = self.stored.keys() - self.kept.keys() - self.moved.keys()
         trusted_before = time.time_ns() - _RACY_NS
+        kept = self.kept | {
+            rel: _sig_text(_trusted(sig, trusted_before)) for rel, sig in self.moved.items()
+        }
+        # a name holding the manifest's separators is left out: such a page is hashed
+        manifest = "\n".join(
+            f"{rel}\t{text}" for rel, text in kept.items() if "\t" not in rel and "\n" not in rel
+        )
         with contextlib.suppress(sqlite3.Error, OSError):
             con = self.con or self._create()
             with con:
-                con.executemany("DELETE FROM pages WHERE rel = ?", ((r,) for r in gone))
-                con.executemany("DELETE FROM facts WHERE rel = ?", ((r,) for r in gone))
-                self._write(con, trusted_before)
+                self._write(con, gone)
+                if manifest != self.manifest:
+                    crc = str(zlib.crc32(manifest.encode("utf-8")))
+                    meta = [("manifest", manifest), ("manifest_crc", crc)]
+                    con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
 
     def _create(self) -> sqlite3.Connection:
         directory = self.path.parent
@@ -360,30 +390,24 @@ class LintCache:
             con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
         return con
 
-    def _write(self, con: sqlite3.Connection, trusted_before: int) -> None:
-        pages, facts = [], []
-        for rel, (sig, digest, (names, keys, text, material)) in self.written.items():
-            pages.append(_page_row(rel, _stored(sig, trusted_before), digest, names, keys))
-            facts.append((rel, text, material, _crc(rel, text, material)))
-        for rel, sig in self.refreshed.items():
-            if rel not in self.written:
-                _, digest, names, keys = self.entries[rel]
-                pages.append(_page_row(rel, _stored(sig, trusted_before), digest, names, keys))
-        values = ", ".join("?" * 9)
-        con.executemany(f"INSERT OR REPLACE INTO pages VALUES ({values})", pages)
-        con.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", facts)
+    def _write(self, con: sqlite3.Connection, gone: Iterable[str]) -> None:
+        dropped = [(rel,) for rel in gone]
+        con.executemany("DELETE FROM facts WHERE rel = ?", dropped)
+        con.executemany("DELETE FROM names WHERE rel = ?", dropped)
+        facts, names = [], []
+        for rel, (digest, (text, material, keys)) in self.written.items():
+            crc = _crc(rel, digest, text, material)
+            facts.append((rel, digest, _crc(rel, digest), text, material, crc))
+            names += [(key, rel, _crc(key, rel)) for key in keys]
+        con.executemany("DELETE FROM names WHERE rel = ?", ((rel,) for rel in self.written))
+        con.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?)", facts)
+        con.executemany("INSERT OR REPLACE INTO names VALUES (?, ?, ?)", names)
 
 
-def _page_row(
-    rel: str, sig: tuple[int | None, ...], digest: str, names: str, keys: str | None
-) -> tuple[object, ...]:
-    return (rel, *sig, digest, names, keys, _crc(rel, digest, names, keys or ""))
-
-
-def _stored(sig: Signature | None, trusted_before: int) -> tuple[int | None, ...]:
-    """The signature as stored: NULLs where it was taken too recently to vouch."""
+def _trusted(sig: Signature | None, trusted_before: int) -> Signature | None:
+    """The signature, if it was taken long enough ago to vouch for the content."""
     if sig is None or sig[1] >= trusted_before or sig[2] >= trusted_before:
-        return (None, None, None, None)
+        return None
     return sig
 
 

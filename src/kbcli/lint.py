@@ -108,7 +108,7 @@ def _check(
         facts = analyse_all(root, scope.config, list_pages(root), progress, store, jobs, fast)
         if store is not None and selected is None:
             store.prefetch()  # every page is reported on: one read, not one per page
-        findings, checked = _findings(scope, facts)
+        findings, checked = _findings(scope, facts, store)
         if store is not None:
             store.save()
     finally:
@@ -117,12 +117,15 @@ def _check(
     return findings, checked
 
 
-def _findings(scope: _Scope, facts: list[PageFacts]) -> tuple[list[Finding], int]:
+def _findings(
+    scope: _Scope, facts: list[PageFacts], store: LintCache | None
+) -> tuple[list[Finding], int]:
     selected = scope.selected
     index = KbIndex(facts)
     # with `selected`, other pages' facts are read only where rules follow references
     findings = [f for p in facts if selected is None or p.rel in selected for f in p.findings]
-    findings += crossfile.check(index, scope.today, selected)
+    names = store.name_owners if store is not None else None
+    findings += crossfile.check(index, scope.today, selected, names)
     checked = len(facts)
     if scope.changes is not None:
         from kbcli.changes import changelog_discipline, in_scope
@@ -148,15 +151,17 @@ def analyse_all(
     """Each page's facts, in the order of `refs`: from `store` (the cache) where the page
     is unchanged, else analysed (and recorded in `store`)."""
     out: dict[int, PageFacts] = {}
-    todo: list[_Job] = []
+    pending: list[tuple[int, PageRef, Signature | None]] = []
     prefix = f"{root}{os.sep}"  # a string path: str() of 10,000 Paths costs ~20 ms
     for i, ref in enumerate(refs):
         sig = _signature(prefix + ref.rel)  # taken before any read: a later edit cannot hide
-        hit = store.get(ref, sig) if store is not None else None
+        hit = store.lookup(ref, sig) if store is not None else None
         if hit is not None:
             out[i] = hit
         else:
-            todo.append(_Job(i, ref, sig, store.digest(ref.rel) if store is not None else None))
+            pending.append((i, ref, sig))
+    known = store.digests([ref.rel for _, ref, _ in pending]) if store is not None else {}
+    todo = [_Job(i, ref, sig, known.get(ref.rel)) for i, ref, sig in pending]
     context = _Context(root, config, fast and len(todo) >= _FAST_MIN, store is not None)
     for done in _run(context, todo, progress, jobs):
         out[done.index] = _record(store, refs[done.index], done)
@@ -170,7 +175,9 @@ def _signature(path: str) -> Signature | None:
         st = os.lstat(path)
     except OSError:
         return None
-    return cache.signature(st) if stat.S_ISREG(st.st_mode) else None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # `cache.signature`, inline
 
 
 def _record(store: LintCache | None, ref: PageRef, done: _Done) -> PageFacts:

@@ -110,8 +110,16 @@ def compile_fast(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
     except ImportError:  # pragma: no cover - an optional speed-up
         return None
     invalid = fastjsonschema.JsonSchemaException
+    # A copy: fastjsonschema rewrites the `$ref`s of the schema it is given, which would
+    # change the cache key computed from it. No detailed exceptions: a quarter of the code
+    # to compile (~8 ms, not ~22), and only valid/invalid is asked.
     try:
-        check = fastjsonschema.compile(schema, formats={"date": is_date}, use_default=False)
+        check = fastjsonschema.compile(
+            copy.deepcopy(schema),
+            formats={"date": is_date},
+            use_default=False,
+            detailed_exceptions=False,
+        )
     except invalid:  # pragma: no cover - a schema it cannot compile: jsonschema alone
         return None
 

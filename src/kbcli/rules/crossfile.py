@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 from kbcli.findings import Finding
 from kbcli.index import KbIndex, PageFacts
 
+# (name key, page) of every cached concept answering to one of the keys: `LintCache`
+NameSource = Callable[[Collection[str]], Iterable[tuple[str, str]]]
 
-def check(index: KbIndex, today: str, reported: Collection[str] | None = None) -> Iterator[Finding]:
+
+def check(
+    index: KbIndex,
+    today: str,
+    reported: Collection[str] | None = None,
+    names: NameSource | None = None,
+) -> Iterator[Finding]:
     """Every cross-file finding; with `reported` (root-relative paths), at least those on
     these pages, for which the other pages' facts are read only where these pages point
-    (a pre-commit run over a few pages of a large, cached KB)."""
+    (a pre-commit run over a few pages of a large, cached KB), and the names of the others
+    taken from `names` where given."""
     yield from duplicate_page_ids(index)
-    yield from alias_collisions(index, reported)
+    yield from alias_collisions(index, reported, names)
     yield from unknown_references(index, reported)
     yield from changelog_future(index, today, reported)
     yield from stale_citations(index, reported)
@@ -35,12 +44,15 @@ def duplicate_page_ids(index: KbIndex) -> Iterator[Finding]:
             first[key] = facts.rel
 
 
-def alias_collisions(index: KbIndex, reported: Collection[str] | None = None) -> Iterator[Finding]:
-    owners: dict[str, set[str]] = {}
-    for facts in index.concepts.values():
-        for name in facts.name_keys():
-            owners.setdefault(name, set()).add(facts.stem)
-    for facts in _pages(index.concepts.values(), reported):
+def alias_collisions(
+    index: KbIndex, reported: Collection[str] | None = None, names: NameSource | None = None
+) -> Iterator[Finding]:
+    pages = list(_pages(index.concepts.values(), reported))
+    if reported is None or names is None:
+        owners = _owners(index.concepts.values())
+    else:
+        owners = _owners_of({a.casefold() for p in pages for a, _, _ in p.aliases}, index, names)
+    for facts in pages:
         for alias, line, col in facts.aliases:
             others = sorted(owners.get(alias.casefold(), set()) - {facts.stem})
             if others:
@@ -51,6 +63,28 @@ def alias_collisions(index: KbIndex, reported: Collection[str] | None = None) ->
                     "R003",
                     f"alias '{alias}' also names concept {', '.join(repr(o) for o in others)}",
                 )
+
+
+def _owners(concepts: Iterable[PageFacts]) -> dict[str, set[str]]:
+    """Every name key, with the concepts answering to it."""
+    owners: dict[str, set[str]] = {}
+    for facts in concepts:
+        for name in facts.name_keys():
+            owners.setdefault(name, set()).add(facts.stem)
+    return owners
+
+
+def _owners_of(wanted: set[str], index: KbIndex, names: NameSource) -> dict[str, set[str]]:
+    """`_owners` restricted to `wanted`, without reading every concept's names: those of
+    pages read in this run are at hand, those of unchanged pages are looked up."""
+    owners = _owners(facts for facts in index.concepts.values() if not facts.cached)
+    owners = {key: owners[key] for key in wanted & owners.keys()}
+    for key, rel in names(wanted) if wanted else ():
+        stem = rel.partition("/")[2].rpartition(".")[0]
+        facts = index.concepts.get(stem)
+        if facts is not None and facts.cached and facts.rel == rel:
+            owners.setdefault(key, set()).add(stem)
+    return owners
 
 
 def unknown_references(
