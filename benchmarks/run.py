@@ -23,9 +23,9 @@ and D's runs interleaved) of:
   F  `kb merge-claims --dry-run` on a page of 500 claims with 50 near-duplicates;
   and the peak memory of A.
 
-Where a command does not exist yet (`stale`, `merge-claims`), the same core functions are
-timed through a tiny script run the same way, and the table says so. `--json FILE` writes
-every figure; `--generate DIR` only writes a corpus (for tests and profiling).
+kb's own modules are byte-compiled first, as `pip install` does. E checks that `kb stale`
+dates every planted stale citation with its commit. `--json FILE` writes every figure;
+`--generate DIR` only writes a corpus (for tests and profiling).
 """
 
 from __future__ import annotations
@@ -616,43 +616,7 @@ class Row:
         return None if self.ratio is None or self.target is None else self.ratio <= self.target
 
 
-def has_command(name: str) -> bool:
-    done = subprocess.run([*KB, name, "--help"], capture_output=True, env=_env())
-    return done.returncode == 0
-
-
 KB = [sys.executable, str(Path(sys.executable).parent / "kb")]
-
-E_SCRIPT = """\
-import sys
-from pathlib import Path
-from kbcli.history import Citation, stale_since
-from kbcli.kb import list_pages
-from kbcli.yamlio.load import decode, parse
-root = Path(sys.argv[1])
-citations = []
-for ref in list_pages(root):
-    if ref.kind == "thesis":
-        for cite in parse(decode(ref.path.read_bytes())).data.get("cites", []):
-            claims = cite.get("claims")
-            scope = tuple(claims) if claims else None
-            citations.append(Citation(cite["concept"], cite["stamp"], scope))
-found = stale_since(root, citations)
-print(sum(1 for o in found.values() if o.commit is not None))
-"""
-
-F_SCRIPT = """\
-import sys
-from pathlib import Path
-from kbcli.config import load_config
-from kbcli.kb import load_page, page_ref
-from kbcli.merge import plan_merge
-root = Path(sys.argv[1])
-config = load_config(root)
-doc = load_page(root, page_ref(root, "concept", sys.argv[2]), config.max_page_bytes)
-plan = plan_merge(doc.data["claims"], evidence_levels=config.evidence_levels)
-print("\\n".join(plan.describe()))
-"""
 
 
 class Bench:
@@ -720,7 +684,7 @@ class Bench:
         if any(o != cold_output for o in outputs):
             raise SystemExit("warm lint output differs from cold lint output")
 
-    def startup_and_changed(self, corpus: Corpus) -> float:
+    def startup_and_changed(self, corpus: Corpus) -> None:
         """D and C, their runs interleaved (a busy machine slows both alike): each round
         runs the minimal typer app, `kb --version`, then edits 5 pages and lints them."""
         app = self.work / "minimal_typer_app.py"
@@ -748,22 +712,17 @@ class Bench:
         )
         label = "kb lint, 5 changed pages, warm"
         self.rows.append(Row("C", label, median(changed_s), "D (kb --version)", version_s, 4))
-        return version_s
 
     def stale(self, corpus: Corpus, base: float | None) -> None:
-        real = has_command("stale")
-        script = self.work / "stale_core.py"
-        script.write_text(E_SCRIPT, encoding="utf-8")
-        cmd = [*KB, "stale", "--format", "json"] if real else [sys.executable, str(script), "."]
+        cmd = [*KB, "stale", "--format", "json"]
         note = "page facts from lint's cache, git history pass cold"
-        if not real:
-            note = "no `kb stale` yet: kbcli.history.stale_since via a script"
 
         def once() -> float:
             _drop_history_cache(self.kb)
             done = run(cmd, self.kb, ok=(0, 1))
-            if not real and int(done.out) != corpus.stale:
-                raise SystemExit(f"stale_since found {done.out.strip()}, expected {corpus.stale}")
+            dated = _stale_with_commit(json.loads(done.out))
+            if dated != corpus.stale:
+                raise SystemExit(f"kb stale dated {dated} stale citations, not {corpus.stale}")
             return done.seconds
 
         run([*KB, "lint"], self.kb, ok=(0, 1))  # page facts as the last lint left them
@@ -806,24 +765,27 @@ class Bench:
             )
         )
 
-    def merge(self, version_s: float) -> None:
+    def merge(self) -> None:
+        """F, its runs interleaved with D's."""
         root = self.work / "merge-kb"
         page = merge_page(root)
-        real = has_command("merge-claims")
-        script = self.work / "merge_core.py"
-        script.write_text(F_SCRIPT, encoding="utf-8")
-        cmd = (
-            [*KB, "merge-claims", page, "--dry-run"]
-            if real
-            else [sys.executable, str(script), ".", page]
-        )
-        note = "" if real else "no `kb merge-claims` yet: load_page + plan_merge via a script"
-        f = median([run(cmd, root, ok=(0, 1)).seconds for _ in range(max(self.args.repeat, 5))])
-        self.rows.append(
-            Row(
-                "F", "merge-claims --dry-run, 500 claims", f, "D (kb --version)", version_s, 4, note
-            )
-        )
+        merge_s, version_s = [], []
+        for _ in range(max(self.args.repeat, 5)):
+            version_s.append(run([*KB, "--version"], self.work).seconds)
+            merge_s.append(run([*KB, "merge-claims", page, "--dry-run"], root, ok=(0, 1)).seconds)
+        label = "merge-claims --dry-run, 500 claims"
+        against = "D (kb --version), alongside"
+        self.rows.append(Row("F", label, median(merge_s), against, median(version_s), 4))
+
+
+def _stale_with_commit(report: dict[str, Any]) -> int:
+    """The stale citations `kb stale --format json` names the commit of."""
+    return sum(
+        1
+        for thesis in report["theses"]
+        for cite in thesis["citations"]
+        if cite["status"] == "stale" and cite.get("origin", {}).get("state") == "commit"
+    )
 
 
 def _drop_history_cache(kb: Path) -> None:
@@ -880,6 +842,7 @@ def bench(args: argparse.Namespace, work: Path) -> int:
         f"kb {__version__}, parser {parser_name()}, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}"
     )
+    compile_kb()
     baseline = install_check_jsonschema(Path(args.baseline_venv or work / "cj-venv"))
     if baseline:
         print(f"check-jsonschema {baseline.version}, YAML parser {baseline.parser}")
@@ -887,9 +850,9 @@ def bench(args: argparse.Namespace, work: Path) -> int:
     corpus = b.corpus()
     cold = b.lint_cold_vs_baseline(baseline)
     b.lint_warm(cold)
-    version_s = b.startup_and_changed(corpus)
+    b.startup_and_changed(corpus)
     b.stale(corpus, b.facts["check_jsonschema_s"])
-    b.merge(version_s)
+    b.merge()
     order = {"A": 0, "B": 1, "C": 2, "D": 3, "E1": 4, "E2": 5, "E2A": 6, "F": 7}
     rows = sorted(b.rows, key=lambda r: order[r.key])
     b.facts.update(
@@ -922,6 +885,19 @@ def bench(args: argparse.Namespace, work: Path) -> int:
         }
         Path(args.json).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def compile_kb() -> None:
+    """Byte-compile kb's modules, as `pip install` does for an installed wheel. An editable
+    install run with PYTHONDONTWRITEBYTECODE set (as in some CI images) would otherwise
+    compile them from source on every run, ~50 ms that no installed kb pays, while the
+    typer app it is compared with comes byte-compiled from site-packages."""
+    import compileall
+
+    import kbcli
+
+    compileall.compile_dir(Path(kbcli.__file__).parent, quiet=1)
+    print("kb's modules byte-compiled, as pip install does")
 
 
 def generate_only(args: argparse.Namespace) -> int:
