@@ -345,3 +345,12 @@ def test_a_page_name_holding_the_manifests_separators(kb: Path) -> None:
     assert "tab\tand\nnewline" not in _manifest(kb)  # hashed on every run, never trusted
     assert _same_as_no_cache(kb) == first
     assert any(f.path == "concepts/tab\tand\nnewline.yaml" for f in first)
+
+
+def test_a_cache_written_by_another_user_is_not_trusted(kb: Path, another_user: Path) -> None:
+    """A cache committed to the repository, say: its poisoned facts match each page's
+    content, but not this user's secret."""
+    _poison(kb)
+    assert not another_user.exists()
+    _same_as_no_cache(kb)
+    assert (another_user / "kb" / "secret").is_file()

@@ -591,3 +591,25 @@ def _main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     _main(sys.argv[1:])
+
+
+@pytest.mark.parametrize("same_user", [True, False], ids=["own", "foreign"])
+def test_a_cache_written_by_another_user_is_ignored(
+    repo: Repo, tmp_path: Path, request: pytest.FixtureRequest, same_user: bool
+) -> None:
+    """As a cache committed to the repository would be: its commits are not believed."""
+    cache = tmp_path / "history.json"
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    stale_since(repo.kb, [citation], cache=cache)
+    text = cache.read_text()
+    assert culprit.subject in text
+    cache.write_text(text.replace(culprit.subject, "Forged"))
+    if not same_user:
+        request.getfixturevalue("another_user")
+    found = stale_since(repo.kb, [citation], cache=cache)
+    forged = Commit(culprit.sha, culprit.date, "Forged")
+    assert found == {citation: Origin(forged if same_user else culprit)}

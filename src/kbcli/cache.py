@@ -9,8 +9,9 @@ What it keeps: each page's `PageFacts` (its page-local findings and what the cro
 rules need), valid for one content hash of the page. The whole file is valid for one *key*:
 the cache format, the kb version and the content of the modules that compute the facts
 (so an editable install that changes a rule starts afresh), the schemas and kb.yaml
-settings page checks read, and the YAML parser in use. Every row carries a CRC, checked
-when it is read.
+settings page checks read, the YAML parser in use, and a secret of the user's kept outside
+the KB (`kbcli.secret`: a cache committed to the repository is foreign). Every row carries
+a CRC, checked when it is read.
 
 Hashing means reading: ~80 MB for 10,000 pages. So, as git's index does, the cache also
 records each file's stat signature (size, mtime, ctime, inode), and a page whose signature
@@ -44,6 +45,7 @@ from kbcli.config import Config
 from kbcli.index import PageFacts
 from kbcli.kb import PageRef
 from kbcli.rules.catalogue import RULES
+from kbcli.secret import local_secret
 
 CACHE_DIR = ".kb-cache"
 _FILE = "lint.sqlite3"
@@ -90,7 +92,10 @@ def cache_key(config: Config) -> str:
         with contextlib.suppress(OSError):  # a wheel may ship only bytecode
             code.update((here / module).read_bytes())
     schemas = [page_schema(kind, config.evidence_levels) for kind in ("concept", "thesis")]
-    parts = [_FORMAT, __version__, parser_name(), config.fingerprint(), schemas, code.hexdigest()]
+    parts = [
+        _FORMAT, __version__, parser_name(), config.fingerprint(), schemas, code.hexdigest(),
+        local_secret(),  # a cache this user did not write is never trusted: `kbcli.secret`
+    ]  # fmt: skip
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 

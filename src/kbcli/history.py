@@ -60,6 +60,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from kbcli.secret import local_secret
 from kbcli.stamps import Material, StampError, diff_material, is_stale, parse_stamp
 from kbcli.yamlio.load import YamlProblem, decode, parse
 
@@ -68,7 +69,7 @@ _ID = re.compile(r"[^/\\\x00\n]+")  # a file stem: lint checks the slug, we only
 _BROKEN = object()  # a version that cannot be read: it never matches a stamp
 _SLICE = 250  # commits per `git log` process, at least: fewer are not worth a process
 _MAX_PROCS = 4
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -415,6 +416,8 @@ def _load_cache(path: Path, prefix: str) -> _Log | None:
         doc = json.loads(path.read_text(encoding="utf-8"))
         if doc["format"] != _CACHE_FORMAT or doc["prefix"] != prefix:
             return None
+        if doc["owner"] != local_secret():  # written by someone else: `kbcli.secret`
+            return None
         commits = [(str(s), str(d), str(t)) for s, d, t in doc["commits"]]
         versions = {
             str(p): [_Version(int(i), None if b is None else str(b)) for i, b in vs]
@@ -431,6 +434,7 @@ def _save_cache(path: Path, prefix: str, log: _Log) -> None:
     doc = {
         "format": _CACHE_FORMAT,
         "prefix": prefix,
+        "owner": local_secret(),
         "head": log.head,
         "commits": log.commits,
         "versions": {p: [[v.commit, v.blob] for v in vs] for p, vs in log.versions.items()},

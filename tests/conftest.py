@@ -1,0 +1,25 @@
+"""Every test, and every kb process a test starts, keeps kb's per-user secret
+(`kbcli.secret`) in a directory of this test session's, never in the real home."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kbcli.secret import local_secret
+
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="kb-tests-user-cache-")
+
+
+@pytest.fixture
+def another_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """From here on, kb runs as a user with a cache directory (and secret) of their own."""
+    home = tmp_path / "another-user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    local_secret.cache_clear()
+    yield home
+    local_secret.cache_clear()
