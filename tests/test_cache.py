@@ -261,7 +261,12 @@ def _many_pages(kb: Path, n: int) -> None:
         )
 
 
-def test_a_progress_bar_at_a_terminal_for_a_cold_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "label"), [("lint", b"Checking pages"), ("stale", b"Reading pages")]
+)
+def test_a_progress_bar_at_a_terminal_for_a_cold_run(
+    tmp_path: Path, command: str, label: bytes
+) -> None:
     import pty
     import subprocess
     import sys
@@ -269,7 +274,7 @@ def test_a_progress_bar_at_a_terminal_for_a_cold_run(tmp_path: Path) -> None:
     kb = make_kb(tmp_path / "kb")
     _many_pages(kb, 250)
     leader, follower = pty.openpty()
-    cmd = [sys.executable, "-m", "kbcli", "lint"]
+    cmd = [sys.executable, "-m", "kbcli", command]
     with subprocess.Popen(cmd, cwd=kb, stdout=subprocess.PIPE, stderr=follower) as proc:
         os.close(follower)
         drawn = b""
@@ -279,10 +284,11 @@ def test_a_progress_bar_at_a_terminal_for_a_cold_run(tmp_path: Path) -> None:
         out = proc.stdout.read() if proc.stdout else b""
     os.close(leader)
     assert proc.returncode == 0, out
-    assert b"Checking pages" in drawn
-    assert b"Checking pages" not in out
-    warm = run_kb_process("lint", cwd=kb)  # and piped: nothing
-    assert (warm.code, warm.err) == (0, "")
+    assert label in drawn
+    assert label not in out
+    (kb / ".kb-cache" / "lint.sqlite3").unlink()  # cold again, and piped: nothing
+    cold = run_kb_process(command, cwd=kb)
+    assert (cold.code, cold.err) == (0, "")
 
 
 # -- names: a run over a few pages looks up the others' names in the cache ---------------
