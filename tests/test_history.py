@@ -613,3 +613,57 @@ def test_a_cache_written_by_another_user_is_ignored(
     found = stale_since(repo.kb, [citation], cache=cache)
     forged = Commit(culprit.sha, culprit.date, "Forged")
     assert found == {citation: Origin(forged if same_user else culprit)}
+
+
+# -- the history pass read ahead (kb stale starts it before reading the pages) ----------
+
+
+def test_a_pass_read_ahead_finds_what_a_pass_read_then_finds(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history, "_cores", lambda: 2)
+    monkeypatch.setattr(history, "_SLICE", 2)  # several git processes at once
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    for n in range(5):
+        (repo.top / "README").write_text(f"{n}\n")
+        repo.commit(f"Unrelated {n}")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    cache = tmp_path / "history.json"
+    with history.start_ahead(repo.kb, cache) as ahead:
+        assert ahead is not None and len(ahead.pending.running) == 2
+        assert stale_since(repo.kb, [citation], cache=cache, ahead=ahead) == {
+            citation: Origin(culprit)
+        }
+    assert cache.is_file()  # kept for the next run, as a pass read then is
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
+
+
+def test_a_pass_read_ahead_and_not_needed_is_stopped(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history, "_cores", lambda: 2)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    with history.start_ahead(repo.kb, None) as ahead:
+        assert ahead is not None and ahead.pending is not None
+        running = list(ahead.pending.running)
+        assert running
+    assert all(proc.returncode is not None for proc, _ in running)  # reaped
+    assert all(out.closed for _, out in running)
+
+
+def test_no_pass_is_read_ahead_where_it_does_not_pay(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    cache = tmp_path / "history.json"
+    cache.write_text("{}")
+    monkeypatch.setattr(history, "_cores", lambda: 2)
+    assert history.start_ahead(repo.kb, cache) is None  # a cache: what is new reads fast
+    assert history.start_ahead(tmp_path, None) is None  # outside git
+    monkeypatch.setattr(history, "_cores", lambda: 1)  # git and kb would take turns
+    assert history.start_ahead(repo.kb, None) is None

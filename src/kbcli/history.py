@@ -109,20 +109,32 @@ class Origin:
 UNCOMMITTED = Origin(uncommitted=True)
 
 
+def start_ahead(kb_root: Path, cache: Path | None) -> HistoryRead | None:
+    """The history pass `stale_since` will need, started now so that git reads history
+    while the caller reads pages; None where that does not pay: outside git, on one core
+    (git and the caller would take turns), or with a cache (what is new is read fast)."""
+    if _cores() < 2 or (cache is not None and cache.exists()):
+        return None
+    git = _Git.open(kb_root)
+    return HistoryRead(git, cache) if git is not None else None
+
+
 def stale_since(
     kb_root: Path,
     citations: Iterable[Citation],
     worktree: Mapping[str, object] | None = None,
     cache: Path | None = None,
+    ahead: HistoryRead | None = None,
 ) -> dict[Citation, Origin]:
     """For each citation that is stale in the working tree, where it went stale.
 
     `kb_root` is the KB's directory inside a git working tree. `worktree` optionally gives,
     by concept id, the plain data or the `Material` of each file as it is now (None: the
     concept is gone), else the files are read. `cache` optionally names a file in which to
-    keep the history pass between runs. Citations that are not stale are left out; outside
-    git the result is empty."""
-    git = _Git.open(kb_root)
+    keep the history pass between runs; `ahead`, the pass already started (`start_ahead`,
+    with that cache). Citations that are not stale are left out; outside git the result is
+    empty."""
+    git = ahead.git if ahead is not None else _Git.open(kb_root)
     if git is None:
         return {}
     current = _Worktree(kb_root / CONCEPTS, worktree or {})
@@ -134,7 +146,8 @@ def stale_since(
         elif _is_stale(cit, current.data(cit.concept)):
             stale.append(cit)
     if stale:
-        out.update(_search_history(git, stale, current, cache))
+        log = ahead.result() if ahead is not None else git.history(cache)
+        out.update(_search_history(git, stale, current, log))
     return out
 
 
@@ -155,9 +168,8 @@ def _unsearchable(cit: Citation) -> str:
 
 
 def _search_history(
-    git: _Git, stale: list[Citation], current: _Worktree, cache: Path | None
+    git: _Git, stale: list[Citation], current: _Worktree, log: _Log
 ) -> dict[Citation, Origin]:
-    log = git.history(cache)
     found: dict[Citation, int | Origin] = {}
     with git.blob_reader() as reader:
         for concept in {c.concept for c in stale}:
@@ -298,41 +310,19 @@ class _Git:
 
     def history(self, cache: Path | None) -> _Log:
         """The whole first-parent history; from `cache` plus what is new where it can."""
-        if not self.head:
-            return _Log()
-        if cache is None or self.shallow:  # deepening a shallow clone rewrites its past
-            return self._read_log(None) or _Log()
-        log = _load_cache(cache, self.prefix)
-        if log is not None and log.head == self.head:
-            return log
-        newer = self._read_log(log.head) if log is not None else None
-        if log is not None and newer is not None:
-            log.extend(newer)
-        else:
-            log = self._read_log(None)
-        if log is None:
-            return _Log()
-        _save_cache(cache, self.prefix, log)
-        return log
+        with HistoryRead(self, cache) as read:
+            return read.result()
 
-    def _read_log(self, since: str | None) -> _Log | None:
-        """Commits after `since` (None: all) up to HEAD, oldest first; None when `since`
-        is not on HEAD's first-parent line (history was rewritten) or git fails."""
+    def _start_log(self, since: str | None) -> _PendingLog | None:
+        """Start reading the commits after `since` (None: all) up to HEAD; None when
+        `since` is not on HEAD's first-parent line (history was rewritten) or git fails."""
         chain = self._chain(since)
         if chain is None:
             return None
-        with contextlib.ExitStack() as stack:
-            running = [self._start_log(start, stop) for start, stop in _slices(chain, since)]
-            for proc, out in running:
-                stack.callback(proc.wait)
-                stack.enter_context(out)
-            log = _Log(head=self.head)
-            for proc, out in reversed(running):  # the oldest slice first
-                if proc.wait() != 0:
-                    return None
-                out.seek(0)
-                _parse_log(out.read(), self.prefix + CONCEPTS + "/", log)
-        return log
+        pending = _PendingLog(self.head, self.prefix + CONCEPTS + "/")
+        for start, stop in _slices(chain, since):
+            pending.start(self.cwd, start, stop)
+        return pending
 
     def _chain(self, since: str | None) -> list[str] | None:
         args = ["rev-list", "--first-parent", "--parents", "HEAD"]
@@ -345,17 +335,6 @@ class _Git:
             return None
         return [row[0] for row in rows]
 
-    def _start_log(self, start: str, stop: str | None) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
-        fmt = "--format=%x1e%H%x1f%aI%x1f%s"
-        args = ["log", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "-z", fmt]
-        # A file, not a pipe, so that the slices run at once; closed by the caller.
-        out = tempfile.TemporaryFile()  # noqa: SIM115
-        cmd = _git_cmd(*args, start, *([f"^{stop}"] if stop else []))
-        proc = subprocess.Popen(
-            cmd, cwd=self.cwd, stdout=out, stderr=subprocess.DEVNULL, env=_env()
-        )
-        return proc, out
-
     def short_shas(self, shas: list[str]) -> dict[str, str]:
         if not shas:
             return {}
@@ -366,6 +345,101 @@ class _Git:
 
     def blob_reader(self) -> _BlobReader:
         return _BlobReader(self.cwd)
+
+
+class HistoryRead:
+    """The history pass (`_Git.history`), started at once and collected by `result`: its
+    git processes run meanwhile, so a caller can read pages while git reads history.
+    Closing it stops whatever was not collected."""
+
+    def __init__(self, git: _Git, cache: Path | None) -> None:
+        self.git, self.cache = git, cache
+        self.known: _Log | None = None  # the history, when nothing needs reading
+        self.cached: _Log | None = None  # the cache's pass, which `pending` continues
+        self.pending: _PendingLog | None = None
+        if not git.head:
+            self.known = _Log()
+        elif cache is None or git.shallow:  # deepening a shallow clone rewrites its past
+            self.pending = git._start_log(None)
+        else:
+            self.cached = _load_cache(cache, git.prefix)
+            if self.cached is not None and self.cached.head == git.head:
+                self.known = self.cached
+            else:
+                self.pending = git._start_log(self.cached.head if self.cached else None)
+
+    def __enter__(self) -> HistoryRead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def result(self) -> _Log:
+        if self.known is None:
+            self.known = self._collect() or _Log()
+        return self.known
+
+    def _collect(self) -> _Log | None:
+        newer = self.pending.finish() if self.pending is not None else None
+        if self.cache is None or self.git.shallow:
+            return newer
+        whole = newer
+        if self.cached is not None:
+            if newer is not None:
+                self.cached.extend(newer)
+                whole = self.cached
+            else:  # the cache does not continue HEAD's history: read all of it
+                again = self.git._start_log(None)
+                whole = again.finish() if again is not None else None
+        if whole is not None:
+            _save_cache(self.cache, self.git.prefix, whole)
+        return whole
+
+    def close(self) -> None:
+        if self.pending is not None:
+            self.pending.close()
+
+
+class _PendingLog:
+    """`git log` over consecutive slices of history, one process each, all running at
+    once; `finish` waits for them and parses, `close` stops any still running."""
+
+    def __init__(self, head: str, concepts: str) -> None:
+        self.head, self.concepts = head, concepts
+        self.running: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []  # newest first
+
+    def start(self, cwd: Path, start: str, stop: str | None) -> None:
+        fmt = "--format=%x1e%H%x1f%aI%x1f%s"
+        args = ["log", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "-z", fmt]
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: slices run at once
+        cmd = _git_cmd(*args, start, *([f"^{stop}"] if stop else []))
+        try:
+            proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, env=_env())
+        except OSError:
+            out.close()
+            raise
+        self.running.append((proc, out))
+
+    def finish(self) -> _Log | None:
+        """The commits read, oldest first; None if a git process failed."""
+        try:
+            log = _Log(head=self.head)
+            for proc, out in reversed(self.running):  # the oldest slice first
+                if proc.wait() != 0:
+                    return None
+                out.seek(0)
+                _parse_log(out.read(), self.concepts, log)
+            return log
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for proc, out in self.running:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            out.close()
+        self.running = []
 
 
 def _slices(chain: list[str], since: str | None) -> list[tuple[str, str | None]]:

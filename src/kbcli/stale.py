@@ -18,6 +18,7 @@ read nor written with `use_cache=False` or `cache: false` in kb.yaml.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
-from kbcli.history import Citation, Origin, stale_since
+from kbcli.history import Citation, HistoryRead, Origin, stale_since, start_ahead
 from kbcli.index import Cite, KbIndex, PageFacts
 from kbcli.lint import Progress, analyse_all
 from kbcli.stamps import (
@@ -105,11 +106,17 @@ def find_stale(
     """Every thesis citation of the KB at `root` that needs a review, with what changed
     and, inside git, the commit that made it stale."""
     cached = use_cache and config.cache
-    survey = _read(root, config, cached, progress)
-    flat = [c for thesis in survey.theses for c in thesis.citations]
-    keys = [_search_key(c, survey.materials) for c in flat]
     cache = _history_cache(root) if cached else None
-    origins = _origins(root, [k for k in keys if k is not None], survey.materials, cache)
+    with contextlib.ExitStack() as stack:
+        # git reads history on another core while the pages are read (stopped if unused)
+        ahead = start_ahead(root, cache)
+        if ahead is not None:
+            stack.enter_context(ahead)
+        survey = _read(root, config, cached, progress)
+        flat = [c for thesis in survey.theses for c in thesis.citations]
+        keys = [_search_key(c, survey.materials) for c in flat]
+        searched = [k for k in keys if k is not None]
+        origins = _origins(root, searched, survey.materials, cache, ahead)
     dated = {
         id(c): c if k is None else replace(c, origin=origins.get(k))
         for c, k in zip(flat, keys, strict=True)
@@ -219,6 +226,7 @@ def _origins(
     citations: list[Citation],
     materials: Mapping[str, Material | None],
     cache: Path | None,
+    ahead: HistoryRead | None,
 ) -> dict[Citation, Origin]:
     """Where each citation went stale; empty outside git."""
     if not citations:
@@ -227,7 +235,7 @@ def _origins(
         _ensure_cache_dir(cache.parent)
     # What lint already read of each page: history need not read the files again.
     worktree = {c.concept: materials.get(c.concept) for c in citations}
-    return stale_since(root, citations, worktree, cache)
+    return stale_since(root, citations, worktree, cache, ahead)
 
 
 def _history_cache(root: Path) -> Path:
