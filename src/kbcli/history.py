@@ -20,7 +20,10 @@ How, and why this way:
    bisect between it and the newest non-matching probe. So a concept edited in hundreds of
    commits since its review costs a handful of parses, not hundreds.
 4. Optionally (`cache=`), the pass is kept in a file and later runs read only the commits
-   made since; a cache that does not continue HEAD's history is rebuilt, never trusted.
+   made since; a cache that does not continue HEAD's history, or that another user wrote
+   (`kbcli.secret`), is rebuilt, never trusted.
+5. `kb stale` starts the pass (`start_ahead`) before it reads the pages, so that git reads
+   history on one core while kb reads pages on another.
 
 "Made stale" means the *last* transition from matching to not matching: the commit after
 which the content never matched the stamp again. An earlier departure that was reverted did

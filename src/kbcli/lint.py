@@ -177,7 +177,7 @@ def _signature(path: str) -> Signature | None:
         return None
     if not stat.S_ISREG(st.st_mode):
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # `cache.signature`, inline
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # a `cache.Signature`
 
 
 def _record(store: LintCache | None, ref: PageRef, done: _Done) -> PageFacts:
