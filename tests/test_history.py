@@ -404,17 +404,23 @@ def test_a_cache_with_impossible_indexes_is_ignored(repo: Repo, tmp_path: Path) 
     assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
 
 
+def _downgraded_after_unrelated_commits(repo: Repo, unrelated: int) -> Commit:
+    """PAGE added, `unrelated` commits that leave it alone, then the commit that
+    downgrades it (returned)."""
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    for n in range(unrelated):
+        (repo.top / "README").write_text(f"{n}\n")
+        repo.commit(f"Unrelated {n}")
+    repo.write("mech-interp", downgraded())
+    return repo.commit("Downgrade")
+
+
 def test_long_histories_are_read_in_slices(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history, "_SLICE", 2)
     monkeypatch.setattr(history, "_cores", lambda: 4)
     citation = cite(PAGE)
-    repo.write("mech-interp", PAGE)
-    repo.commit("Add")
-    for n in range(4):
-        (repo.top / "README").write_text(f"{n}\n")
-        repo.commit(f"Unrelated {n}")
-    repo.write("mech-interp", downgraded())
-    culprit = repo.commit("Downgrade")
+    culprit = _downgraded_after_unrelated_commits(repo, 4)
     for n in range(5):
         (repo.top / "README").write_text(f"later {n}\n")
         repo.commit(f"Later {n}")
@@ -600,10 +606,7 @@ def test_a_cache_written_by_another_user_is_ignored(
     """As a cache committed to the repository would be: its commits are not believed."""
     cache = tmp_path / "history.json"
     citation = cite(PAGE)
-    repo.write("mech-interp", PAGE)
-    repo.commit("Add")
-    repo.write("mech-interp", downgraded())
-    culprit = repo.commit("Downgrade")
+    culprit = _downgraded_after_unrelated_commits(repo, 0)
     stale_since(repo.kb, [citation], cache=cache)
     text = cache.read_text()
     assert culprit.subject in text
@@ -624,13 +627,7 @@ def test_a_pass_read_ahead_finds_what_a_pass_read_then_finds(
     monkeypatch.setattr(history, "_cores", lambda: 2)
     monkeypatch.setattr(history, "_SLICE", 2)  # several git processes at once
     citation = cite(PAGE)
-    repo.write("mech-interp", PAGE)
-    repo.commit("Add")
-    for n in range(5):
-        (repo.top / "README").write_text(f"{n}\n")
-        repo.commit(f"Unrelated {n}")
-    repo.write("mech-interp", downgraded())
-    culprit = repo.commit("Downgrade")
+    culprit = _downgraded_after_unrelated_commits(repo, 5)
     cache = tmp_path / "history.json"
     with history.start_ahead(repo.kb, cache) as ahead:
         assert ahead is not None and len(ahead.pending.running) == 2
