@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,20 @@ def test_interrupt_at_any_step_leaves_the_original(
     assert files(root) == before  # the original bytes, and no temporary file left
 
 
+@pytest.fixture
+def ctrl_c_interrupts() -> Iterator[None]:
+    """Ctrl-C raising KeyboardInterrupt, as at a terminal, even where the tests were started
+    with SIGINT ignored (a shell's background job), which kb rightly keeps ignoring."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_interrupts_child() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Python then installs its own handler
+
+
+@pytest.mark.usefixtures("ctrl_c_interrupts")
 def test_ctrl_c_during_the_renames_is_delivered_after_all_of_them(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,7 +173,7 @@ def _add_claim_process(root: Path, statement: str) -> subprocess.Popen[str]:
         [sys.executable, "-m", "kbcli", "add-claim", "alpha", statement,
          "-e", "weak", "-s", "greek", "--date", "2026-04-20"],
         cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
+        text=True, preexec_fn=_ctrl_c_interrupts_child,
     )  # fmt: skip
 
 
