@@ -14,6 +14,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -179,7 +180,7 @@ def _sql(*statements: str) -> Callable[[Path], None]:
 
 DAMAGE_IDS = [
     "truncated", "flipped", "garbage", "empty", "foreign", "crc", "manifest", "crc-lazy",
-    "rows", "table",
+    "rows", "table", "blob-manifest", "blob-digest",
 ]  # fmt: skip
 
 
@@ -196,6 +197,9 @@ DAMAGE_IDS = [
         _sql("UPDATE facts SET facts = replace(facts, 'alpha', 'alpha2')"),
         _sql("DELETE FROM facts"),  # rows gone missing
         _sql("DROP TABLE facts"),
+        # a damaged record can turn text into a blob
+        _sql("UPDATE meta SET value = CAST(value AS BLOB) WHERE name = 'manifest'"),
+        _sql("UPDATE facts SET digest = CAST(digest AS BLOB)"),
     ],
     ids=DAMAGE_IDS,
 )
@@ -212,19 +216,61 @@ def test_a_damaged_row_read_while_reporting_on_a_few_pages(kb: Path) -> None:
     assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
 
 
-@pytest.mark.parametrize("intact", [True, False], ids=["forged", "damaged"])
-def test_a_name_row_read_while_reporting_on_a_few_pages(kb: Path, intact: bool) -> None:
-    """A run over alpha asks the cache who else is called 'first letter' (its alias)."""
-    rel = "concepts/beta.yaml"
-    crc = cache_module._crc("first letter", rel) + (0 if intact else 1)
-    _sql(f"INSERT INTO names VALUES ('first letter', '{rel}', {crc})")(kb / CACHE)
+def _add_name_row(
+    kb: Path, key: str, rel: str, crc_offset: int = 0, digest: str | None = None
+) -> None:
+    """A row of `rel` answering to `key`, for `rel`'s cached content (else for `digest`),
+    counted in."""
+    with contextlib.closing(_db(kb)) as con, con:
+        query = "SELECT digest FROM facts WHERE rel = ?"
+        digest = digest or con.execute(query, (rel,)).fetchone()[0]
+        crc = cache_module._crc(key, rel, digest) + crc_offset
+        con.execute("INSERT INTO names VALUES (?, ?, ?, ?)", (key, rel, digest, crc))
+        con.execute("UPDATE meta SET value = value + 1 WHERE name = 'names_count'")
+
+
+@pytest.mark.parametrize("damage", ["none", "crc", "digest", "count"])
+def test_a_name_row_read_while_reporting_on_a_few_pages(kb: Path, damage: str) -> None:
+    """A run over alpha asks the cache who else is called 'first letter' (its alias): a
+    made-up row saying beta is gets in only when it is intact ("none")."""
+    other_content = "0" * 32 if damage == "digest" else None  # a row of another beta's
+    _add_name_row(kb, "first letter", "concepts/beta.yaml", damage == "crc", other_content)
+    if damage == "count":
+        _sql("UPDATE meta SET value = value - 1 WHERE name = 'names_count'")(kb / CACHE)
     paths = [kb / "concepts" / "alpha.yaml"]
     messages = [f.message for f in lint(kb, TODAY, paths).findings]
-    if intact:  # only a cache that is trusted says so: the run did ask it
+    if damage == "none":  # only a cache that is trusted says so: the run did ask it
         assert messages == ["alias 'first letter' also names concept 'beta'"]
     else:
-        assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
         assert messages == []
+        assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
+
+
+def test_a_name_row_turned_blob(kb: Path) -> None:
+    _sql("UPDATE names SET rel = CAST(rel AS BLOB)")(kb / CACHE)
+    paths = [kb / "concepts" / "alpha.yaml"]
+    assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
+
+
+def test_kb_stale_on_a_damaged_cache(kb: Path) -> None:
+    _sql("UPDATE facts SET dcrc = dcrc + 1", "UPDATE facts SET crc = crc + 1")(kb / CACHE)
+    no_cache = run_kb_process("stale", "--no-cache", cwd=kb)
+    assert run_kb_process("stale", cwd=kb) == no_cache
+    assert "internal error" not in no_cache.err
+
+
+def test_a_name_row_gone_missing_is_noticed(kb: Path) -> None:
+    """beta really is called 'first letter' too; its row is then deleted from the cache."""
+    beta = kb / "concepts" / "beta.yaml"
+    beta.write_text(
+        beta.read_text().replace("title: Beta\n", "title: Beta\naliases: [first letter]\n")
+    )
+    paths = [kb / "concepts" / "alpha.yaml"]
+    expected = lint(kb, TODAY, paths, use_cache=False).findings
+    assert [f.message for f in expected] == ["alias 'first letter' also names concept 'beta'"]
+    _findings(kb)
+    _sql("DELETE FROM names WHERE rel = 'concepts/beta.yaml'")(kb / CACHE)
+    assert lint(kb, TODAY, paths).findings == expected
 
 
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:
@@ -360,3 +406,66 @@ def test_a_cache_written_by_another_user_is_not_trusted(kb: Path, another_user: 
     assert not another_user.exists()
     _same_as_no_cache(kb)
     assert (another_user / "kb" / "secret").is_file()
+
+
+def test_a_page_name_that_is_not_utf8(kb: Path) -> None:
+    alpha = (kb / "concepts" / "alpha.yaml").read_bytes()
+    (kb / "concepts" / os.fsdecode(b"x\xff.yaml")).write_bytes(alpha)
+    first = _same_as_no_cache(kb)
+    assert _same_as_no_cache(kb) == first
+    assert len(first) > 2  # the odd page's findings are there
+
+
+def test_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """A YAML escape can name a concept with a lone surrogate, which SQLite cannot keep."""
+    kb = make_kb(tmp_path / "kb")
+    page = _named_page("c0", "C0", ['"\\udcff"', "first letter"])
+    (kb / "concepts" / "c0.yaml").write_text(page, encoding="utf-8")
+    for paths in ([], [kb / "concepts" / "c0.yaml"], [kb / "concepts" / "alpha.yaml"]):
+        for _ in range(2):
+            assert (
+                lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
+            )
+
+
+def test_a_folder_moved_out_of_the_root_and_linked_back(tmp_path: Path) -> None:
+    """Its files keep their signatures, but are now read through a link out of the root."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cache_module, "_RACY_NS", -(10**10))  # signatures vouch at once
+        kb = make_kb(tmp_path / "kb")
+        _findings(kb)
+        (kb / "concepts").rename(tmp_path / "outside")
+        (kb / "concepts").symlink_to(tmp_path / "outside")
+        findings = _same_as_no_cache(kb)
+    assert {f.code for f in findings} >= {"Y007"}
+
+
+def test_two_runs_at_once_never_leave_one_content_s_facts_for_another(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run B reads beta while it says 'omega'; beta is put back as it was; run A finds it
+    unchanged in content (same digest) and saves after B wrote its row for 'omega'."""
+    from kbcli import lint as lint_module
+    from kbcli.config import load_config
+    from kbcli.kb import list_pages
+
+    monkeypatch.setattr(cache_module, "_RACY_NS", -(10**10))  # signatures vouch at once
+    beta = kb / "concepts" / "beta.yaml"
+    original = beta.read_text(encoding="utf-8")
+    beta.write_text(original.replace("gamma", "omega"), encoding="utf-8")
+    config = load_config(kb)
+    run_b = cache_module.LintCache.open(kb, cache_module.cache_key(config))
+    lint_module.analyse_all(kb, config, list_pages(kb), None, run_b)
+    beta.write_text(original, encoding="utf-8")
+    real_findings = lint_module._findings
+
+    def b_saves_meanwhile(*args: Any) -> Any:
+        run_b.save()
+        run_b.close()
+        return real_findings(*args)
+
+    monkeypatch.setattr(lint_module, "_findings", b_saves_meanwhile)
+    lint(kb, TODAY)  # run A
+    monkeypatch.setattr(lint_module, "_findings", real_findings)
+    findings = _same_as_no_cache(kb)
+    assert "related: no concept 'gamma' in this KB" in {f.message for f in findings}

@@ -664,3 +664,25 @@ def test_no_pass_is_read_ahead_where_it_does_not_pay(
     assert history.start_ahead(tmp_path, None) is None  # outside git
     monkeypatch.setattr(history, "_cores", lambda: 1)  # git and kb would take turns
     assert history.start_ahead(repo.kb, None) is None
+
+
+def test_a_slice_that_cannot_start_stops_those_started(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history, "_cores", lambda: 2)
+    monkeypatch.setattr(history, "_SLICE", 2)
+    citation = cite(PAGE)
+    _downgraded_after_unrelated_commits(repo, 5)
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def second_fails(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        if started:
+            raise OSError("no more processes")
+        started.append(real_popen(*args, **kwargs))
+        return started[0]
+
+    monkeypatch.setattr(history.subprocess, "Popen", second_fails)
+    # as when git fails: no history, so no commit to name
+    assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
+    assert len(started) == 1 and started[0].returncode is not None  # killed and reaped

@@ -48,7 +48,7 @@ from kbcli.secret import local_secret
 
 CACHE_DIR = ".kb-cache"
 _FILE = "lint.sqlite3"
-_FORMAT = 5
+_FORMAT = 6
 _RACY_NS = 2_000_000_000
 _UNTRUSTED = "-"  # a manifest signature that matches no file: the page is hashed
 _PREFETCH_AFTER = 200  # rows read one by one before reading them all at once pays
@@ -59,8 +59,8 @@ _SCHEMA = (
     "CREATE TABLE facts (rel TEXT PRIMARY KEY, digest TEXT NOT NULL, dcrc INTEGER NOT NULL,"
     " facts TEXT NOT NULL, material TEXT NOT NULL, crc INTEGER NOT NULL)",
     # every name a concept answers to (stem, title, aliases), casefolded
-    "CREATE TABLE names (key TEXT NOT NULL, rel TEXT NOT NULL, crc INTEGER NOT NULL,"
-    " PRIMARY KEY (rel, key)) WITHOUT ROWID",
+    "CREATE TABLE names (key TEXT NOT NULL, rel TEXT NOT NULL, digest TEXT NOT NULL,"
+    " crc INTEGER NOT NULL, PRIMARY KEY (rel, key)) WITHOUT ROWID",
     "CREATE INDEX names_by_key ON names (key)",
 )
 
@@ -116,8 +116,25 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _crc(*parts: str) -> int:
-    return zlib.crc32("\x1f".join(parts).encode("utf-8"))
+def _crc(*parts: object) -> int:
+    """The CRC of a row's values; -1 (no CRC matches it) for values of the wrong type, as
+    a damaged database can return."""
+    texts = [part for part in parts if isinstance(part, str)]
+    if len(texts) != len(parts):
+        return -1
+    return zlib.crc32("\x1f".join(texts).encode("utf-8"))
+
+
+def _storable(text: str) -> bool:
+    """Whether a page's name (or one of a concept's names) can be kept: in a manifest line,
+    and as a SQLite value. A page that cannot is read on every run."""
+    if "\t" in text or "\n" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8, a YAML "\udcff"
+        return False
+    return True
 
 
 def _sig_text(sig: Signature | None) -> str:
@@ -125,14 +142,16 @@ def _sig_text(sig: Signature | None) -> str:
     return _UNTRUSTED if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}"
 
 
-def _parse_manifest(text: str) -> dict[str, str]:
-    """The manifest's signature texts by page (split in C: no Python loop per page)."""
+def _parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The manifest's signature texts and content digests by page (split in C: no Python
+    loop per page)."""
     if not text:
-        return {}
+        return {}, {}
     parts = text.replace("\n", "\t").split("\t")
-    if len(parts) % 2:
+    if len(parts) % 3:
         raise ValueError("a damaged manifest")
-    return dict(zip(parts[::2], parts[1::2], strict=True))
+    rels = parts[::3]
+    return dict(zip(rels, parts[1::3], strict=True)), dict(zip(rels, parts[2::3], strict=True))
 
 
 class LazyJson(Mapping[str, Any]):
@@ -192,14 +211,15 @@ class LazyFacts(PageFacts):
     changelog_dates = _Lazy()
     material = _Lazy()
 
-    def __init__(self, ref: PageRef, cache: LintCache) -> None:
+    def __init__(self, ref: PageRef, digest: str, cache: LintCache) -> None:
         self.kind, self.stem, self.rel = ref.kind, ref.id, ref.rel
+        self.digest = digest  # of the content the facts must be those of
         self._cache = cache
         self._full: PageFacts | None = None
 
     def full(self) -> PageFacts:
         if self._full is None:
-            self._full = self._cache.load(self.rel)
+            self._full = self._cache.load(self.rel, self.digest)
         return self._full
 
 
@@ -210,14 +230,17 @@ class LintCache:
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
         self.path = root / CACHE_DIR / _FILE
-        self.manifest = ""  # as read: a line per page, `rel<TAB>signature`
+        self.manifest = ""  # as read: a line per page, `rel<TAB>signature<TAB>digest`
         self.stored: dict[str, str] = {}  # the manifest's signatures by page
+        self.stored_digests: dict[str, str] = {}
         self.looked_up = 0
         self.kept: dict[str, str] = {}  # pages found unchanged: their signature texts
         self.moved: dict[str, Signature | None] = {}  # pages read: their new signatures
+        self.vouched: dict[str, str] = {}  # the content digest of each page with facts
         self.written: dict[str, tuple[str, Row]] = {}
         self.prefetched: dict[str, tuple[str, str, str, int]] | None = None
         self.con: sqlite3.Connection | None = None
+        self.names_count: str | None = None
         self.loads = 0
 
     @classmethod
@@ -228,7 +251,7 @@ class LintCache:
             cache._connect()
         except (sqlite3.Error, OSError, ValueError, TypeError):
             cache.close()
-            cache.manifest, cache.stored = "", {}
+            cache.manifest, cache.stored, cache.stored_digests = "", {}, {}
         return cache
 
     def _connect(self) -> None:
@@ -239,10 +262,11 @@ class LintCache:
         if meta.get("format") != str(_FORMAT) or meta.get("key") != self.key:
             raise ValueError("a cache for another kb, schema or config")
         manifest = meta.get("manifest", "")
-        if str(zlib.crc32(manifest.encode("utf-8"))) != meta.get("manifest_crc"):
+        if str(_crc(manifest)) != meta.get("manifest_crc"):
             raise ValueError("a damaged manifest")
-        self.stored = _parse_manifest(manifest)
+        self.stored, self.stored_digests = _parse_manifest(manifest)
         self.manifest = manifest
+        self.names_count = meta.get("names_count")
 
     def close(self) -> None:
         if self.con is not None:
@@ -260,10 +284,12 @@ class LintCache:
         if self.stored.get(ref.rel) != text:
             return None
         self.kept[ref.rel] = text
-        return LazyFacts(ref, self)
+        digest = self.vouched[ref.rel] = self.stored_digests[ref.rel]
+        return LazyFacts(ref, digest, self)
 
     def digests(self, rels: Collection[str]) -> dict[str, str]:
         """The content digests recorded for these pages (those it has)."""
+        rels = [rel for rel in rels if _storable(rel)]
         if self.con is None or not rels:
             return {}
         try:
@@ -285,24 +311,32 @@ class LintCache:
             where = f" WHERE {column} IN ({', '.join('?' * len(batch))})"
             yield from self.con.execute(query + where, batch)
 
-    def refresh(self, ref: PageRef, sig: Signature | None) -> PageFacts:
-        """The facts of a page found to hold the recorded content under a new signature."""
+    def refresh(self, ref: PageRef, sig: Signature | None, digest: str) -> PageFacts:
+        """The facts of a page found to hold the recorded content (`digest`) under a new
+        signature."""
         self.moved[ref.rel] = sig
-        return LazyFacts(ref, self)
+        self.vouched[ref.rel] = digest
+        return LazyFacts(ref, digest, self)
 
     def name_owners(self, keys: Collection[str]) -> Iterator[tuple[str, str]]:
-        """(name key, page) for every cached concept answering to one of `keys`. Only
-        the rows of pages this run found unchanged are current: the caller checks."""
+        """(name key, page) for every concept with facts on record answering to one of
+        `keys`, as its recorded content does. Whether the page is one this run found
+        unchanged (rather than read afresh) is the caller's to check."""
+        keys = [key for key in keys if _storable(key)]  # no other is on record
         if self.con is None:
             return
         try:
-            rows = list(self._select("SELECT key, rel, crc FROM names", "key", keys))
+            (count,) = self.con.execute("SELECT count(*) FROM names").fetchone()
+            rows = list(self._select("SELECT key, rel, digest, crc FROM names", "key", keys))
         except sqlite3.Error as exc:
             raise CacheCorrupt(str(exc)) from None
-        for key, rel, crc in rows:
-            if _crc(key, rel) != crc:
+        if str(count) != self.names_count:  # rows gone missing would go unnoticed
+            raise CacheCorrupt("names missing")
+        for key, rel, digest, crc in rows:
+            if _crc(key, rel, digest) != crc:
                 raise CacheCorrupt(f"a damaged name of {rel}")
-            yield key, rel
+            if self.vouched.get(rel) == digest:
+                yield key, rel
 
     def prefetch(self) -> None:
         """Read every page's full facts in one go (a run that reports on the whole KB)."""
@@ -315,11 +349,12 @@ class LintCache:
             raise CacheCorrupt(str(exc)) from None
         self.prefetched = {rel: (d, facts, material, crc) for rel, d, facts, material, crc in rows}
 
-    def load(self, rel: str) -> PageFacts:
-        """A cached page's full facts; CacheCorrupt if the row does not read back."""
+    def load(self, rel: str, digest: str) -> PageFacts:
+        """A cached page's full facts, for the content `digest`; CacheCorrupt if the row
+        does not read back, or is for other content (written by a concurrent run)."""
         try:
             row = self._row(rel)
-            if row is None or _crc(rel, *row[:3]) != row[3]:
+            if row is None or _crc(rel, *row[:3]) != row[3] or row[0] != digest:
                 raise ValueError(f"no intact row for {rel}")
             raw = json.loads(row[1])
             raw["material"] = None if row[2] == "null" else LazyJson(row[2])
@@ -346,8 +381,10 @@ class LintCache:
 
     def put(self, rel: str, sig: Signature | None, digest: str, row: Row) -> None:
         """Record a page's facts, as `encode_row` gives them."""
-        self.moved[rel] = sig
-        self.written[rel] = (digest, row)
+        if _storable(rel) and all(_storable(key) for key in row[2]):
+            self.moved[rel] = sig
+            self.vouched[rel] = digest
+            self.written[rel] = (digest, row)
 
     def save(self) -> None:
         """Write what changed: the pages read, and the manifest, whose lines are the pages
@@ -360,18 +397,17 @@ class LintCache:
         kept = self.kept | {
             rel: _sig_text(_trusted(sig, trusted_before)) for rel, sig in self.moved.items()
         }
-        # a name holding the manifest's separators is left out: such a page is hashed
-        manifest = "\n".join(
-            f"{rel}\t{text}" for rel, text in kept.items() if "\t" not in rel and "\n" not in rel
-        )
+        vouched = self.vouched
+        manifest = "\n".join(f"{rel}\t{text}\t{vouched[rel]}" for rel, text in kept.items())
         with contextlib.suppress(sqlite3.Error, OSError):
             con = self.con or self._create()
             with con:
                 self._write(con, gone)
+                (count,) = con.execute("SELECT count(*) FROM names").fetchone()
+                meta = [("names_count", str(count))]
                 if manifest != self.manifest:
-                    crc = str(zlib.crc32(manifest.encode("utf-8")))
-                    meta = [("manifest", manifest), ("manifest_crc", crc)]
-                    con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
+                    meta += [("manifest", manifest), ("manifest_crc", str(_crc(manifest)))]
+                con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
 
     def _create(self) -> sqlite3.Connection:
         directory = self.path.parent
@@ -398,10 +434,10 @@ class LintCache:
         for rel, (digest, (text, material, keys)) in self.written.items():
             crc = _crc(rel, digest, text, material)
             facts.append((rel, digest, _crc(rel, digest), text, material, crc))
-            names += [(key, rel, _crc(key, rel)) for key in keys]
+            names += [(key, rel, digest, _crc(key, rel, digest)) for key in keys]
         con.executemany("DELETE FROM names WHERE rel = ?", ((rel,) for rel in self.written))
         con.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?)", facts)
-        con.executemany("INSERT OR REPLACE INTO names VALUES (?, ?, ?)", names)
+        con.executemany("INSERT OR REPLACE INTO names VALUES (?, ?, ?, ?)", names)
 
 
 def _trusted(sig: Signature | None, trusted_before: int) -> Signature | None:

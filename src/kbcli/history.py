@@ -323,8 +323,12 @@ class _Git:
         if chain is None:
             return None
         pending = _PendingLog(self.head, self.prefix + CONCEPTS + "/")
-        for start, stop in _slices(chain, since):
-            pending.start(self.cwd, start, stop)
+        try:
+            for start, stop in _slices(chain, since):
+                pending.start(self.cwd, start, stop)
+        except OSError:  # no more processes: stop those started
+            pending.close()
+            return None
         return pending
 
     def _chain(self, since: str | None) -> list[str] | None:

@@ -25,7 +25,7 @@ from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.findings import Finding, Severity
 from kbcli.index import KbIndex, PageFacts, analyse_text, unreadable
-from kbcli.kb import PageRef, list_pages, read_text, ref_for_path
+from kbcli.kb import KINDS, PageRef, list_pages, read_text, ref_for_path
 from kbcli.rules import crossfile
 from kbcli.schema import PageValidator
 from kbcli.yamlio.load import YamlProblem
@@ -153,8 +153,10 @@ def analyse_all(
     out: dict[int, PageFacts] = {}
     pending: list[tuple[int, PageRef, Signature | None]] = []
     prefix = f"{root}{os.sep}"  # a string path: str() of 10,000 Paths costs ~20 ms
+    inside = _folders_inside(root)
     for i, ref in enumerate(refs):
-        sig = _signature(prefix + ref.rel)  # taken before any read: a later edit cannot hide
+        # taken before any read: a later edit cannot hide
+        sig = _signature(prefix + ref.rel) if ref.kind in inside else None
         hit = store.lookup(ref, sig) if store is not None else None
         if hit is not None:
             out[i] = hit
@@ -166,6 +168,14 @@ def analyse_all(
     for done in _run(context, todo, progress, jobs):
         out[done.index] = _record(store, refs[done.index], done)
     return [out[i] for i in range(len(refs))]
+
+
+def _folders_inside(root: Path) -> set[str]:
+    """The kinds whose folder is inside the root. Only there does a page's stat signature
+    vouch for what lint found: a folder moved out of the root and linked back keeps its
+    files' signatures, but is read through a link out of the root (Y007)."""
+    real = root.resolve()
+    return {kind for kind, name in KINDS.items() if (root / name).resolve().is_relative_to(real)}
 
 
 def _signature(path: str) -> Signature | None:
@@ -182,8 +192,8 @@ def _signature(path: str) -> Signature | None:
 
 def _record(store: LintCache | None, ref: PageRef, done: _Done) -> PageFacts:
     if done.facts is None:  # the content is the cached one; only its stat signature moved
-        assert store is not None
-        return store.refresh(ref, done.signature)
+        assert store is not None and done.digest is not None
+        return store.refresh(ref, done.signature, done.digest)
     if store is not None and done.digest is not None and done.row is not None:
         store.put(ref.rel, done.signature, done.digest, done.row)
     return done.facts

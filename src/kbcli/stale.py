@@ -144,13 +144,20 @@ class _Survey:
 
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
     """Survey the KB through lint's per-page facts (from its cache, where `cached`)."""
-    from kbcli.cache import LintCache, cache_key
+    from kbcli.cache import CacheCorrupt, LintCache, cache_key, drop
     from kbcli.kb import list_pages
 
-    cache = LintCache.open(root, cache_key(config)) if cached else None
-    survey = _survey(KbIndex(analyse_all(root, config, list_pages(root), progress, cache)))
-    if cache is not None:
-        cache.save()
+    if not cached:
+        return _survey(KbIndex(analyse_all(root, config, list_pages(root), progress)))
+    store = LintCache.open(root, cache_key(config))
+    try:
+        survey = _survey(KbIndex(analyse_all(root, config, list_pages(root), progress, store)))
+        store.save()
+    except CacheCorrupt:  # found only when a row was read: read the pages instead
+        drop(root)
+        return _read(root, config, False, progress)
+    finally:
+        store.close()
     return survey
 
 
