@@ -454,7 +454,7 @@ def test_two_runs_at_once_never_leave_one_content_s_facts_for_another(
     original = beta.read_text(encoding="utf-8")
     beta.write_text(original.replace("gamma", "omega"), encoding="utf-8")
     config = load_config(kb)
-    run_b = cache_module.LintCache.open(kb, cache_module.cache_key(config))
+    run_b = cache_module.LintCache.open(kb, cache_module.cache_key(config, kb))
     lint_module.analyse_all(kb, config, list_pages(kb), None, run_b)
     beta.write_text(original, encoding="utf-8")
     real_findings = lint_module._findings

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kbcli.secret import local_secret, user_cache_dir
+from kbcli.secret import local_secret, secret_for, user_cache_dir
 
 
 def test_made_once_private_then_reused(another_user: Path) -> None:
@@ -59,3 +59,25 @@ def test_two_processes_making_it_at_once_agree(another_user: Path) -> None:
     outs = {proc.communicate()[0].strip() for proc in procs}
     assert outs == {(another_user / "kb" / "secret").read_text(encoding="ascii")}
     assert os.listdir(another_user / "kb") == ["secret"]
+
+
+def test_a_secret_inside_the_kbs_working_tree_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CI job pointing XDG_CACHE_HOME into its checkout: a pull request could commit
+    both a secret and a cache made with it."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    kb = repo / "kb"
+    kb.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(repo / ".cache"))
+    local_secret.cache_clear()
+    planted = repo / ".cache" / "kb" / "secret"
+    planted.parent.mkdir(parents=True)
+    planted.write_text("0" * 32, encoding="ascii")
+    assert secret_for(kb) != "0" * 32
+    assert secret_for(kb) == secret_for(repo)  # one per process: this run's caches agree
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "outside"))
+    local_secret.cache_clear()
+    assert secret_for(kb) == local_secret() != "0" * 32  # a secret of its own, outside
+    local_secret.cache_clear()

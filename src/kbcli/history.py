@@ -63,7 +63,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from kbcli.secret import local_secret
+from kbcli.secret import secret_for
 from kbcli.stamps import Material, StampError, diff_material, is_stale, parse_stamp
 from kbcli.yamlio.load import YamlProblem, decode, parse
 
@@ -369,7 +369,7 @@ class HistoryRead:
         elif cache is None or git.shallow:  # deepening a shallow clone rewrites its past
             self.pending = git._start_log(None)
         else:
-            self.cached = _load_cache(cache, git.prefix)
+            self.cached = _load_cache(cache, git.prefix, git.cwd)
             if self.cached is not None and self.cached.head == git.head:
                 self.known = self.cached
             else:
@@ -399,7 +399,7 @@ class HistoryRead:
                 again = self.git._start_log(None)
                 whole = again.finish() if again is not None else None
         if whole is not None:
-            _save_cache(self.cache, self.git.prefix, whole)
+            _save_cache(self.cache, self.git.prefix, whole, self.git.cwd)
         return whole
 
     def close(self) -> None:
@@ -491,13 +491,14 @@ def _parse_log(raw: bytes, concepts: str, log: _Log) -> None:
 # -- the cache -------------------------------------------------------------------------
 
 
-def _load_cache(path: Path, prefix: str) -> _Log | None:
-    """The cached pass, or None if missing, corrupt or for another KB."""
+def _load_cache(path: Path, prefix: str, owner_of: Path) -> _Log | None:
+    """The cached pass, or None if missing, corrupt, for another KB, or not written for
+    this user's KB at `owner_of`."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         if doc["format"] != _CACHE_FORMAT or doc["prefix"] != prefix:
             return None
-        if doc["owner"] != local_secret():  # written by someone else: `kbcli.secret`
+        if doc["owner"] != secret_for(owner_of):  # written by someone else: `kbcli.secret`
             return None
         commits = [(str(s), str(d), str(t)) for s, d, t in doc["commits"]]
         versions = {
@@ -511,11 +512,11 @@ def _load_cache(path: Path, prefix: str) -> _Log | None:
         return None
 
 
-def _save_cache(path: Path, prefix: str, log: _Log) -> None:
+def _save_cache(path: Path, prefix: str, log: _Log, owner_of: Path) -> None:
     doc = {
         "format": _CACHE_FORMAT,
         "prefix": prefix,
-        "owner": local_secret(),
+        "owner": secret_for(owner_of),
         "head": log.head,
         "commits": log.commits,
         "versions": {p: [[v.commit, v.blob] for v in vs] for p, vs in log.versions.items()},

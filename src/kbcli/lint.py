@@ -103,7 +103,7 @@ def _check(
     scope: _Scope, progress: Progress | None, use_cache: bool, jobs: int | None, fast: bool
 ) -> tuple[list[Finding], int]:
     root, selected = scope.root, scope.selected
-    store = LintCache.open(root, cache.cache_key(scope.config)) if use_cache else None
+    store = LintCache.open(root, cache.cache_key(scope.config, root)) if use_cache else None
     try:
         facts = analyse_all(root, scope.config, list_pages(root), progress, store, jobs, fast)
         if store is not None and selected is None:

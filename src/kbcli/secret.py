@@ -6,7 +6,8 @@ and a CI job linting that checkout would find, for each page, facts recorded for
 its content, made up to say that nothing is wrong. So a cache is only valid for the secret
 kept in the user's own cache directory (`$XDG_CACHE_HOME/kb/secret`, else
 `~/.cache/kb/secret`), which a repository cannot reach: a cache written by anyone else
-never matches, and is rebuilt like any foreign cache.
+never matches, and is rebuilt like any foreign cache. Unless that directory lies in the
+KB's working tree (`secret_for`): then each process has a secret of its own.
 """
 
 from __future__ import annotations
@@ -56,3 +57,22 @@ def _valid(text: str) -> str:
     if len(text) != 32 or any(c not in "0123456789abcdef" for c in text):
         raise ValueError("not a kb secret")  # half-written, or not ours: not trusted
     return text
+
+
+def secret_for(root: Path) -> str:
+    """The user's secret, for the caches of the KB at `root`; a secret for this process
+    alone when the user's cache directory lies in the working tree holding `root`. A CI
+    job may point XDG_CACHE_HOME into its checkout, which a pull request writes: the
+    secret would then be the pull request's to choose."""
+    real = root.resolve()
+    top = next((d for d in (real, *real.parents) if (d / ".git").exists()), real)
+    try:
+        inside = user_cache_dir().resolve().is_relative_to(top)
+    except (OSError, RuntimeError):
+        inside = True
+    return _process_secret() if inside else local_secret()
+
+
+@functools.cache
+def _process_secret() -> str:
+    return os.urandom(16).hex()

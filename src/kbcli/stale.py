@@ -149,7 +149,7 @@ def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -
 
     if not cached:
         return _survey(KbIndex(analyse_all(root, config, list_pages(root), progress)))
-    store = LintCache.open(root, cache_key(config))
+    store = LintCache.open(root, cache_key(config, root))
     try:
         survey = _survey(KbIndex(analyse_all(root, config, list_pages(root), progress, store)))
         store.save()

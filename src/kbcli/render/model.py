@@ -52,7 +52,7 @@ def _read_index(root: Path, config: Config, cached: bool) -> KbIndex:
     from kbcli.kb import list_pages
     from kbcli.lint import analyse_all
 
-    store = LintCache.open(root, cache_key(config)) if cached else None
+    store = LintCache.open(root, cache_key(config, root)) if cached else None
     try:
         facts = analyse_all(root, config, list_pages(root), None, store)
         if store is None:
