@@ -20,12 +20,14 @@ is unchanged is taken as unchanged without being read. A signature taken less th
 hide behind it): such a page is hashed next time.
 
 How a run over a few pages of a large KB stays fast (a pre-commit hook on 10,000 pages):
-- the signatures are one text, a line per page (the *manifest*), read and checked in one
-  go: a run compares the lines it makes from `lstat` with it as sets, not row by row;
+- the signatures are one text, a line per page with its content digest (the *manifest*),
+  read and checked in one go and split in C: no row is read per page;
 - facts are read lazily: a page's row when a rule first looks at it (`LazyFacts`), so a
   run reporting on 5 pages decodes those and the few they point at;
 - the names every concept answers to (what alias collisions compare) are an indexed table,
   so a run asks only for the names its own pages use.
+A row (facts or names) is used only for the content digest the manifest names for its
+page: two runs saving at once cannot pair one content's signature with another's facts.
 """
 
 from __future__ import annotations
