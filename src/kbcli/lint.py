@@ -17,7 +17,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kbcli import cache
 from kbcli.cache import CacheCorrupt, LintCache, Signature
@@ -166,7 +166,7 @@ def analyse_all(
     todo = [_Job(i, ref, sig, known.get(ref.rel)) for i, ref, sig in pending]
     context = _Context(root, config, fast and len(todo) >= _FAST_MIN, store is not None)
     for done in _run(context, todo, progress, jobs):
-        out[done.index] = _record(store, refs[done.index], done)
+        out[done.order] = _record(store, refs[done.order], done)
     return [out[i] for i in range(len(refs))]
 
 
@@ -202,17 +202,15 @@ def _record(store: LintCache | None, ref: PageRef, done: _Done) -> PageFacts:
 # -- analysing pages, in this process or in several ----------------------------------------
 
 
-@dataclass(frozen=True)
-class _Job:
-    index: int
+class _Job(NamedTuple):  # named tuples: made faster than dataclasses, and pickled
+    order: int  # the page's place in the list analysed
     ref: PageRef
     signature: Signature | None
     known: str | None  # the cached content digest of the page, if any
 
 
-@dataclass(frozen=True)
-class _Done:
-    index: int
+class _Done(NamedTuple):
+    order: int  # the page's place in the list analysed
     signature: Signature | None
     digest: str | None  # None: not cacheable (the page could not be read)
     facts: PageFacts | None  # None: the content is the cached one
@@ -298,13 +296,13 @@ def _examine(job: _Job) -> _Done:
     try:
         text = read_text(context.root, ref, context.config.max_page_bytes)
     except YamlProblem as exc:
-        return _Done(job.index, job.signature, None, unreadable(ref, exc), None)
+        return _Done(job.order, job.signature, None, unreadable(ref, exc), None)
     digest = cache.content_digest(text.encode("utf-8"))
     if digest == job.known:
-        return _Done(job.index, job.signature, digest, None, None)
+        return _Done(job.order, job.signature, digest, None, None)
     facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
     row = cache.encode_row(facts) if context.encode else None
-    return _Done(job.index, job.signature, digest, facts, row)
+    return _Done(job.order, job.signature, digest, facts, row)
 
 
 def selected_pages(root: Path, paths: Sequence[Path]) -> list[PageRef]:

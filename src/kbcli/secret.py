@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import tempfile
 from pathlib import Path
 
 _NAME = "secret"
@@ -41,6 +40,8 @@ def _read_or_make(path: Path) -> str:
         return _valid(path.read_text(encoding="ascii"))
     except FileNotFoundError:
         pass
+    import tempfile  # only here: ~3 ms of imports that reading the secret need not pay
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
     try:
