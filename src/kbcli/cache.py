@@ -37,7 +37,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -283,17 +283,23 @@ class LintCache:
 
     # -- reading ------------------------------------------------------------------------
 
-    def lookup(self, ref: PageRef, sig: Signature | None) -> PageFacts | None:
-        """The facts of a page whose stat signature is the one recorded, else None."""
-        self.looked_up += 1
-        if sig is None:
-            return None
-        text = f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}"  # inline: 10,000 calls
-        if self.stored.get(ref.rel) != text:
-            return None
-        self.kept[ref.rel] = text
-        digest = self.vouched[ref.rel] = self.stored_digests[ref.rel]
-        return LazyFacts(ref, digest, self)
+    def lookup(
+        self, refs: Sequence[PageRef], sigs: Sequence[Signature | None]
+    ) -> list[PageFacts | None]:
+        """For each page, its facts if its stat signature is the one recorded, else None.
+        Every page at once: a method call a page cost ~15 ms of a run on 10,000 pages."""
+        stored, digests, kept, vouched = self.stored, self.stored_digests, self.kept, self.vouched
+        texts = [None if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}" for sig in sigs]
+        self.looked_up += len(refs)
+        found: list[PageFacts | None] = []
+        for ref, text in zip(refs, texts, strict=True):
+            if text is None or stored.get(ref.rel) != text:
+                found.append(None)
+                continue
+            kept[ref.rel] = text
+            digest = vouched[ref.rel] = digests[ref.rel]
+            found.append(LazyFacts(ref, digest, self))
+        return found
 
     def digests(self, rels: Collection[str]) -> dict[str, str]:
         """The content digests recorded for these pages (those it has)."""
