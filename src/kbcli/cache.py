@@ -37,9 +37,9 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kbcli.config import Config
 from kbcli.index import PageFacts
@@ -77,6 +77,7 @@ _FACT_MODULES = (
     "stamps.py", "rules/catalogue.py", "rules/local.py", "yamlio/load.py",
 )  # fmt: skip
 
+T = TypeVar("T")
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Row = tuple[str, str, list[str]]  # facts, material, name keys: `encode_row`
 
@@ -465,3 +466,23 @@ def drop(root: Path) -> None:
     """Remove the cache file (found damaged mid-run)."""
     with contextlib.suppress(OSError):
         (root / CACHE_DIR / _FILE).unlink()
+
+
+def through_cache(
+    root: Path, config: Config, use: bool, work: Callable[[LintCache | None], T]
+) -> T:
+    """`work` done with the KB's lint cache open (None: no cache, where `use` is False),
+    which is saved after it. A row found damaged only when read raises CacheCorrupt: the
+    cache is then dropped and `work` done again without it."""
+    if not use:
+        return work(None)
+    store = LintCache.open(root, cache_key(config, root))
+    try:
+        result = work(store)
+        store.save()
+        return result
+    except CacheCorrupt:
+        drop(root)
+        return work(None)
+    finally:
+        store.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from kbcli import cache
-from kbcli.cache import CacheCorrupt, LintCache, Signature
+from kbcli.cache import LintCache, Signature
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.findings import Finding, Severity
@@ -78,12 +78,16 @@ def lint(
         from kbcli.changes import changed_since as changes_since
 
         scope.changes = changes_since(root, changed_since)
-    use_cache = use_cache and config.cache
-    try:
-        findings, checked = _check(scope, progress, use_cache, jobs, fast)
-    except CacheCorrupt:  # found only when a row was read: redo the run without it
-        cache.drop(root)
-        findings, checked = _check(scope, progress, use_cache, jobs, fast)
+
+    def check(store: LintCache | None) -> tuple[list[Finding], int]:
+        refs = list_pages(root)
+        facts = analyse_all(root, config, refs, progress, store, jobs, fast)
+        if store is not None and scope.selected is None:
+            store.prefetch()  # every page is reported on: one read, not one per page
+        return _findings(scope, facts, store)
+
+    use = use_cache and config.cache
+    findings, checked = cache.through_cache(root, config, use, check)
     return LintResult(root, _apply_severities(findings, config), checked)
 
 
@@ -97,24 +101,6 @@ class _Scope:
     selected: set[str] | None  # root-relative paths; None: the whole KB
     changed_since: str | None
     changes: ChangeSet | None = None  # what changed since `changed_since`
-
-
-def _check(
-    scope: _Scope, progress: Progress | None, use_cache: bool, jobs: int | None, fast: bool
-) -> tuple[list[Finding], int]:
-    root, selected = scope.root, scope.selected
-    store = LintCache.open(root, cache.cache_key(scope.config, root)) if use_cache else None
-    try:
-        facts = analyse_all(root, scope.config, list_pages(root), progress, store, jobs, fast)
-        if store is not None and selected is None:
-            store.prefetch()  # every page is reported on: one read, not one per page
-        findings, checked = _findings(scope, facts, store)
-        if store is not None:
-            store.save()
-    finally:
-        if store is not None:
-            store.close()
-    return findings, checked
 
 
 def _findings(

@@ -144,21 +144,13 @@ class _Survey:
 
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
     """Survey the KB through lint's per-page facts (from its cache, where `cached`)."""
-    from kbcli.cache import CacheCorrupt, LintCache, cache_key, drop
+    from kbcli.cache import LintCache, through_cache
     from kbcli.kb import list_pages
 
-    if not cached:
-        return _survey(KbIndex(analyse_all(root, config, list_pages(root), progress)))
-    store = LintCache.open(root, cache_key(config, root))
-    try:
-        survey = _survey(KbIndex(analyse_all(root, config, list_pages(root), progress, store)))
-        store.save()
-    except CacheCorrupt:  # found only when a row was read: read the pages instead
-        drop(root)
-        return _read(root, config, False, progress)
-    finally:
-        store.close()
-    return survey
+    def survey(store: LintCache | None) -> _Survey:
+        return _survey(KbIndex(analyse_all(root, config, list_pages(root), progress, store)))
+
+    return through_cache(root, config, cached, survey)
 
 
 def _survey(index: KbIndex) -> _Survey:

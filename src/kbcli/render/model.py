@@ -37,34 +37,19 @@ STATUS_TEXT = {
 
 def read_index(root: Path, config: Config) -> KbIndex:
     """Every page's facts (through the lint cache, unless kb.yaml turns it off)."""
-    from kbcli import cache
-
-    if config.cache:
-        try:
-            return _read_index(root, config, cached=True)
-        except cache.CacheCorrupt:  # found only when a row was read: read the pages
-            cache.drop(root)
-    return _read_index(root, config, cached=False)
-
-
-def _read_index(root: Path, config: Config, cached: bool) -> KbIndex:
-    from kbcli.cache import LazyFacts, LintCache, cache_key
+    from kbcli.cache import LazyFacts, LintCache, through_cache
     from kbcli.kb import list_pages
     from kbcli.lint import analyse_all
 
-    store = LintCache.open(root, cache_key(config, root)) if cached else None
-    try:
+    def read(store: LintCache | None) -> KbIndex:
         facts = analyse_all(root, config, list_pages(root), None, store)
         if store is None:
             return KbIndex(facts)
         store.prefetch()  # every page's links are wanted: one read, not one per page
         # Decoded now, while the cache is open: the index outlives it.
-        full = [f.full() if isinstance(f, LazyFacts) else f for f in facts]
-        store.save()
-        return KbIndex(full)
-    finally:
-        if store is not None:
-            store.close()
+        return KbIndex([f.full() if isinstance(f, LazyFacts) else f for f in facts])
+
+    return through_cache(root, config, config.cache, read)
 
 
 @dataclass(frozen=True)
