@@ -15,6 +15,8 @@ class Rule:
     name: str
     severity: str  # default: "error" or "warning"
     summary: str
+    example: str = ""  # a short page fragment that breaks the rule (for `kb rules`)
+    fix: str = ""  # what the curator does about it
 
 
 _TABLE = [
