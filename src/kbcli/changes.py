@@ -14,12 +14,15 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbcli.errors import KbError
 from kbcli.findings import Finding
 from kbcli.index import KbIndex
 from kbcli.kb import KINDS, PAGE_SUFFIXES
+
+if TYPE_CHECKING:
+    from kbcli.stamps import Change
 
 REFERENCE_CODES = frozenset({"R004", "R005"})
 
@@ -94,7 +97,6 @@ def in_scope(findings: Iterable[Finding], changes: ChangeSet, index: KbIndex) ->
 
 def changelog_discipline(root: Path, changes: ChangeSet, rev: str) -> list[Finding]:
     """C005: a modified concept whose material content changed with no new changelog entry."""
-    from kbcli.stamps import diff, make_stamp
     from kbcli.yamlio.load import YamlProblem, decode, locate, parse
 
     findings = []
@@ -108,8 +110,8 @@ def changelog_discipline(root: Path, changes: ChangeSet, rev: str) -> list[Findi
             continue  # lint reports an unreadable page by itself
         if not isinstance(old, dict) or not isinstance(now.data, dict):
             continue
-        changed = diff(make_stamp(old), now.data)
-        if changed and not _new_entries(old, now.data):
+        changed = unrecorded_change(old, now.data)
+        if changed:
             what = "; ".join(change.message for change in changed)
             line, col = locate(now.root, ("changelog",), at_key=True)
             findings.append(
@@ -120,6 +122,16 @@ def changelog_discipline(root: Path, changes: ChangeSet, rev: str) -> list[Findi
                 )
             )  # fmt: skip
     return findings
+
+
+def unrecorded_change(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """C005's one definition: how a concept's material content changed from `old` to `new`
+    (plain data) when no changelog entry was added; empty when it did not change, or when
+    the change is recorded. `kb lint --changed-since` and `kb diff` both ask this."""
+    from kbcli.stamps import diff, make_stamp
+
+    changed = diff(make_stamp(old), new)
+    return changed if changed and not _new_entries(old, new) else []
 
 
 def _new_entries(old: dict[str, Any], new: dict[str, Any]) -> bool:

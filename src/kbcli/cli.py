@@ -462,6 +462,47 @@ def stale(
     return 1 if check and not result.clean else 0
 
 
+class DiffFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    revs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[REV [REV2]]",
+            help="None: HEAD against the working tree. REV: REV against the working tree. "
+            "A B (or A..B): two revisions. A...B: from their merge base to B.",
+        ),
+    ] = None,
+    format: Annotated[
+        DiffFormat, typer.Option("--format", help="Output format.")
+    ] = DiffFormat.text,
+    exit_code: Annotated[
+        bool,
+        typer.Option("--exit-code", help="Exit 1 when the knowledge changed (as git diff does)."),
+    ] = False,
+) -> int:
+    """Show what a change did to the knowledge, page by page.
+
+    Pages added, removed, renamed or made a redirect; claims added, removed, re-worded
+    (changed words marked), re-rated, re-sourced or merged; sources, related concepts,
+    summary, aliases, open questions and changelog entries; thesis citations, scores and
+    reviews; the theses the change makes stale (and current again); and concepts changed
+    in substance with no changelog entry. Revisions work as in `git diff`. Exits 0
+    whatever it finds, unless `--exit-code`.
+    """
+    from kbcli.commands.diff import run
+
+    root = _state(ctx).kb_root()
+    color = format is DiffFormat.text and _color()
+    return run(root, list(revs or []), format.value, exit_code, sys.stdout, color)
+
+
 @app.command()
 def review(
     ctx: typer.Context,

@@ -1,4 +1,6 @@
-"""Committing what a kb command changed, and nothing else.
+"""The git module: committing what a kb command changed, and reading two revisions.
+
+**Committing** (GitPython, below):
 
 `kb ... --commit` commits exactly the pages the command wrote, as they now stand on disk,
 with `git commit --only -- <paths>`: git builds that commit from HEAD plus those paths, so
@@ -6,13 +8,23 @@ whatever else the curator has staged stays staged (and out of the commit), and u
 changes stay unstaged. A changed page goes in whole, as it is on disk: earlier
 uncommitted edits to that same page are part of it. The user's git configuration applies
 as for any commit of theirs (identity, signing, hooks).
+
+**Reading revisions** (`kb diff`, at the end of this module): plain subprocess git with
+byte-exact, NUL-separated output, as history.py does: `rev-parse` to resolve a revision,
+`diff --raw` between two trees (or a tree and the working tree) for the changed files with
+their blob ids, `grep -l` to find the pages that mention an id, and one
+`git cat-file --batch` process for every blob read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import IO, Any
 
 from kbcli.errors import KbError
 
@@ -70,3 +82,182 @@ def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str:
                 f" (run `git commit -- {' '.join(rel)}` yourself)"
             ) from None
     return str(repo.head.commit.hexsha)
+
+
+# -- reading revisions -----------------------------------------------------------------
+
+WORKTREE = None  # the "revision" that is the working tree (with the index)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file that differs between two sides: git's status letter (A, D, M, R, T), its
+    path on each side (None where absent) and its blob on each side (None: absent, or in
+    the working tree, read from disk)."""
+
+    status: str
+    old_path: str | None
+    new_path: str | None
+    old_blob: str | None
+    new_blob: str | None
+
+
+def in_git(cwd: Path) -> bool:
+    """Whether `cwd` is inside a git working tree."""
+    done = _git(cwd, "rev-parse", "--is-inside-work-tree")
+    return done is not None and done.returncode == 0 and done.stdout.strip() == b"true"
+
+
+def resolve(cwd: Path, rev: str) -> str:
+    """The commit `rev` names (full sha); KbError (exit 2) when it names none."""
+    if not rev or rev.startswith("-"):
+        raise KbError(f"unknown revision {rev!r}")
+    done = _git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    if done is None or done.returncode != 0:
+        raise KbError(f"unknown revision {rev!r} (not a commit in this repository)")
+    return done.stdout.decode("ascii").strip()
+
+
+def merge_base(cwd: Path, a: str, b: str) -> str:
+    """The best common ancestor of two commits; KbError (exit 2) when there is none."""
+    done = _git(cwd, "merge-base", a, b)
+    if done is None or done.returncode != 0:
+        raise KbError(
+            f"no merge base between {a[:12]} and {b[:12]} (unrelated histories, or a "
+            "shallow clone: fetch more history)"
+        )
+    return done.stdout.decode("ascii").strip()
+
+
+def changed_files(cwd: Path, old: str, new: str | None, folders: Sequence[str]) -> list[FileChange]:
+    """The files under `folders` (relative to `cwd`) that differ between commit `old` and
+    commit `new` (None: the working tree and index, untracked files included), renames
+    found as `git diff -M` finds them. Paths are relative to `cwd`."""
+    args = ["diff", "--raw", "-z", "--no-abbrev", "-M", "--relative", old]
+    done = _git(cwd, *args, *([new] if new else []), "--", *folders)
+    if done is None or done.returncode != 0:
+        raise KbError(f"git diff failed: {_stderr(done)}")
+    changes = _parse_raw(done.stdout, worktree=new is None)
+    if new is None:
+        others = _git(cwd, "ls-files", "-z", "--others", "--exclude-standard", "--", *folders)
+        for path in _z(others.stdout if others is not None and others.returncode == 0 else b""):
+            changes.append(FileChange("A", None, path, None, None))
+    return changes
+
+
+def _parse_raw(raw: bytes, worktree: bool) -> list[FileChange]:
+    out: list[FileChange] = []
+    tokens = iter(raw.split(b"\0"))
+    for token in tokens:
+        if not token.startswith(b":"):
+            continue
+        _, _, old_blob, new_blob, status = token[1:].decode("ascii").split()
+        first = next(tokens).decode("utf-8", "surrogateescape")
+        second = next(tokens).decode("utf-8", "surrogateescape") if status[0] in "RC" else None
+        letter = status[0]
+        old_path = None if letter == "A" else first
+        new_path = second if second is not None else (None if letter == "D" else first)
+        out.append(
+            FileChange(
+                "M" if letter == "T" else letter,
+                old_path,
+                new_path,
+                None if letter == "A" else old_blob,
+                None if letter == "D" or worktree else new_blob,
+            )
+        )
+    return out
+
+
+def files_mentioning(cwd: Path, rev: str | None, words: Iterable[str], folder: str) -> list[str]:
+    """The files under `folder` (relative to `cwd`) at `rev` (None: the working tree, with
+    untracked files) holding any of `words` as a word: a cheap superset, read to be sure."""
+    patterns = [arg for word in sorted(set(words)) for arg in ("-e", word)]
+    if not patterns:
+        return []
+    where = [rev] if rev else ["--untracked"]
+    done = _git(cwd, "grep", "-l", "-z", "-F", "-w", "--full-name", *patterns, *where, "--", folder)
+    if done is None or done.returncode not in (0, 1):
+        raise KbError(f"git grep failed: {_stderr(done)}")
+    top = _git(cwd, "rev-parse", "--show-prefix")
+    prefix = top.stdout.decode("utf-8", "surrogateescape").strip() if top else ""
+    found = []
+    for name in _z(done.stdout):
+        path = name.split(":", 1)[1] if rev else name  # `rev:path` at a revision
+        found.append(path.removeprefix(prefix))
+    return found
+
+
+class BlobReader:
+    """One `git cat-file --batch` process for every blob a command reads: `read` takes a
+    blob id or `rev:./path` and gives its bytes, or None when git has no such object."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.proc is not None:
+            self.proc.communicate()
+
+    def read(self, name: str) -> bytes | None:
+        if "\n" in name:
+            return None  # one request per line: such a path cannot be asked for
+        if self.proc is None:
+            self.proc = subprocess.Popen(
+                _cmd("cat-file", "--batch"), cwd=self.cwd, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
+            )  # fmt: skip
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None
+        stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+        stdin.flush()
+        header = stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob":
+            return None
+        return _read_exactly(stdout, int(header[2]) + 1)[:-1]  # the content, then LF
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks, left = [], size
+    while left > 0:
+        chunk = stream.read(left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _z(raw: bytes) -> list[str]:
+    return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\0") if p]
+
+
+def _stderr(done: subprocess.CompletedProcess[bytes] | None) -> str:
+    if done is None:
+        return "git is not installed"
+    return done.stderr.decode("utf-8", "replace").strip()
+
+
+def _env() -> dict[str, str]:
+    # Read only: no optional locks, so a concurrent `git commit` is never blocked.
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def _cmd(*args: str) -> list[str]:
+    return ["git", "-c", "core.quotePath=false", "-c", "diff.noprefix=false", *args]
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    """Run git; None when git is not installed or `cwd` is gone."""
+    try:
+        return subprocess.run(
+            _cmd(*args), cwd=cwd, capture_output=True, env=_env(), stdin=subprocess.DEVNULL
+        )
+    except OSError:
+        return None

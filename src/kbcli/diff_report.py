@@ -1,0 +1,317 @@
+"""Reporters for `kb diff`: text (rich at a terminal, plain when piped), markdown (for a
+pull request's step summary or comment) and JSON (`version` 1, see docs/diff.md).
+
+Everything a page says is untrusted: every string from a page or a file name goes through
+`_safe` before it is printed, and, in markdown, through `_md` (or `_html` inside HTML).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
+
+from kbcli.knowledge_diff import Item, KnowledgeDiff, PageDiff, StaleChange
+
+if TYPE_CHECKING:
+    from kbcli.commands.diff import Sides
+
+JSON_VERSION = 1
+DETAILS_OVER = 3  # more pages than this: each in its own collapsible <details> (markdown)
+
+Span = tuple[str, str]  # text (already made safe), style: "", "add", "del", "dim", "warn"
+
+
+def _safe(text: str) -> str:
+    """Text from a page, made safe for a terminal or a log: control characters (ESC, CR,
+    LF, DEL, C1, bidi overrides ...) are shown as Python-style escapes, never obeyed."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\\":
+            out.append("\\\\")
+        elif (
+            code < 0x20
+            or 0x7F <= code < 0xA0
+            or 0x202A <= code <= 0x202E
+            or (0x2066 <= code <= 0x2069)
+        ):
+            out.append(repr(ch)[1:-1] if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# Punctuation that formats, links or mentions wherever it stands (page text never starts a
+# line here, so the line-start markers `-`, `+`, `1.` need no escape); `<`, `>`, `&` are
+# HTML entities.
+_MD_SPECIAL = set("\\`*_[]|~@#!")
+
+
+def _md(text: str) -> str:
+    """Page text for a markdown body: safe, HTML-escaped, Markdown punctuation escaped."""
+    text = _html(text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def _html(text: str) -> str:
+    return _safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# -- what each change says -------------------------------------------------------------
+
+_SIGN = {"added": "+", "removed": "-", "merged": "-"}
+
+
+def _sign(item: Item) -> str:
+    return _SIGN.get(item.kind.rsplit("-", 1)[-1], "~")
+
+
+def describe(item: Item, esc: Callable[[str], str], words: Callable[[Item], str]) -> str:
+    """One change as a line of text; `esc` escapes page text, `words` shows a word diff."""
+    t, old, new = esc(item.target), esc(item.old or ""), esc(item.new or "")
+    arrow = f"{old or '(none)'} → {new or '(none)'}"
+    table: dict[str, Callable[[], str]] = {
+        "title-changed": lambda: f"title: {arrow}",
+        "status-changed": lambda: f"status: {arrow}",
+        "redirect-changed": lambda: f"now a redirect to {new}" if new else f"redirect: {arrow}",
+        "summary-changed": lambda: f"summary re-worded: {words(item)}",
+        "position-changed": lambda: f"position re-worded: {words(item)}",
+        "alias-added": lambda: f"alias added: {t}",
+        "alias-removed": lambda: f"alias removed: {t}",
+        "question-added": lambda: f"open question added: {t}",
+        "question-removed": lambda: f"open question removed: {t}",
+        "claim-added": lambda: f"claim {t} added ({old}): {new}",
+        "claim-removed": lambda: f"claim {t} removed: {old}",
+        "claim-merged": lambda: (
+            f"claim {t} merged into {new}"
+            + (f" (concept {esc(item.concept)})" if item.concept else "")
+        ),
+        "claim-reworded": lambda: f"claim {t} re-worded: {words(item)}",
+        "evidence-changed": lambda: f"evidence of claim {t}: {arrow}",
+        "claim-source-added": lambda: f"source {new} added to claim {t}",
+        "claim-source-removed": lambda: f"source {old} removed from claim {t}",
+        "detail-changed": lambda: f"detail of claim {t}: {arrow}",
+        "source-added": lambda: f"source {t} added: {new}",
+        "source-removed": lambda: f"source {t} removed: {old}",
+        "source-retitled": lambda: f"source {t} retitled: {arrow}",
+        "source-readdressed": lambda: f"source {t} re-addressed: {arrow}",
+        "related-added": lambda: f"related concept {t} added" + (f": {new}" if new else ""),
+        "related-removed": lambda: f"related concept {t} removed",
+        "related-changed": lambda: f"note on related concept {t}: {arrow}",
+        "section-added": lambda: f"section {t} added",
+        "section-removed": lambda: f"section {t} removed",
+        "section-changed": lambda: f"section {t} changed",
+        "changelog-added": lambda: f"changelog entry added: {t} {new}",
+        "score-changed": lambda: f"score: {arrow}",
+        "scored-changed": lambda: f"scored: {arrow}",
+        "citation-added": lambda: f"cites {t}" + (f" (claims: {new})" if new else ""),
+        "citation-removed": lambda: f"no longer cites {t}",
+        "citation-claims-changed": lambda: f"citation of {t}: claims {arrow}",
+        "re-reviewed": lambda: f"citation of {t} re-reviewed",
+    }
+    return table.get(item.kind, lambda: f"field {t} changed")()
+
+
+def _page_head(page: PageDiff, esc: Callable[[str], str]) -> str:
+    what = {
+        "renamed": f"renamed from {esc(page.old_path or '')}",
+        "reformatted": "reformatted, no change in content",
+        "unreadable": f"cannot be read ({esc(page.problem or '')})",
+    }.get(page.status, page.status)
+    title = f" \u201c{esc(page.title)}\u201d" if page.title else ""
+    return f"{page.kind} {esc(page.id)}{title} ({esc(page.path)}): {what}"
+
+
+def _c005(page: PageDiff, esc: Callable[[str], str]) -> str:
+    return (
+        f"material content changed with no new changelog entry (C005): "
+        f"{esc('; '.join(page.unrecorded))} (kb changelog {esc(page.id)} TEXT)"
+    )
+
+
+def _stale_line(change: StaleChange, esc: Callable[[str], str]) -> str:
+    claims = f" (claims: {esc(', '.join(change.claims))})" if change.claims else ""
+    why = "; ".join(change.reasons) or "needs a review"
+    return f"thesis {esc(change.thesis)} cites {esc(change.concept)}{claims}: {esc(why)}"
+
+
+_PLURAL = {"concept": "concepts", "thesis": "theses"}
+_COUNT_LABELS = {
+    "claim-added": "claims added", "claim-removed": "claims removed",
+    "claim-merged": "claims merged", "claim-reworded": "claims re-worded",
+    "evidence-changed": "evidence levels changed", "source-added": "sources added",
+    "source-removed": "sources removed", "changelog-added": "changelog entries added",
+}  # fmt: skip
+
+
+def counts(result: KnowledgeDiff) -> dict[str, int]:
+    """How many of each kind of change: pages by status, then changes by kind."""
+    out: dict[str, int] = {}
+    for page in result.pages:
+        key = f"{_PLURAL[page.kind]} {page.status}"
+        out[key] = out.get(key, 0) + 1
+        for item in page.items:
+            label = _COUNT_LABELS.get(item.kind, item.kind.replace("-", " "))
+            out[label] = out.get(label, 0) + 1
+        if page.unrecorded:
+            out["changed with no changelog entry"] = (
+                out.get("changed with no changelog entry", 0) + 1
+            )
+    for change in result.stale:
+        key = f"citations made {change.made}"
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+# -- text ------------------------------------------------------------------------------
+
+
+def _plain_words(item: Item) -> str:
+    return " ".join(
+        _safe(t) if op == "=" else f"[-{_safe(t)}-]" if op == "-" else f"{{+{_safe(t)}+}}"
+        for op, t in item.words
+    )
+
+
+def text_lines(result: KnowledgeDiff, sides: Sides) -> list[str]:
+    lines = [f"kb diff: {_safe(sides.old_label)} → {_safe(sides.new_label)}"]
+    for page in result.pages:
+        lines.append(_page_head(page, _safe))
+        lines.extend(f"  {_sign(i)} {describe(i, _safe, _plain_words)}" for i in page.items)
+        if page.unrecorded:
+            lines.append(f"  ! {_c005(page, _safe)}")
+    for made, heading in (("stale", "Theses made stale"), ("current", "Theses current again")):
+        changes = [c for c in result.stale if c.made == made]
+        if changes:
+            lines.append(f"{heading}:")
+            lines.extend(f"  {_stale_line(c, _safe)}" for c in changes)
+    lines.append(_summary(result))
+    return lines
+
+
+def _summary(result: KnowledgeDiff) -> str:
+    if not result.pages and not result.stale:
+        return "No change in the knowledge."
+    n = len(result.pages)
+    parts = []
+    for kind, plural in _PLURAL.items():
+        for status in _STATUSES:
+            if count := sum(1 for p in result.pages if p.kind == kind and p.status == status):
+                parts.append(f"{count} {kind if count == 1 else plural} {status}")
+    stale = sum(1 for c in result.stale if c.made == "stale")
+    tail = f"; {stale} citation{'s' if stale != 1 else ''} made stale" if stale else ""
+    return f"{n} page{'s' if n != 1 else ''} changed: {', '.join(parts)}{tail}."
+
+
+_STATUSES = ("added", "removed", "renamed", "redirected", "modified", "reformatted", "unreadable")
+
+
+def text(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
+    if not color:
+        for line in text_lines(result, sides):
+            out.write(line + "\n")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
+    styles = {"+": "green", "-": "red", "~": "yellow", "!": "bold red", "t": "bold"}
+    for line in text_lines(result, sides):
+        mark = line[2:3] if line.startswith("  ") and line[3:4] == " " else "t"
+        if line.startswith("  thesis"):
+            mark = "!"
+        console.print(
+            Text(line, style=styles.get(mark, "") if not line.startswith("kb diff") else "dim")
+        )
+
+
+# -- markdown --------------------------------------------------------------------------
+
+
+def _md_words(item: Item) -> str:
+    return " ".join(
+        _md(t) if op == "=" else f"~~{_md(t)}~~" if op == "-" else f"**{_md(t)}**"
+        for op, t in item.words
+    )
+
+
+def markdown(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
+    out.write("\n".join(markdown_lines(result, sides)) + "\n")
+
+
+def markdown_lines(result: KnowledgeDiff, sides: Sides) -> list[str]:
+    lines = [f"### Knowledge diff: {_md(sides.old_label)} → {_md(sides.new_label)}", ""]
+    if not result.pages and not result.stale:
+        return [*lines, "No change in the knowledge."]
+    lines += ["| change | count |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in counts(result).items()]
+    for made, heading in (("stale", "Theses made stale"), ("current", "Theses current again")):
+        changes = [c for c in result.stale if c.made == made]
+        if changes:
+            lines += ["", f"**{heading}**", ""]
+            lines += [f"- {_stale_line(c, _md)}" for c in changes]
+    fold = len(result.pages) > DETAILS_OVER
+    for page in result.pages:
+        body = [f"- {_sign(i)} {describe(i, _md, _md_words)}" for i in page.items]
+        if page.unrecorded:
+            body.append(f"- ⚠ {_c005(page, _md)}")
+        if fold:
+            lines += ["", f"<details><summary>{_page_head(page, _html)}</summary>", ""]
+            lines += [*body, "", "</details>"]
+        else:
+            lines += ["", f"#### {_page_head(page, _md)}", "", *body]
+    return lines
+
+
+# -- json ------------------------------------------------------------------------------
+
+
+def as_json(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
+    json.dump(to_json(result, sides), out, indent=2)  # ensure_ascii: control chars escaped
+    out.write("\n")
+
+
+def to_json(result: KnowledgeDiff, sides: Sides) -> dict[str, Any]:
+    return {
+        "version": JSON_VERSION,
+        "old": {"rev": sides.old_label, "commit": sides.old},
+        "new": {"rev": sides.new_label, "commit": sides.new},
+        "changed": result.changed,
+        "counts": counts(result),
+        "pages": [_page_json(p) for p in result.pages],
+        "stale": [
+            {
+                "thesis": c.thesis,
+                "path": c.path,
+                "concept": c.concept,
+                "claims": None if c.claims is None else list(c.claims),
+                "made": c.made,
+                "reasons": list(c.reasons),
+            }
+            for c in result.stale
+        ],
+    }
+
+
+def _page_json(page: PageDiff) -> dict[str, Any]:
+    return {
+        "kind": page.kind, "id": page.id, "path": page.path, "old_path": page.old_path,
+        "status": page.status, "title": page.title, "problem": page.problem,
+        "unrecorded": list(page.unrecorded),
+        "changes": [_item_json(i) for i in page.items],
+    }  # fmt: skip
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": item.kind, "target": item.target,
+                           "old": item.old, "new": item.new}  # fmt: skip
+    if item.concept is not None:
+        out["concept"] = item.concept
+    if item.words:
+        out["words"] = [list(w) for w in item.words]
+    return out
+
+
+Reporter = Callable[[KnowledgeDiff, "Sides", TextIO, bool], None]
+REPORTERS: dict[str, Reporter] = {"text": text, "markdown": markdown, "json": as_json}

@@ -1,0 +1,479 @@
+"""What a change did to the knowledge: two versions of some pages in, page-level changes out.
+
+Plain data in, plain data out: the caller (`commands/diff.py`) finds which files changed
+between two revisions and gives their bytes on each side; this module parses them, says
+what changed page by page, and which thesis citations the change made stale or current.
+
+- Concepts are compared field by field, claims, sources and related concepts by id. A claim
+  that disappears while the other side names it in a survivor's `merged:` list was merged.
+  A concept that gains `redirect:` was retired (`kb merge-claims --retire-other`).
+- A page whose bytes changed but whose data did not was only reformatted: "no change in
+  content". What the `material` of a page is comes from `stamps.py` (one definition);
+  a material change with no new changelog entry is C005's (`changes.unrecorded_change`).
+- Stale theses: every citation's status is worked out at both sides exactly as `kb stale`
+  does (fresh, stale, missing concept, unreadable concept, unreviewed); a citation needing
+  review at the new side and not at the old one was made stale, with the stamp's changes
+  (the claims responsible) as the reason; one needing review at the old side and fresh at
+  the new one was made current again.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kbcli.changes import unrecorded_change
+from kbcli.stamps import Change, diff, material
+
+Data = dict[str, Any]
+Words = tuple[tuple[str, str], ...]  # (op, text): "=" kept, "-" removed, "+" added
+
+
+@dataclass(frozen=True)
+class Item:
+    """One change on a page. `kind` is a stable key (see docs/diff.md); `target` the claim,
+    source, concept or field it is about ("" for the page itself)."""
+
+    kind: str
+    target: str = ""
+    old: str | None = None
+    new: str | None = None
+    words: Words = ()  # for re-worded text: old and new, word by word
+    concept: str | None = None  # a claim merged into another concept: that concept
+
+
+@dataclass(frozen=True)
+class PageDiff:
+    kind: str  # "concept" or "thesis"
+    id: str
+    path: str  # at the new side (the old one for a removed page)
+    status: str  # added, removed, modified, renamed, redirected, reformatted, unreadable
+    old_path: str | None = None  # for a renamed page
+    items: tuple[Item, ...] = ()
+    problem: str | None = None  # why a side could not be read
+    unrecorded: tuple[str, ...] = ()  # C005: material changes with no new changelog entry
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class StaleChange:
+    """A citation whose review status the change flipped."""
+
+    thesis: str
+    path: str
+    concept: str
+    claims: tuple[str, ...] | None
+    made: str  # "stale" or "current"
+    reasons: tuple[str, ...]  # what changed since the stamp (stale), or how it was resolved
+
+
+class Unreadable(Exception):
+    """A page version that cannot be read: the reason."""
+
+
+Raw = bytes | Unreadable | None  # a page version: its bytes, why it cannot be read, or absent
+
+
+@dataclass(frozen=True)
+class FilePair:
+    """A changed page file: its path and bytes on each side (None where absent)."""
+
+    old_path: str | None
+    new_path: str | None
+    old: Raw
+    new: Raw
+
+
+@dataclass
+class KnowledgeDiff:
+    pages: list[PageDiff] = field(default_factory=list)
+    stale: list[StaleChange] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the knowledge changed (a reformat alone does not count)."""
+        return any(p.status != "reformatted" for p in self.pages) or bool(self.stale)
+
+
+Loader = Callable[[bytes], Data]
+
+
+def _load(raw: Raw, load: Loader) -> Data | None:
+    """A page version's data (None: absent); Unreadable when it cannot be read."""
+    if isinstance(raw, Unreadable):
+        raise raw
+    return None if raw is None else load(raw)
+
+
+def compare(
+    files: Sequence[FilePair],
+    concepts: tuple[Mapping[str, Raw], Mapping[str, Raw]],
+    theses: Mapping[str, tuple[Raw, Raw]],
+    load: Loader,
+) -> KnowledgeDiff:
+    """The knowledge diff of `files`. For stale theses: `concepts` holds each cited concept's
+    bytes on the old and the new side (by id; None: absent), `theses` each thesis to check
+    (by path) on both sides. `load` parses a page, raising Unreadable."""
+    merged: dict[str, Mapping[str, str]] = {}  # by concept: its merged claim ids, now
+    for pair in files:
+        if pair.new_path and pair.new_path.startswith("concepts/"):
+            try:
+                merged[_stem(pair.new_path)] = material(_load(pair.new, load)).merged
+            except Unreadable:
+                pass
+    result = KnowledgeDiff([_page(p, load, merged) for pair in files for p in _split(pair, load)])
+    result.pages.sort(key=lambda p: (p.kind != "concept", p.id, p.path))
+    result.stale = stale_changes(concepts, theses, load)
+    return result
+
+
+# -- pages -----------------------------------------------------------------------------
+
+
+def _split(pair: FilePair, load: Loader) -> list[FilePair]:
+    """A rename as git pairs files (by similar bytes) is a rename of the page only when the
+    two share claims by id (or neither has any): else it is a removal and an addition."""
+    if pair.old_path is None or pair.new_path is None or pair.old_path == pair.new_path:
+        return [pair]
+    try:
+        old, new = _load(pair.old, load), _load(pair.new, load)
+    except Unreadable:
+        return [pair]
+    was = set(_by_id((old or {}).get("claims"), "id"))
+    now = set(_by_id((new or {}).get("claims"), "id"))
+    if was & now or not (was or now):
+        return [pair]
+    return [
+        FilePair(pair.old_path, None, pair.old, None),
+        FilePair(None, pair.new_path, None, pair.new),
+    ]
+
+
+def _page(pair: FilePair, load: Loader, merged: Mapping[str, Mapping[str, str]]) -> PageDiff:
+    path = pair.new_path or pair.old_path or ""
+    kind = "thesis" if path.startswith("theses/") else "concept"
+    stem = _stem(path)
+    sides: list[Data | None] = []
+    for raw, side in ((pair.old, "old"), (pair.new, "new")):
+        try:
+            sides.append(_load(raw, load))
+        except Unreadable as exc:
+            return PageDiff(kind, stem, path, "unreadable", pair.old_path, problem=f"{side}: {exc}")
+    old, new = sides
+    title = _title(new if new is not None else old)
+    if old is None:
+        return PageDiff(kind, stem, path, "added", items=_whole(kind, new, "added"), title=title)
+    if new is None:
+        return PageDiff(
+            kind, stem, path, "removed", items=_whole(kind, old, "removed"), title=title
+        )
+    renamed = pair.old_path is not None and pair.old_path != pair.new_path
+    items = tuple(_concept(old, new, merged) if kind == "concept" else _thesis(old, new))
+    status = "renamed" if renamed else "modified"
+    if not renamed and not items:
+        status = "reformatted"  # the bytes changed, not what they say
+    elif kind == "concept" and not old.get("redirect") and new.get("redirect"):
+        status = "redirected"
+    unrecorded: tuple[str, ...] = ()
+    if kind == "concept":
+        unrecorded = tuple(c.message for c in unrecorded_change(old, new))
+    return PageDiff(kind, stem, path, status, pair.old_path if renamed else None, items,
+                    unrecorded=unrecorded, title=title)  # fmt: skip
+
+
+def _whole(kind: str, data: Data | None, how: str) -> tuple[Item, ...]:
+    """An added or removed concept's claims, in short (a thesis: its citations)."""
+    if data is None:
+        return ()
+    if kind == "thesis":
+        return tuple(Item(f"citation-{how}", c, new=_claims_text(n)) for c, n in _cites(data))
+    return tuple(
+        Item(f"claim-{how}", cid, new=_text(c.get("statement")), old=_text(c.get("evidence")))
+        for cid, c in _by_id(data.get("claims"), "id").items()
+    )
+
+
+def _concept(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> list[Item]:
+    items = _scalars(old, new, ("title", "status", "redirect"))
+    if _text(old.get("summary")) != _text(new.get("summary")):
+        items.append(_reworded("summary-changed", "", old.get("summary"), new.get("summary")))
+    items += _sets("alias", old.get("aliases"), new.get("aliases"))
+    items += _sets("question", old.get("open_questions"), new.get("open_questions"))
+    items += _claims(old, new, merged)
+    items += _sources(old, new)
+    items += _keyed("related", old.get("related"), new.get("related"), "concept", "note")
+    items += _keyed("section", old.get("sections"), new.get("sections"), "heading", "body")
+    items += _changelog(old, new)
+    handled = {"id", "title", "status", "redirect", "summary", "aliases", "open_questions",
+               "claims", "sources", "related", "sections", "changelog"}  # fmt: skip
+    return items + _others(old, new, handled)
+
+
+def _claims(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> list[Item]:
+    """Claims by id. A claim gone from the page was merged when a survivor's `merged:` list
+    names it, on this page or, for a page made a redirect, on the page it redirects to."""
+    before, after = _by_id(old.get("claims"), "id"), _by_id(new.get("claims"), "id")
+    target = new.get("redirect") if isinstance(new.get("redirect"), str) else None
+    into_other = merged.get(target, {}) if target else {}
+    merged_here = material(new).merged
+    items: list[Item] = []
+    for cid, claim in before.items():
+        if cid in after:
+            continue
+        if cid in merged_here:
+            items.append(Item("claim-merged", cid, new=merged_here[cid]))
+        elif cid in into_other:
+            items.append(Item("claim-merged", cid, new=into_other[cid], concept=target))
+        else:
+            items.append(Item("claim-removed", cid, old=_text(claim.get("statement"))))
+    for cid, claim in after.items():
+        if cid not in before:
+            statement, evidence = _text(claim.get("statement")), _text(claim.get("evidence"))
+            items.append(Item("claim-added", cid, new=statement, old=evidence))
+        else:
+            items += _claim(cid, before[cid], claim)
+    return items
+
+
+def _claim(cid: str, old: Data, new: Data) -> list[Item]:
+    items = []
+    if _text(old.get("statement")) != _text(new.get("statement")):
+        items.append(_reworded("claim-reworded", cid, old.get("statement"), new.get("statement")))
+    if _text(old.get("evidence")) != _text(new.get("evidence")):
+        items.append(
+            Item("evidence-changed", cid, _text(old.get("evidence")), _text(new.get("evidence")))
+        )
+    was, now = _strings(old.get("sources")), _strings(new.get("sources"))
+    items += [Item("claim-source-added", cid, new=s) for s in now if s not in was]
+    items += [Item("claim-source-removed", cid, old=s) for s in was if s not in now]
+    if _text(old.get("detail")) != _text(new.get("detail")):
+        old_detail, new_detail = _text(old.get("detail")), _text(new.get("detail"))
+        items.append(Item("detail-changed", cid, old_detail or None, new_detail or None))
+    return items
+
+
+def _sources(old: Data, new: Data) -> list[Item]:
+    before, after = _by_id(old.get("sources"), "id"), _by_id(new.get("sources"), "id")
+    items = [Item("source-removed", s, old=_text(v.get("title"))) for s, v in before.items()
+             if s not in after]  # fmt: skip
+    for sid, src in after.items():
+        if sid not in before:
+            items.append(Item("source-added", sid, new=_text(src.get("title"))))
+            continue
+        for key, kind in (("title", "source-retitled"), ("url", "source-readdressed")):
+            if _text(before[sid].get(key)) != _text(src.get(key)):
+                was, now = _text(before[sid].get(key)), _text(src.get(key))
+                items.append(Item(kind, sid, was or None, now or None))
+    return items
+
+
+def _keyed(name: str, old: object, new: object, key: str, value: str) -> list[Item]:
+    """Related concepts (by concept) or sections (by heading): added, removed, changed."""
+    before, after = _by_id(old, key), _by_id(new, key)
+    items = [Item(f"{name}-removed", k) for k in before if k not in after]
+    for k, entry in after.items():
+        now = _text(entry.get(value))
+        if k not in before:
+            items.append(Item(f"{name}-added", k, new=now or None))
+        elif _text(before[k].get(value)) != now:
+            items.append(Item(f"{name}-changed", k, _text(before[k].get(value)) or None, now))
+    return items
+
+
+def _changelog(old: Data, new: Data) -> list[Item]:
+    seen = {repr(e) for e in _list(old.get("changelog"))}
+    return [
+        Item("changelog-added", _text(e.get("date")), new=_text(e.get("text")))
+        for e in _list(new.get("changelog"))
+        if isinstance(e, dict) and repr(e) not in seen
+    ]
+
+
+def _thesis(old: Data, new: Data) -> list[Item]:
+    items = _scalars(old, new, ("title", "score", "scored"))
+    if _text(old.get("position")) != _text(new.get("position")):
+        items.append(_reworded("position-changed", "", old.get("position"), new.get("position")))
+    before, after = dict(_cites(old)), dict(_cites(new))
+    stamps_before, stamps_after = dict(_stamps(old)), dict(_stamps(new))
+    for concept, claims in before.items():
+        if concept not in after:
+            items.append(Item("citation-removed", concept, old=_claims_text(claims)))
+    for concept, claims in after.items():
+        if concept not in before:
+            items.append(Item("citation-added", concept, new=_claims_text(claims)))
+            continue
+        if claims != before[concept]:
+            was, now = _claims_text(before[concept]), _claims_text(claims)
+            items.append(Item("citation-claims-changed", concept, was, now))
+        if stamps_before.get(concept) != stamps_after.get(concept):
+            items.append(Item("re-reviewed", concept))
+    handled = {"id", "title", "score", "scored", "position", "cites"}
+    return items + _others(old, new, handled)
+
+
+def _scalars(old: Data, new: Data, keys: Sequence[str]) -> list[Item]:
+    kinds = {"score": "score-changed", "scored": "scored-changed"}
+    return [
+        Item(kinds.get(key, f"{key}-changed"), "", _text(old.get(key)) or None,
+             _text(new.get(key)) or None)
+        for key in keys
+        if _text(old.get(key)) != _text(new.get(key))
+    ]  # fmt: skip
+
+
+def _others(old: Data, new: Data, handled: set[str]) -> list[Item]:
+    keys = sorted({str(k) for k in (*old, *new)} - handled)
+    return [Item("field-changed", k) for k in keys if old.get(k) != new.get(k)]
+
+
+def _reworded(kind: str, target: str, old: object, new: object) -> Item:
+    was, now = _text(old), _text(new)
+    return Item(kind, target, was, now, word_diff(was, now))
+
+
+def word_diff(old: str, new: str) -> Words:
+    """`old` and `new` word by word: runs kept ("="), removed ("-") and added ("+")."""
+    a, b = old.split(), new.split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("=", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("-", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("+", " ".join(b[j1:j2])))
+    return tuple(out)
+
+
+def _sets(name: str, old: object, new: object) -> list[Item]:
+    was, now = _strings(old), _strings(new)
+    return [Item(f"{name}-removed", x) for x in was if x not in now] + [
+        Item(f"{name}-added", x) for x in now if x not in was
+    ]
+
+
+# -- theses made stale or current ------------------------------------------------------
+
+
+def stale_changes(
+    concepts: tuple[Mapping[str, Raw], Mapping[str, Raw]],
+    theses: Mapping[str, tuple[Raw, Raw]],
+    load: Loader,
+) -> list[StaleChange]:
+    """The citations whose `kb stale` status the change flipped, thesis by thesis."""
+    parsed = [{k: _parse_or_broken(v, load) for k, v in side.items()} for side in concepts]
+    out: list[StaleChange] = []
+    for path in sorted(theses):
+        old_raw, new_raw = theses[path]
+        old, new = _thesis_or_none(old_raw, load), _thesis_or_none(new_raw, load)
+        if new is None:
+            continue  # a removed (or unreadable) thesis needs no review
+        stem = _stem(path)
+        was = {c[0]: _status(c, parsed[0]) for c in _citations(old)} if old else {}
+        for cite in _citations(new):
+            concept, claims, stamp = cite
+            now = _status(cite, parsed[1])
+            before = was.get(concept, ("absent", ()))
+            if now[0] in _NEEDS and before[0] not in _NEEDS:
+                out.append(StaleChange(stem, path, concept, claims, "stale", now[1]))
+            elif now[0] == "fresh" and before[0] in _NEEDS:
+                old_stamp = next((c[2] for c in _citations(old or {}) if c[0] == concept), None)
+                how = "re-reviewed" if old_stamp != stamp else "the concept changed back"
+                out.append(StaleChange(stem, path, concept, claims, "current", (how,)))
+    return out
+
+
+_NEEDS = ("stale", "missing", "unreadable")  # `kb stale` lists these (and unreviewed ones)
+_BROKEN: Data = {}  # a concept version that cannot be read
+
+
+def _status(
+    cite: tuple[str, tuple[str, ...] | None, str | None], concepts: Mapping[str, Data | None]
+) -> tuple[str, tuple[str, ...]]:
+    """A citation's status as `kb stale` gives it, with what changed since its stamp."""
+    concept, claims, stamp = cite
+    data = concepts.get(concept)
+    if data is None:
+        return ("missing", ("concept removed",) if stamp is not None else ())
+    if data is _BROKEN:
+        return ("unreadable", ("the concept's page cannot be read",))
+    if stamp is None:
+        return ("unreviewed", ())
+    changes: list[Change] = diff(stamp, data, claims)
+    return ("stale", tuple(c.message for c in changes)) if changes else ("fresh", ())
+
+
+def _citations(thesis: Data) -> list[tuple[str, tuple[str, ...] | None, str | None]]:
+    """(concept, claims or None, stamp or None) per citation, as `kb stale` reads them."""
+    out = []
+    for cite in _list(thesis.get("cites")):
+        if not isinstance(cite, dict) or not isinstance(cite.get("concept"), str):
+            continue
+        claims = cite.get("claims")
+        named = None if claims is None else tuple(c for c in _list(claims) if isinstance(c, str))
+        stamp = cite.get("stamp") if isinstance(cite.get("stamp"), str) else None
+        out.append((cite["concept"], named, stamp))
+    return out
+
+
+def _parse_or_broken(raw: Raw, load: Loader) -> Data | None:
+    try:
+        return _load(raw, load)
+    except Unreadable:
+        return _BROKEN
+
+
+def _thesis_or_none(raw: Raw, load: Loader) -> Data | None:
+    try:
+        return _load(raw, load)
+    except Unreadable:
+        return None
+
+
+# -- small readers of plain data -------------------------------------------------------
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _title(data: Data | None) -> str | None:
+    return data.get("title") if data is not None and isinstance(data.get("title"), str) else None
+
+
+def _cites(data: Data) -> list[tuple[str, tuple[str, ...] | None]]:
+    return [(concept, claims) for concept, claims, _ in _citations(data)]
+
+
+def _stamps(data: Data) -> list[tuple[str, str | None]]:
+    return [(concept, stamp) for concept, _, stamp in _citations(data)]
+
+
+def _claims_text(claims: tuple[str, ...] | None) -> str | None:
+    return None if claims is None else ", ".join(claims)
+
+
+def _by_id(value: object, key: str) -> dict[str, Data]:
+    out: dict[str, Data] = {}
+    for entry in _list(value):
+        if isinstance(entry, dict) and isinstance(entry.get(key), str):
+            out.setdefault(entry[key], entry)  # a repeated id is lint's finding
+    return out
+
+
+def _strings(value: object) -> list[str]:
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    return list(dict.fromkeys(_text(x) for x in items))
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: object) -> str:
+    from kbcli.stamps import normalise
+
+    return normalise(value)
