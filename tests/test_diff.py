@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from helpers import git, git_init, make_kb, run_kb
 
 ALPHA = """\
@@ -289,3 +292,266 @@ def test_exit_code_says_whether_the_knowledge_changed(tmp_path: Path) -> None:
     (kb / "concepts" / "gamma.yaml").write_text(GAMMA)  # untracked: still part of the change
     assert run_kb("diff", "--exit-code", cwd=kb).code == 1
     assert run_kb("diff", cwd=kb).code == 0
+
+
+def _thesis(tid: str, concept: str, claims: str | None = None) -> str:
+    named = f"\n    claims: [{claims}]" if claims else ""
+    return (
+        f"id: {tid}\ntitle: Thesis {tid}\nposition: It matters.\nscore: 0.5\n"
+        f"scored: 2026-04-01\ncites:\n  - concept: {concept}{named}\n"
+    )
+
+
+def _stale_set(kb: Path) -> set[tuple[str, str]]:
+    out = run_kb("stale", "--format", "json", "--no-cache", cwd=kb)
+    return {
+        (t["thesis"], c["concept"])
+        for t in json.loads(out.out)["theses"]
+        for c in t["citations"]
+        if c["status"] in ("stale", "missing", "unreadable")
+    }
+
+
+def test_stale_theses_agree_with_kb_stale_at_both_revisions(tmp_path: Path) -> None:
+    theses = {
+        "theses/t2.yaml": _thesis("t2", "beta"),
+        "theses/t3.yaml": _thesis("t3", "alpha", "alpha-is-a-letter"),
+        "theses/t4.yaml": _thesis("t4", "gamma"),
+        "theses/t5.yaml": _thesis("t5", "delta"),
+    }
+    delta = GAMMA.replace("gamma", "delta").replace("third", "fourth")
+    repo = _repo(tmp_path, {**theses, "concepts/gamma.yaml": GAMMA, "concepts/delta.yaml": delta})
+    kb = repo / "kb"
+    for tid in ("t", "t2", "t3", "t4", "t5"):
+        assert run_kb("review", tid, "--date", "2026-04-20", cwd=kb).code == 0
+    beta, gamma = kb / "concepts" / "beta.yaml", kb / "concepts" / "gamma.yaml"
+    beta.write_text(beta.read_text().replace("The second", "The 2nd"))
+    gamma.write_text(gamma.read_text().replace("The third", "The 3rd"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "A: t2 and t4 already stale")
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("evidence: strong", "evidence: weak"))
+    (kb / "concepts" / "delta.yaml").unlink()
+    assert run_kb("review", "t4", "--date", "2026-04-21", cwd=kb).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "B")
+
+    result = run_kb("diff", "HEAD~1", "HEAD", cwd=kb)
+    lines = result.out.splitlines()
+    start = lines.index("Theses made stale:")
+    assert lines[start:-1] == [
+        "Theses made stale:",
+        "  thesis t cites alpha (claims: alpha-is-first): evidence of claim 'alpha-is-first' "
+        "changed: strong -> weak",
+        "  thesis t5 cites delta: concept removed",
+        "Theses current again:",
+        "  thesis t4 cites gamma: re-reviewed",
+    ]
+    doc = json.loads(run_kb("diff", "HEAD~1", "HEAD", "--format", "json", cwd=kb).out)
+    made = {(c["made"], c["thesis"], c["concept"]) for c in doc["stale"]}
+    at_b = _stale_set(kb)
+    git(repo, "checkout", "-q", "HEAD~1")
+    at_a = _stale_set(kb)
+    assert at_a == {("t2", "beta"), ("t4", "gamma")}
+    assert {(t, c) for m, t, c in made if m == "stale"} == at_b - at_a
+    assert {(t, c) for m, t, c in made if m == "current"} == at_a - at_b
+
+
+def test_thesis_changes(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    thesis = kb / "theses" / "t.yaml"
+    text = thesis.read_text()
+    thesis.write_text(
+        text.replace("score: 0.5", "score: 0.7")
+        .replace("position: Alpha matters.", "position: Alpha matters a lot.")
+        .replace("claims: [alpha-is-first]", "claims: [alpha-is-first, alpha-is-a-letter]")
+        + "  - concept: beta\n"
+    )
+    result = run_kb("diff", cwd=kb)
+    assert result.out == (
+        "kb diff: HEAD → working tree\n"
+        "thesis t “A thesis” (theses/t.yaml): modified\n"
+        "  ~ score: 0.5 → 0.7\n"
+        "  ~ position re-worded: Alpha matters {+a lot+}.\n"
+        "  ~ citation of alpha: claims alpha-is-first → alpha-is-first, alpha-is-a-letter\n"
+        "  + cites beta\n"
+        "Theses made stale:\n"
+        "  thesis t cites alpha (claims: alpha-is-first, alpha-is-a-letter): claim "
+        "'alpha-is-a-letter' is cited but the stamp does not cover it\n"
+        "1 page changed: 1 thesis modified; 1 citation made stale.\n"
+    )
+    assert run_kb("review", "t", "--date", "2026-04-22", cwd=kb).code == 0
+    reviewed = run_kb("diff", cwd=kb).out.splitlines()
+    assert "  ~ scored: 2026-04-20 → 2026-04-22" in reviewed
+    assert "  ~ citation of alpha re-reviewed" in reviewed
+    assert "Theses made stale:" not in reviewed
+
+
+def test_markdown_for_a_pull_request(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"concepts/alpha.yaml": ALPHA})
+    _commit(repo, "edit alpha", {"concepts/alpha.yaml": ALPHA_EDITED})
+    result = run_kb("diff", "HEAD~1", "HEAD", "--format", "markdown", cwd=repo / "kb")
+    lines = result.out.splitlines()
+    assert lines[:14] == [
+        "### Knowledge diff: HEAD\\~1 → HEAD",
+        "",
+        "| change | count |",
+        "|---|---:|",
+        "| concepts modified | 1 |",
+        "| title changed | 1 |",
+        "| summary changed | 1 |",
+        "| alias removed | 1 |",
+        "| alias added | 1 |",
+        "| question added | 1 |",
+        "| claims removed | 1 |",
+        "| claims re-worded | 1 |",
+        "| evidence levels changed | 1 |",
+        "| claim source added | 1 |",
+    ]
+    assert lines[lines.index("**Theses made stale**") :] == [
+        "**Theses made stale**",
+        "",
+        "- thesis t cites alpha (claims: alpha-is-first): claim 'alpha-is-first' re-worded; "
+        "evidence of claim 'alpha-is-first' changed: strong -&gt; moderate; "
+        "sources of claim 'alpha-is-first' changed",
+        "",
+        "#### concept alpha “Alpha, the letter” (concepts/alpha.yaml): modified",
+        "",
+        "- title: Alpha → Alpha, the letter",
+        "- summary re-worded: The **very** first concept.",
+        "- alias removed: aleph",
+        "- alias added: alef",
+        "- open question added: Who named it?",
+        "- claim alpha-is-old removed: Alpha is old",
+        "- claim alpha-is-first re-worded: Alpha comes ~~first~~ **before every other letter**",
+        "- evidence of claim alpha-is-first: strong → moderate",
+        "- source latin added to claim alpha-is-first",
+        "- detail of claim alpha-is-first: In the Greek alphabet. → "
+        "In the Greek and Latin alphabets.",
+        "- claim alpha-is-new added (weak): Alpha is new here",
+        "- source old-book removed: An old book",
+        "- source greek retitled: The Greek alphabet → The Greek alphabet (2nd ed.)",
+        "- source greek re-addressed: https://example.org/greek → https://example.org/greek2",
+        "- source latin added: The Latin alphabet",
+        "- related concept beta removed",
+        "- related concept gamma added: two after",
+        "- changelog entry added: 2026-04-21 Re-worded the first claim",
+    ]
+
+
+def test_markdown_folds_each_page_when_there_are_more_than_a_few(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    for n in range(4):
+        (kb / "concepts" / f"g{n}.yaml").write_text(GAMMA.replace("gamma", f"g{n}"))
+    result = run_kb("diff", "--format", "markdown", cwd=kb)
+    assert result.out.count("<details><summary>") == 4
+    assert (
+        "\n<details><summary>concept g0 “Gamma” (concepts/g0.yaml): added</summary>\n\n"
+        "- claim g0-is-third added (strong): Gamma comes third\n\n</details>\n"
+    ) in result.out
+
+
+HOSTILE = """\
+id: beta
+title: "Beta \\e[2J\\rtitle"
+summary: "<img src=x onerror=alert(1)> *bold* [link](http://x) @team #1 | pipe"
+claims: []
+changelog: []
+"""
+
+
+def test_page_text_cannot_drive_the_terminal_or_the_markdown(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    (kb / "concepts" / "beta.yaml").write_text(HOSTILE)
+    plain = run_kb("diff", cwd=kb).out
+    assert "\x1b" not in plain and "\r" not in plain
+    assert "  ~ title: Beta → Beta \\x1b[2J title\n" in plain  # CR is a space in text
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    assert "<img" not in md and "\x1b" not in md
+    assert (
+        "- summary re-worded: ~~The second concept.~~ **&lt;img src=x onerror=alert(1)&gt; "
+        "\\*bold\\* \\[link\\](http://x) \\@team \\#1 \\| pipe**"
+    ) in md
+    doc = json.loads(run_kb("diff", "--format", "json", cwd=kb).out)
+    assert doc["pages"][0]["title"] == "Beta \x1b[2J\rtitle"  # JSON keeps the data, escaped
+
+
+def test_json_shape(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    head = git(repo, "rev-parse", "HEAD").strip()
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("Alpha comes first", "Alpha comes last"))
+    doc = json.loads(run_kb("diff", "--format", "json", cwd=kb).out)
+    assert doc == {
+        "version": 1,
+        "old": {"rev": "HEAD", "commit": head},
+        "new": {"rev": "working tree", "commit": None},
+        "changed": True,
+        "counts": {
+            "concepts modified": 1,
+            "claims re-worded": 1,
+            "changed with no changelog entry": 1,
+            "citations made stale": 1,
+        },
+        "pages": [
+            {
+                "kind": "concept",
+                "id": "alpha",
+                "path": "concepts/alpha.yaml",
+                "old_path": None,
+                "status": "modified",
+                "title": "Alpha",
+                "problem": None,
+                "unrecorded": ["claim 'alpha-is-first' re-worded"],
+                "changes": [
+                    {
+                        "kind": "claim-reworded",
+                        "target": "alpha-is-first",
+                        "old": "Alpha comes first",
+                        "new": "Alpha comes last",
+                        "words": [["=", "Alpha comes "], ["-", "first"], ["+", "last"]],
+                    }
+                ],
+            }
+        ],
+        "stale": [
+            {
+                "thesis": "t",
+                "path": "theses/t.yaml",
+                "concept": "alpha",
+                "claims": ["alpha-is-first"],
+                "made": "stale",
+                "reasons": ["claim 'alpha-is-first' re-worded"],
+            }
+        ],
+    }
+
+
+def test_a_terminal_gets_colour_and_no_page_escapes(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from kbcli.commands.diff import run
+
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    (kb / "concepts" / "beta.yaml").write_text(HOSTILE)
+    out = StringIO()
+    assert run(kb, [], "text", False, out, color=True) == 0
+    text = out.getvalue()
+    assert "\x1b[33m  ~ title: Beta → Beta \\x1b[2J title\x1b[0m" in text
+    assert "\x1b[2J" not in text and "\r" not in text
+
+
+@given(st.text(alphabet="ab .,c", max_size=12), st.text(alphabet="ab .,c", max_size=12))
+@settings(max_examples=60, deadline=None)
+def test_word_diff_gives_back_both_texts(old: str, new: str) -> None:
+    from kbcli.knowledge_diff import word_diff
+
+    words = word_diff(old, new)
+    assert "".join(t for op, t in words if op != "+").replace(" ", "") == old.replace(" ", "")
+    assert "".join(t for op, t in words if op != "-").replace(" ", "") == new.replace(" ", "")
+    assert all(t == t.strip() and t for op, t in words if op != "=")

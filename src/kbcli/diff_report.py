@@ -8,6 +8,7 @@ Everything a page says is untrusted: every string from a page or a file name goe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -168,10 +169,21 @@ def counts(result: KnowledgeDiff) -> dict[str, int]:
 
 
 def _plain_words(item: Item) -> str:
-    return " ".join(
-        _safe(t) if op == "=" else f"[-{_safe(t)}-]" if op == "-" else f"{{+{_safe(t)}+}}"
-        for op, t in item.words
-    )
+    return _join_words(item, _safe, "[-{}-]", "{{+{}+}}")
+
+
+def _join_words(item: Item, esc: Callable[[str], str], removed: str, added: str) -> str:
+    """A word diff on one line: kept text as is, changed runs marked; a removed run next to
+    an added one is set apart by a space, and a space on both sides of a run is not doubled."""
+    out = ""
+    previous = "="
+    for op, text in item.words:
+        piece = esc(text) if op == "=" else (removed if op == "-" else added).format(esc(text))
+        if op != "=" and previous != "=":
+            out += " "
+        out += piece
+        previous = op
+    return re.sub(" {2,}", " ", out)
 
 
 def text_lines(result: KnowledgeDiff, sides: Sides) -> list[str]:
@@ -230,10 +242,7 @@ def text(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
 
 
 def _md_words(item: Item) -> str:
-    return " ".join(
-        _md(t) if op == "=" else f"~~{_md(t)}~~" if op == "-" else f"**{_md(t)}**"
-        for op, t in item.words
-    )
+    return _join_words(item, _md, "~~{}~~", "**{}**")
 
 
 def markdown(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
@@ -253,7 +262,7 @@ def markdown_lines(result: KnowledgeDiff, sides: Sides) -> list[str]:
             lines += [f"- {_stale_line(c, _md)}" for c in changes]
     fold = len(result.pages) > DETAILS_OVER
     for page in result.pages:
-        body = [f"- {_sign(i)} {describe(i, _md, _md_words)}" for i in page.items]
+        body = [f"- {describe(i, _md, _md_words)}" for i in page.items]
         if page.unrecorded:
             body.append(f"- ⚠ {_c005(page, _md)}")
         if fold:

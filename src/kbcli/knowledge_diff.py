@@ -19,7 +19,9 @@ what changed page by page, and which thesis citations the change made stale or c
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,10 +121,8 @@ def compare(
     merged: dict[str, Mapping[str, str]] = {}  # by concept: its merged claim ids, now
     for pair in files:
         if pair.new_path and pair.new_path.startswith("concepts/"):
-            try:
+            with contextlib.suppress(Unreadable):  # an unreadable page merged nothing
                 merged[_stem(pair.new_path)] = material(_load(pair.new, load)).merged
-            except Unreadable:
-                pass
     result = KnowledgeDiff([_page(p, load, merged) for pair in files for p in _split(pair, load)])
     result.pages.sort(key=lambda p: (p.kind != "concept", p.id, p.path))
     result.stale = stale_changes(concepts, theses, load)
@@ -334,18 +334,37 @@ def _reworded(kind: str, target: str, old: object, new: object) -> Item:
 
 
 def word_diff(old: str, new: str) -> Words:
-    """`old` and `new` word by word: runs kept ("="), removed ("-") and added ("+")."""
-    a, b = old.split(), new.split()
+    """`old` and `new` word by word (punctuation apart, spacing ignored): runs kept ("="),
+    removed ("-") and added ("+"). The kept and removed runs joined give `old`, the kept and
+    added ones `new`, up to spacing; a changed run has no space at either end."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
     out: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+
+    def put(op: str, text: str) -> None:
+        if op != "=":
+            body = text.strip()
+            if not (op == "+" and out and out[-1][0] == "-"):  # a replacement: space once
+                put("=", text[: len(text) - len(text.lstrip())])
+            if body:
+                out.append((op, body))
+        elif text:
+            if out and out[-1][0] == "=":
+                out[-1] = ("=", out[-1][1] + text)
+            else:
+                out.append(("=", text))
+
+    words_a, words_b = [t.lstrip() for t in a], [t.lstrip() for t in b]
+    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            out.append(("=", " ".join(a[i1:i2])))
+            put("=", "".join(b[j1:j2]))
             continue
-        if i2 > i1:
-            out.append(("-", " ".join(a[i1:i2])))
-        if j2 > j1:
-            out.append(("+", " ".join(b[j1:j2])))
+        put("-", "".join(a[i1:i2]))
+        put("+", "".join(b[j1:j2]))
     return tuple(out)
+
+
+_TOKENS = re.compile(r"\s*(?:\w+|[^\w\s])")  # a word or a mark, with the space before it
 
 
 def _sets(name: str, old: object, new: object) -> list[Item]:
