@@ -21,6 +21,8 @@ and D's runs interleaved) of:
   D  `kb --version`, against a ten-line typer app with one no-op command;
   E  `kb stale` (cold) at 1,000 and at 2,000 commits of history, runs interleaved;
   F  `kb merge-claims --dry-run` on a page of 500 claims with 50 near-duplicates;
+  H  `kb diff HEAD~1 HEAD` after a commit changing 5 concepts (one cited claim's evidence
+     each, so theses go stale), against D run alongside;
   and the peak memory of A.
 
 kb's own modules are byte-compiled first, as `pip install` does. E checks that `kb stale`
@@ -757,6 +759,36 @@ class Bench:
             raise SystemExit(f"kb stale dated {dated} stale citations in {kb}, not {stale}")
         return done.seconds
 
+    def diff(self, corpus: Corpus) -> None:
+        """H, its runs interleaved with D's: `kb diff` of a commit that changes 5 concepts,
+        each in a claim a thesis cites (so the stale-theses search has work to do)."""
+        step = max(1, len(corpus.concepts) // 5)
+        chosen = [corpus.concepts[i] for i in range(2, len(corpus.concepts), step)][:5]
+        saved = [(c.revision, list(c.log), dict(c.evidence)) for c in chosen]
+        for c in chosen:
+            c.evidence[0] = next(lv for lv in LEVELS if lv != c.level(0))
+            c.log.insert(0, ("2025-06-02", "Re-assessed the first claim."))
+            (self.kb / f"concepts/{c.id}.yaml").write_text(c.text(), encoding="utf-8")
+        _git(self.kb, "commit", "-qam", "Re-assess five concepts")
+        diff_s, version_s = [], []
+        out = ""
+        for _ in range(max(self.args.repeat, CHEAP_RUNS)):
+            version_s.append(run([*KB, "--version"], self.work).seconds)
+            done = run([*KB, "diff", "HEAD~1", "HEAD", "--format", "json"], self.kb)
+            diff_s.append(done.seconds)
+            out = done.out
+        pages = json.loads(out)["pages"]
+        if len(pages) != 5:
+            raise SystemExit(f"kb diff reported {len(pages)} changed pages, not 5")
+        _git(self.kb, "reset", "-q", "--hard", "HEAD~1")
+        for c, (revision, log, evidence) in zip(chosen, saved, strict=True):
+            c.revision, c.log, c.evidence = revision, log, evidence
+        note = "D's runs interleaved with H's, as with C"
+        label = "kb diff, 5 changed pages"
+        self.rows.append(
+            Row("H", label, median(diff_s), "D (kb --version)", median(version_s), 4, note)
+        )
+
     def merge(self) -> None:
         """F, its runs interleaved with D's."""
         root = self.work / "merge-kb"
@@ -847,9 +879,10 @@ def bench(args: argparse.Namespace, work: Path) -> int:
     cold = b.lint_cold_vs_baseline(baseline)
     b.lint_warm(cold)
     b.startup_and_changed(corpus)
+    b.diff(corpus)
     b.stale(corpus, b.facts["check_jsonschema_s"])
     b.merge()
-    order = {"A": 0, "B": 1, "C": 2, "D": 3, "E1": 4, "E2": 5, "E2A": 6, "F": 7}
+    order = {"A": 0, "B": 1, "C": 2, "D": 3, "E1": 4, "E2": 5, "E2A": 6, "F": 7, "H": 8}
     rows = sorted(b.rows, key=lambda r: order[r.key])
     b.facts.update(
         kb_version=__version__,

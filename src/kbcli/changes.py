@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from kbcli.errors import KbError
 from kbcli.findings import Finding
-from kbcli.index import KbIndex
 from kbcli.kb import KINDS, PAGE_SUFFIXES
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # kb diff imports this module for C005 alone: not the index
+    from kbcli.index import KbIndex
     from kbcli.stamps import Change
 
 REFERENCE_CODES = frozenset({"R004", "R005"})

@@ -176,16 +176,11 @@ def files_mentioning(cwd: Path, rev: str | None, words: Iterable[str], folder: s
     if not patterns:
         return []
     where = [rev] if rev else ["--untracked"]
-    done = _git(cwd, "grep", "-l", "-z", "-F", "-w", "--full-name", *patterns, *where, "--", folder)
+    done = _git(cwd, "grep", "-l", "-z", "-F", "-w", *patterns, *where, "--", folder)
     if done is None or done.returncode not in (0, 1):
         raise KbError(f"git grep failed: {_stderr(done)}")
-    top = _git(cwd, "rev-parse", "--show-prefix")
-    prefix = top.stdout.decode("utf-8", "surrogateescape").strip() if top else ""
-    found = []
-    for name in _z(done.stdout):
-        path = name.split(":", 1)[1] if rev else name  # `rev:path` at a revision
-        found.append(path.removeprefix(prefix))
-    return found
+    # paths relative to `cwd`, after `rev:` at a revision (a rev never holds a NUL)
+    return [name[len(rev) + 1 :] if rev else name for name in _z(done.stdout)]
 
 
 class BlobReader:

@@ -90,6 +90,7 @@ class _Reader:
 
     def __init__(self, root: Path, sides: Sides, blobs: gitrepo.BlobReader, max_bytes: int):
         self.root, self.sides, self.blobs, self.max_bytes = root, sides, blobs, max_bytes
+        self.parsed: dict[bytes, Data | Unreadable] = {}  # each version parsed once
 
     def old(self, change: gitrepo.FileChange) -> Raw:
         if change.old_path is None:
@@ -135,6 +136,18 @@ class _Reader:
             return Unreadable(exc.strerror or str(exc))
 
     def load(self, raw: bytes) -> Data:
+        """A page version's data (never to be changed: it is shared); Unreadable if not."""
+        if raw not in self.parsed:
+            try:
+                self.parsed[raw] = self._parse(raw)
+            except Unreadable as exc:
+                self.parsed[raw] = exc
+        done = self.parsed[raw]
+        if isinstance(done, Unreadable):
+            raise done
+        return done
+
+    def _parse(self, raw: bytes) -> Data:
         if len(raw) > self.max_bytes:
             raise Unreadable(f"Y005 file is {len(raw)} bytes, over the limit of {self.max_bytes}")
         try:
