@@ -426,6 +426,7 @@ def new(
 class StaleFormat(StrEnum):
     text = "text"
     json = "json"
+    github = "github"
 
 
 @app.command()
@@ -442,6 +443,15 @@ def stale(
         bool,
         typer.Option("--no-cache", help="Read every page and the git history afresh."),
     ] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REV",
+            help="Report (and with --check, fail on) only the citations the change since "
+            "REV's merge base caused; those that needed review already are notes.",
+        ),
+    ] = None,
 ) -> int:
     """List thesis citations whose concepts changed since their last review.
 
@@ -455,8 +465,15 @@ def stale(
     from kbcli.stale import find_stale
 
     root = _state(ctx).kb_root()
+    config = load_config(root)
     with _progress("Reading pages") as progress:
-        result = find_stale(root, load_config(root), use_cache=not no_cache, progress=progress)
+        result = find_stale(root, config, use_cache=not no_cache, progress=progress)
+    if changed_since is not None:
+        from kbcli.commands.diff import caused_since
+        from kbcli.stale import split_by_cause
+
+        base, caused = caused_since(root, changed_since, config.max_page_bytes)
+        result = split_by_cause(result, caused, base)
     color = format is StaleFormat.text and _color()
     stale_report.REPORTERS[format.value](result, Path.cwd(), sys.stdout, color)
     return 1 if check and not result.clean else 0

@@ -78,19 +78,21 @@ def github(
     for finding, path in zip(findings, paths, strict=True):
         level = "error" if finding.severity is Severity.ERROR else "warning"
         props = (
-            f"file={_prop(path)},line={finding.line},col={finding.col},"
-            f"title={_prop(finding.code + ' ' + RULES[finding.code].name)}"
+            f"file={github_property(path)},line={finding.line},col={finding.col},"
+            f"title={github_property(finding.code + ' ' + RULES[finding.code].name)}"
         )
-        out.write(f"::{level} {props}::{_data(finding.message)}\n")
+        out.write(f"::{level} {props}::{github_data(finding.message)}\n")
     out.write(_summary(findings, checked) + "\n")
 
 
-def _data(value: str) -> str:
+def github_data(value: str) -> str:
+    """A workflow command's message, escaped as GitHub documents."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _prop(value: str) -> str:
-    return _data(value).replace(":", "%3A").replace(",", "%2C")
+def github_property(value: str) -> str:
+    """A workflow command's property value (`file=`, `title=`), escaped."""
+    return github_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 Reporter = Callable[[Sequence[Finding], Sequence[str], int, TextIO, bool], None]

@@ -19,7 +19,7 @@ read nor written with `use_cache=False` or `cache: false` in kb.yaml.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -93,11 +93,36 @@ class StaleResult:
     checked_theses: int
     checked_citations: int
     counts: Mapping[Status, int] = field(default_factory=dict)
+    # with `--changed-since`: the citations that needed review before the change too
+    already: tuple[ThesisReport, ...] = ()
+    since: str | None = None  # the base those were found at
 
     @property
     def clean(self) -> bool:
-        """Nothing stale, unreviewed, missing or unreadable."""
+        """Nothing stale, unreviewed, missing or unreadable (that the change caused)."""
         return not self.theses
+
+
+def split_by_cause(
+    result: StaleResult, caused: Collection[tuple[str, str]], since: str
+) -> StaleResult:
+    """`result` keeping only the citations, by (thesis, concept), that `caused` names; the
+    others go to `already`, reported as notes, never as failures."""
+
+    def keep(want: bool) -> tuple[ThesisReport, ...]:
+        reports = (
+            replace(t, citations=tuple(
+                c for c in t.citations if ((t.thesis, c.concept) in caused) == want
+            ))
+            for t in result.theses
+        )  # fmt: skip
+        return tuple(t for t in reports if t.citations)
+
+    theses = keep(True)
+    counts = {status: 0 for status in Status}
+    for citation in (c for t in theses for c in t.citations):
+        counts[citation.status] += 1
+    return replace(result, theses=theses, counts=counts, already=keep(False), since=since)
 
 
 def find_stale(

@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kbcli.history import Origin
-from kbcli.report import display_path
-from kbcli.stale import StaleCitation, StaleResult, Status
+from kbcli.report import display_path, github_data, github_property
+from kbcli.stale import StaleCitation, StaleResult, Status, ThesisReport
 
 JSON_VERSION = 1
 
@@ -62,6 +62,8 @@ def text(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
     if color and result.theses:
         _table(result, cwd, out)
         out.write(summary(result) + "\n")
+        if result.already:
+            out.write(_already(result) + "\n")
         return
     for line in plain_lines(result, cwd):
         out.write(line + "\n")
@@ -76,7 +78,17 @@ def plain_lines(result: StaleResult, cwd: Path) -> list[str]:
             if cit.status is Status.STALE:
                 lines.extend(f"    - {change.message}" for change in cit.changes)
     lines.append(summary(result))
+    if result.already:
+        lines.append(_already(result))
     return lines
+
+
+def _already(result: StaleResult) -> str:
+    n = sum(len(t.citations) for t in result.already)
+    return (
+        f"Note: {_n(n, 'other citation', 'other citations')} already needed review at "
+        f"{(result.since or '')[:12]}, not because of this change (kb stale lists them)."
+    )
 
 
 def citation_label(cit: StaleCitation) -> str:
@@ -163,17 +175,41 @@ def as_json(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
 def to_json(result: StaleResult, cwd: Path) -> dict[str, Any]:
     summary = {"theses": result.checked_theses, "citations": result.checked_citations}
     summary.update({status.value: result.counts[status] for status in Status})
-    theses = [
-        {
-            "thesis": report.thesis,
-            "title": report.title,
-            "path": display_path(result.root, report.rel, cwd),
-            "citations": [cit.to_json() for cit in report.citations],
-        }
-        for report in result.theses
-    ]
-    return {"version": JSON_VERSION, "clean": result.clean, "summary": summary, "theses": theses}
+    theses = [_thesis_json(report, result, cwd) for report in result.theses]
+    doc = {"version": JSON_VERSION, "clean": result.clean, "summary": summary, "theses": theses}
+    if result.since is not None:  # --changed-since: what needed review before the change
+        doc["since"] = result.since
+        doc["already"] = [_thesis_json(report, result, cwd) for report in result.already]
+    return doc
+
+
+def _thesis_json(report: ThesisReport, result: StaleResult, cwd: Path) -> dict[str, Any]:
+    return {
+        "thesis": report.thesis,
+        "title": report.title,
+        "path": display_path(result.root, report.rel, cwd),
+        "citations": [cit.to_json() for cit in report.citations],
+    }
+
+
+def github(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
+    """GitHub workflow commands: an error on each citation to review, a notice on each that
+    needed review before the change (`--changed-since`), then the summary."""
+    for level, reports in (("error", result.theses), ("notice", result.already)):
+        for report in reports:
+            path = display_path(result.root, report.rel, cwd)
+            for cit in report.citations:
+                what = "; ".join(c.message for c in cit.changes) or _STATUS_TEXT[cit.status]
+                if level == "notice":
+                    what = f"already needed review before this change: {what}"
+                where = f"file={github_property(path)},line={cit.line},col={cit.col}"
+                props = f"{where},title=kb stale"
+                message = f"thesis {report.thesis} cites {citation_label(cit)}: {what}"
+                out.write(f"::{level} {props}::{github_data(message)}\n")
+    out.write(summary(result) + "\n")
+    if result.already:
+        out.write(_already(result) + "\n")
 
 
 Reporter = Callable[[StaleResult, Path, TextIO, bool], None]
-REPORTERS: dict[str, Reporter] = {"text": text, "json": as_json}
+REPORTERS: dict[str, Reporter] = {"text": text, "json": as_json, "github": github}
