@@ -25,12 +25,3 @@ def test_kb_schema_write_copies_them(tmp_path: Path) -> None:
     for name in ("concept", "thesis", "kb"):
         copied = tmp_path / "editor-schemas" / f"{name}.schema.json"
         assert copied.read_bytes() == (REPO / "schemas" / f"{name}.schema.json").read_bytes()
-
-
-def test_the_ci_example_lints_what_the_pull_request_changed() -> None:
-    from kbcli.yamlio.load import parse
-
-    workflow = parse((REPO / "docs" / "kb-pull-request.yml").read_text()).data
-    runs = [step.get("run", "") for step in workflow["jobs"]["kb"]["steps"]]
-    assert 'kb lint --changed-since "origin/${{ github.base_ref }}" --format github' in runs
-    assert "kb stale --check" in runs

@@ -23,7 +23,7 @@ PINNED = "0123456789abcdef0123456789abcdef01234567"
 PRE_COMMIT_CONFIG = f"""\
 repos:
   - repo: https://github.com/example/kb
-    rev: {PINNED}  # frozen: pre-commit autoupdate --freeze
+    rev: {PINNED}  # a commit sha: pre-commit autoupdate --freeze
     hooks:
       - id: kb-lint
 """
@@ -240,3 +240,28 @@ def test_without_a_kb_hook_the_workflow_says_what_to_edit(tmp_path: Path) -> Non
     run = _run_steps(ws, tmp_path, base)
     assert run.codes[FIND] == 1
     assert LINT not in run.codes
+
+
+def test_the_readme_pins_a_commit_of_this_repository() -> None:
+    """The pre-commit snippets pin a rev that exists here and offers the kb hooks."""
+    for doc in (REPO / "README.md", REPO / "docs" / "pull-requests.md"):
+        revs = re.findall(r"^\s+rev: (\S+)", doc.read_text(), flags=re.MULTILINE)
+        assert revs, doc
+        for rev in revs:
+            assert re.fullmatch(r"[0-9a-f]{40}", rev), f"{doc.name}: rev {rev} is not a sha"
+            hooks = subprocess.run(
+                ["git", "show", f"{rev}:.pre-commit-hooks.yaml"],
+                cwd=REPO, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if hooks.returncode != 0 and _shallow():
+                pytest.skip("a shallow clone of this repository lacks the pinned commit")
+            assert hooks.returncode == 0, f"{doc.name}: rev {rev} is not a commit here"
+            ids = {hook["id"] for hook in yaml.safe_load(hooks.stdout)}
+            assert {"kb-lint", "kb-stale"} <= ids
+
+
+def _shallow() -> bool:
+    done = subprocess.run(
+        ["git", "rev-parse", "--is-shallow-repository"], cwd=REPO, capture_output=True, text=True
+    )
+    return done.stdout.strip() == "true"
