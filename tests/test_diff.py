@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -555,3 +556,52 @@ def test_word_diff_gives_back_both_texts(old: str, new: str) -> None:
     assert "".join(t for op, t in words if op != "+").replace(" ", "") == old.replace(" ", "")
     assert "".join(t for op, t in words if op != "-").replace(" ", "") == new.replace(" ", "")
     assert all(t == t.strip() and t for op, t in words if op != "=")
+
+
+EDITS = {
+    "evidence": ("evidence: strong", "evidence: weak"),
+    "reword": ("Alpha is a letter", "Alpha is a Greek letter"),
+    "summary": ("The first concept.", "The first concept, re-worded."),
+    "detail only": ("sources:\n  - {id: greek", "sources:\n  - {id: greek, url: 'https://x'"),
+}
+
+
+@given(
+    st.sets(st.sampled_from(sorted(EDITS))),
+    st.booleans(),
+    st.sets(st.sampled_from(["t", "t6", "t7"])),
+)
+@settings(max_examples=8, deadline=None)
+def test_stale_section_is_the_difference_of_kb_stale_at_each_side(
+    tmp_path_factory: pytest.TempPathFactory, edits: set[str], drop_beta: bool, reviews: set[str]
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("prop")
+    theses = {
+        "theses/t6.yaml": _thesis("t6", "alpha"),
+        "theses/t7.yaml": _thesis("t7", "beta"),
+    }
+    repo = _repo(tmp_path, theses)
+    kb = repo / "kb"
+    for tid in ("t", "t6", "t7"):
+        assert run_kb("review", tid, "--date", "2026-04-20", cwd=kb).code == 0
+    beta = kb / "concepts" / "beta.yaml"
+    beta.write_text(beta.read_text().replace("The second", "The 2nd"))  # t7 stale at A
+    git(repo, "commit", "-qam", "A")
+    alpha = kb / "concepts" / "alpha.yaml"
+    text = alpha.read_text()
+    for edit in sorted(edits):
+        text = text.replace(*EDITS[edit])
+    alpha.write_text(text)
+    if drop_beta:
+        (kb / "concepts" / "beta.yaml").unlink()
+    for tid in sorted(reviews):
+        run_kb("review", tid, "--date", "2026-04-21", cwd=kb)  # refused for a lost concept
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "B", "--allow-empty")
+    doc = json.loads(run_kb("diff", "HEAD~1", "HEAD", "--format", "json", cwd=kb).out)
+    made = {(c["made"], c["thesis"], c["concept"]) for c in doc["stale"]}
+    at_b = _stale_set(kb)
+    git(repo, "checkout", "-q", "HEAD~1")
+    at_a = _stale_set(kb)
+    assert {(t, c) for m, t, c in made if m == "stale"} == at_b - at_a
+    assert {(t, c) for m, t, c in made if m == "current"} == at_a - at_b
