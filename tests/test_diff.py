@@ -605,3 +605,20 @@ def test_stale_section_is_the_difference_of_kb_stale_at_each_side(
     at_a = _stale_set(kb)
     assert {(t, c) for m, t, c in made if m == "stale"} == at_b - at_a
     assert {(t, c) for m, t, c in made if m == "current"} == at_a - at_b
+
+
+def test_the_users_git_configuration_does_not_change_the_result(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    for key, value in (("color.ui", "always"), ("grep.fullName", "true"),
+                       ("diff.external", "false"), ("core.quotePath", "true"),
+                       ("diff.renames", "false")):  # fmt: skip
+        git(repo, "config", key, value)
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("evidence: strong", "evidence: weak"))
+    lines = run_kb("diff", cwd=kb).out.splitlines()
+    assert lines[1:3] == [
+        "concept alpha “Alpha” (concepts/alpha.yaml): modified",
+        "  ~ evidence of claim alpha-is-first: strong → weak",
+    ]
+    assert lines[-1] == "1 page changed: 1 concept modified; 1 citation made stale."

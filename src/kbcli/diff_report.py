@@ -186,20 +186,27 @@ def _join_words(item: Item, esc: Callable[[str], str], removed: str, added: str)
     return re.sub(" {2,}", " ", out)
 
 
-def text_lines(result: KnowledgeDiff, sides: Sides) -> list[str]:
-    lines = [f"kb diff: {_safe(sides.old_label)} → {_safe(sides.new_label)}"]
+def text_lines(result: KnowledgeDiff, sides: Sides) -> list[tuple[str, str]]:
+    """The text report, line by line, each with its style at a terminal."""
+    lines = [("dim", f"kb diff: {_safe(sides.old_label)} → {_safe(sides.new_label)}")]
     for page in result.pages:
-        lines.append(_page_head(page, _safe))
-        lines.extend(f"  {_sign(i)} {describe(i, _safe, _plain_words)}" for i in page.items)
+        lines.append(("bold", _page_head(page, _safe)))
+        for item in page.items:
+            sign = _sign(item)
+            lines.append((_STYLE[sign], f"  {sign} {describe(item, _safe, _plain_words)}"))
         if page.unrecorded:
-            lines.append(f"  ! {_c005(page, _safe)}")
+            lines.append(("bold red", f"  ! {_c005(page, _safe)}"))
     for made, heading in (("stale", "Theses made stale"), ("current", "Theses current again")):
         changes = [c for c in result.stale if c.made == made]
         if changes:
-            lines.append(f"{heading}:")
-            lines.extend(f"  {_stale_line(c, _safe)}" for c in changes)
-    lines.append(_summary(result))
+            lines.append(("bold", f"{heading}:"))
+            style = "red" if made == "stale" else "green"
+            lines.extend((style, f"  {_stale_line(c, _safe)}") for c in changes)
+    lines.append(("", _summary(result)))
     return lines
+
+
+_STYLE = {"+": "green", "-": "red", "~": "yellow"}
 
 
 def _summary(result: KnowledgeDiff) -> str:
@@ -220,22 +227,17 @@ _STATUSES = ("added", "removed", "renamed", "redirected", "modified", "reformatt
 
 
 def text(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
+    """Plain lines; with `color` (a terminal), the same lines styled by rich."""
     if not color:
-        for line in text_lines(result, sides):
+        for _, line in text_lines(result, sides):
             out.write(line + "\n")
         return
     from rich.console import Console
     from rich.text import Text
 
     console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
-    styles = {"+": "green", "-": "red", "~": "yellow", "!": "bold red", "t": "bold"}
-    for line in text_lines(result, sides):
-        mark = line[2:3] if line.startswith("  ") and line[3:4] == " " else "t"
-        if line.startswith("  thesis"):
-            mark = "!"
-        console.print(
-            Text(line, style=styles.get(mark, "") if not line.startswith("kb diff") else "dim")
-        )
+    for style, line in text_lines(result, sides):
+        console.print(Text(line, style=style))
 
 
 # -- markdown --------------------------------------------------------------------------

@@ -133,7 +133,17 @@ def changed_files(cwd: Path, old: str, new: str | None, folders: Sequence[str]) 
     """The files under `folders` (relative to `cwd`) that differ between commit `old` and
     commit `new` (None: the working tree and index, untracked files included), renames
     found as `git diff -M` finds them. Paths are relative to `cwd`."""
-    args = ["diff", "--raw", "-z", "--no-abbrev", "-M", "--relative", old]
+    args = [
+        "diff",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "-M",
+        "--relative",
+        "--no-color",
+        "--no-ext-diff",
+        old,
+    ]
     done = _git(cwd, *args, *([new] if new else []), "--", *folders)
     if done is None or done.returncode != 0:
         raise KbError(f"git diff failed: {_stderr(done)}")
@@ -176,7 +186,8 @@ def files_mentioning(cwd: Path, rev: str | None, words: Iterable[str], folder: s
     if not patterns:
         return []
     where = [rev] if rev else ["--untracked"]
-    done = _git(cwd, "grep", "-l", "-z", "-F", "-w", *patterns, *where, "--", folder)
+    args = ["grep", "-l", "-z", "-F", "-w", "--no-color", "--no-full-name"]  # whatever the config
+    done = _git(cwd, *args, *patterns, *where, "--", folder)
     if done is None or done.returncode not in (0, 1):
         raise KbError(f"git grep failed: {_stderr(done)}")
     # paths relative to `cwd`, after `rev:` at a revision (a rev never holds a NUL)
