@@ -493,10 +493,10 @@ def test_json_shape(tmp_path: Path) -> None:
         "new": {"rev": "working tree", "commit": None},
         "changed": True,
         "counts": {
-            "concepts modified": 1,
-            "claims re-worded": 1,
-            "changed with no changelog entry": 1,
-            "citations made stale": 1,
+            "pages": {"concept": {"modified": 1}},
+            "changes": {"claim-reworded": 1},
+            "unrecorded": 1,
+            "citations_made": {"stale": 1, "current": 0},
         },
         "pages": [
             {

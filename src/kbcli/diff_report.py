@@ -289,7 +289,7 @@ def to_json(result: KnowledgeDiff, sides: Sides) -> dict[str, Any]:
         "old": {"rev": sides.old_label, "commit": sides.old},
         "new": {"rev": sides.new_label, "commit": sides.new},
         "changed": result.changed,
-        "counts": counts(result),
+        "counts": _json_counts(result),
         "pages": [_page_json(p) for p in result.pages],
         "stale": [
             {
@@ -303,6 +303,20 @@ def to_json(result: KnowledgeDiff, sides: Sides) -> dict[str, Any]:
             for c in result.stale
         ],
     }
+
+
+def _json_counts(result: KnowledgeDiff) -> dict[str, Any]:
+    """Pages by kind and status, changes by kind, C005 pages, citations by what was made."""
+    pages: dict[str, dict[str, int]] = {}
+    changes: dict[str, int] = {}
+    for page in result.pages:
+        by_status = pages.setdefault(page.kind, {})
+        by_status[page.status] = by_status.get(page.status, 0) + 1
+        for item in page.items:
+            changes[item.kind] = changes.get(item.kind, 0) + 1
+    made = {m: sum(1 for c in result.stale if c.made == m) for m in ("stale", "current")}
+    unrecorded = sum(1 for p in result.pages if p.unrecorded)
+    return {"pages": pages, "changes": changes, "unrecorded": unrecorded, "citations_made": made}
 
 
 def _page_json(page: PageDiff) -> dict[str, Any]:
