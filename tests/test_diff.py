@@ -234,6 +234,9 @@ def test_a_page_unreadable_on_one_side_is_reported(tmp_path: Path) -> None:
     kb = repo / "kb"
     _commit(repo, "break beta", {"concepts/beta.yaml": "- a list, not a page\n"})
     (kb / "concepts" / "alpha.yaml").write_bytes(b"id: alpha\ntitle: \xff\n")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(GAMMA)
+    (kb / "concepts" / "gamma.yaml").symlink_to(outside)
     result = run_kb("diff", "HEAD~1", cwd=kb)
     assert result.code == 0, result.err
     assert result.out == (
@@ -242,9 +245,11 @@ def test_a_page_unreadable_on_one_side_is_reported(tmp_path: Path) -> None:
         "byte 0xff cannot be decoded)\n"
         "concept beta (concepts/beta.yaml): cannot be read (new: a page must be a mapping of "
         "fields)\n"
+        f"concept gamma (concepts/gamma.yaml): cannot be read (new: Y007 line 1: symlink "
+        f"leads outside the KB root (to {outside}))\n"
         "Theses made stale:\n"
         "  thesis t cites alpha (claims: alpha-is-first): the concept's page cannot be read\n"
-        "2 pages changed: 2 concepts unreadable; 1 citation made stale.\n"
+        "3 pages changed: 3 concepts unreadable; 1 citation made stale.\n"
     )
 
 

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from kbcli import gitrepo
 from kbcli.errors import KbError
+from kbcli.kb import PageRef, read_text
 from kbcli.knowledge_diff import Data, FilePair, KnowledgeDiff, Raw, Unreadable, compare
 from kbcli.yamlio.load import YamlProblem, decode, parse
 
@@ -117,19 +118,13 @@ class _Reader:
         return raw
 
     def _file(self, rel: str) -> Raw:
-        from kbcli.kb import read_text
-
-        from_kb = self.root / rel
-        if not from_kb.exists() and not from_kb.is_symlink():
+        path = self.root / rel
+        if not path.exists() and not path.is_symlink():
             return None
         kind = "concept" if rel.startswith("concepts/") else "thesis"
-        stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         try:
-            from kbcli.kb import PageRef
-
-            return read_text(
-                self.root, PageRef(kind, stem, self.root, rel), self.max_bytes
-            ).encode()
+            ref = PageRef(kind, _stem(rel), self.root, rel)
+            return read_text(self.root, ref, self.max_bytes).encode()
         except YamlProblem as exc:
             return _unreadable(exc)
         except OSError as exc:
