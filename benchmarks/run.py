@@ -762,11 +762,13 @@ class Bench:
     def diff(self, corpus: Corpus) -> None:
         """H, its runs interleaved with D's: `kb diff` of a commit that changes 5 concepts,
         each in a claim a thesis cites (so the stale-theses search has work to do)."""
-        step = max(1, len(corpus.concepts) // 5)
-        chosen = [corpus.concepts[i] for i in range(2, len(corpus.concepts), step)][:5]
+        # concept 10t is cited by thesis t, on claims t % 12 and (t + 5) % 12
+        step = max(1, len(corpus.theses) // 5)
+        picked = [(10 * t, t % 12) for t in range(0, len(corpus.theses), step)][:5]
+        chosen = [corpus.concepts[i] for i, _ in picked]
         saved = [(c.revision, list(c.log), dict(c.evidence)) for c in chosen]
-        for c in chosen:
-            c.evidence[0] = next(lv for lv in LEVELS if lv != c.level(0))
+        for c, (_, claim) in zip(chosen, picked, strict=True):
+            c.evidence[claim] = next(lv for lv in LEVELS if lv != c.level(claim))
             c.log.insert(0, ("2025-06-02", "Re-assessed the first claim."))
             (self.kb / f"concepts/{c.id}.yaml").write_text(c.text(), encoding="utf-8")
         _git(self.kb, "commit", "-qam", "Re-assess five concepts")
@@ -777,9 +779,10 @@ class Bench:
             done = run([*KB, "diff", "HEAD~1", "HEAD", "--format", "json"], self.kb)
             diff_s.append(done.seconds)
             out = done.out
-        pages = json.loads(out)["pages"]
-        if len(pages) != 5:
-            raise SystemExit(f"kb diff reported {len(pages)} changed pages, not 5")
+        doc = json.loads(out)
+        made = doc["counts"]["citations_made"]["stale"]
+        if len(doc["pages"]) != len(chosen) or not made:  # some may be stale already
+            raise SystemExit(f"kb diff: {len(doc['pages'])} changed pages, {made} made stale")
         _git(self.kb, "reset", "-q", "--hard", "HEAD~1")
         for c, (revision, log, evidence) in zip(chosen, saved, strict=True):
             c.revision, c.log, c.evidence = revision, log, evidence
