@@ -278,6 +278,9 @@ def test_revisions_as_git_diff_takes_them(tmp_path: Path) -> None:
     assert (bad.code, bad.out) == (2, "")
     assert bad.err == "kb: unknown revision 'no-such-branch' (not a commit in this repository)\n"
     assert run_kb("diff", "main", "nope", cwd=kb).code == 2
+    assert run_kb("diff", "main", "feature", "HEAD", cwd=kb).err == (
+        "kb: kb diff takes at most two revisions\n"
+    )
     assert run_kb("diff", "--", "-x", cwd=kb).code == 2
 
 
@@ -627,3 +630,15 @@ def test_the_users_git_configuration_does_not_change_the_result(tmp_path: Path) 
         "  ~ evidence of claim alpha-is-first: strong → weak",
     ]
     assert lines[-1] == "1 page changed: 1 concept modified; 1 citation made stale."
+
+
+def test_a_version_over_max_page_bytes_is_not_read(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    (kb / "kb.yaml").write_text("max_page_bytes: 1024\n")
+    _commit(repo, "big gamma", {"concepts/gamma.yaml": GAMMA + "# padding\n" * 100})
+    result = run_kb("diff", "HEAD~1", "HEAD", cwd=kb)
+    assert result.out.splitlines()[1] == (
+        "concept gamma (concepts/gamma.yaml): cannot be read (new: Y005 file is "
+        f"{len(GAMMA) + 1000} bytes, over the limit of 1024)"
+    )
