@@ -642,3 +642,22 @@ def test_a_version_over_max_page_bytes_is_not_read(tmp_path: Path) -> None:
         "concept gamma (concepts/gamma.yaml): cannot be read (new: Y005 file is "
         f"{len(GAMMA) + 1000} bytes, over the limit of 1024)"
     )
+
+
+def test_a_removed_concept_and_an_added_thesis_list_their_content(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"concepts/gamma.yaml": GAMMA})
+    kb = repo / "kb"
+    (kb / "concepts" / "gamma.yaml").unlink()
+    (kb / "theses" / "t8.yaml").write_text(_thesis("t8", "beta"))
+    (kb / "theses" / "t.yaml").unlink()
+    result = run_kb("diff", cwd=kb)
+    assert result.out == (
+        "kb diff: HEAD → working tree\n"
+        "concept gamma “Gamma” (concepts/gamma.yaml): removed\n"
+        "  - claim gamma-is-third removed: Gamma comes third\n"
+        "thesis t “A thesis” (theses/t.yaml): removed\n"
+        "  - no longer cites alpha\n"
+        "thesis t8 “Thesis t8” (theses/t8.yaml): added\n"
+        "  + cites beta\n"
+        "3 pages changed: 1 concept removed, 1 thesis added, 1 thesis removed.\n"
+    )

@@ -160,7 +160,8 @@ def _page(pair: FilePair, load: Loader, merged: Mapping[str, Mapping[str, str]])
         try:
             sides.append(_load(raw, load))
         except Unreadable as exc:
-            return PageDiff(kind, stem, path, "unreadable", pair.old_path, problem=f"{side}: {exc}")
+            moved = pair.old_path if pair.old_path != path else None
+            return PageDiff(kind, stem, path, "unreadable", moved, problem=f"{side}: {exc}")
     old, new = sides
     title = _title(new if new is not None else old)
     if old is None:
@@ -184,15 +185,22 @@ def _page(pair: FilePair, load: Loader, merged: Mapping[str, Mapping[str, str]])
 
 
 def _whole(kind: str, data: Data | None, how: str) -> tuple[Item, ...]:
-    """An added or removed concept's claims, in short (a thesis: its citations)."""
+    """An added or removed concept's claims, in short (a thesis: its citations), with the
+    fields each kind of item has on a modified page."""
     if data is None:
         return ()
     if kind == "thesis":
-        return tuple(Item(f"citation-{how}", c, new=_claims_text(n)) for c, n in _cites(data))
-    return tuple(
-        Item(f"claim-{how}", cid, new=_text(c.get("statement")), old=_text(c.get("evidence")))
-        for cid, c in _by_id(data.get("claims"), "id").items()
-    )
+        cites = _cites(data)
+        if how == "added":
+            return tuple(Item("citation-added", c, new=_claims_text(n)) for c, n in cites)
+        return tuple(Item("citation-removed", c, old=_claims_text(n)) for c, n in cites)
+    claims = _by_id(data.get("claims"), "id").items()
+    if how == "added":
+        return tuple(
+            Item("claim-added", cid, _text(c.get("evidence")), _text(c.get("statement")))
+            for cid, c in claims
+        )
+    return tuple(Item("claim-removed", cid, old=_text(c.get("statement"))) for cid, c in claims)
 
 
 def _concept(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> list[Item]:
