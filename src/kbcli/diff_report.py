@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 JSON_VERSION = 1
 DETAILS_OVER = 3  # more pages than this: each in its own collapsible <details> (markdown)
 
-Span = tuple[str, str]  # text (already made safe), style: "", "add", "del", "dim", "warn"
-
 
 def _safe(text: str) -> str:
     """Text from a page, made safe for a terminal or a log: control characters (ESC, CR,
@@ -156,9 +154,8 @@ def counts(result: KnowledgeDiff) -> dict[str, int]:
             label = _COUNT_LABELS.get(item.kind, item.kind.replace("-", " "))
             out[label] = out.get(label, 0) + 1
         if page.unrecorded:
-            out["changed with no changelog entry"] = (
-                out.get("changed with no changelog entry", 0) + 1
-            )
+            key = "concepts changed with no changelog entry (C005)"
+            out[key] = out.get(key, 0) + 1
     for change in result.stale:
         key = f"citations made {change.made}"
         out[key] = out.get(key, 0) + 1
