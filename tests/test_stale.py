@@ -198,6 +198,7 @@ def test_an_evidence_downgrade_names_the_claim_the_levels_and_the_commit(root: P
                 ],
             },
         ],
+        "not_pages": [],
     }
 
 

@@ -459,7 +459,7 @@ def stale(
         result = find_stale(root, load_config(root), use_cache=not no_cache, progress=progress)
     color = format is StaleFormat.text and _color()
     stale_report.REPORTERS[format.value](result, Path.cwd(), sys.stdout, color)
-    return 1 if check and not result.clean else 0
+    return 1 if result.not_pages or (check and not result.clean) else 0
 
 
 @app.command()
@@ -643,14 +643,20 @@ def render(
     the KB no longer has are removed from DIR; other files there are left alone.
     """
     from kbcli.config import load_config
-    from kbcli.render.site import build_site, check_site, detect_format, write_site
+    from kbcli.render.site import NotPages, build_site, check_site, detect_format, write_site
+    from kbcli.report import display_path
 
     if out is not None and check is not None:
         raise KbError("--out writes a site and --check checks one: give one of them")
     root = _state(ctx).kb_root()
     target = check if check is not None else out if out is not None else Path("site")
     fmt = format.value if format is not None else detect_format(target)
-    files = build_site(root, load_config(root), fmt)
+    try:
+        files = build_site(root, load_config(root), fmt)
+    except NotPages as exc:  # findings, as lint reports them, then why nothing was written
+        for f in exc.findings:
+            typer.echo(f"{display_path(root, f.path, Path.cwd())}:1:1: {f.code} {f.message}")
+        raise
     if check is not None:
         outdated = check_site(files, check, fmt)
         for item in outdated:

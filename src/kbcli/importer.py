@@ -346,11 +346,15 @@ def import_page(
 
 
 def _read(file: Path) -> str:
-    try:
-        with open(file, "rb") as fh:
-            raw = fh.read(MAX_INPUT_BYTES + 1)
+    from kbcli.kb import read_regular
+    from kbcli.yamlio.load import YamlProblem
+
+    try:  # the guarded read pages get: a FIFO or a folder is refused, never waited on
+        raw = read_regular(file, MAX_INPUT_BYTES)
     except OSError as exc:
         raise KbError(f"cannot read the file: {exc.strerror}", path=file) from None
+    except YamlProblem:
+        raise KbError("cannot read the file: it is not a regular file", path=file) from None
     if len(raw) > MAX_INPUT_BYTES:
         raise KbError(f"the file is over {MAX_INPUT_BYTES} bytes: not a page", path=file)
     try:

@@ -117,7 +117,9 @@ def _findings(
         from kbcli.changes import changelog_discipline, in_scope
 
         findings = in_scope(findings, scope.changes, index)
-        findings += changelog_discipline(scope.root, scope.changes, str(scope.changed_since))
+        findings += changelog_discipline(
+            scope.root, scope.changes, str(scope.changed_since), scope.config.max_page_bytes
+        )
         checked = len(scope.changes.pages)
     if selected is not None:
         findings = [f for f in findings if f.path in selected]

@@ -16,6 +16,7 @@ has just signed off.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -157,7 +158,7 @@ def _stamp(root: Path, config: Config, cite: Mapping[str, Any]) -> Stamped:
 def _concept_page(root: Path, config: Config, concept: str) -> dict[str, Any]:
     """The cited concept's data; Refused when there is no such concept to vouch for."""
     ref = page_ref(root, "concept", concept) if SLUG.match(concept) else None
-    if ref is None or not ref.path.exists():
+    if ref is None or not os.path.lexists(ref.path):
         raise Refused(f"concept '{concept}' does not exist")
     data: dict[str, Any] = load_page(root, ref, config.max_page_bytes).data
     target = data.get("redirect")

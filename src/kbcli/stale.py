@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
+from kbcli.findings import Finding
 from kbcli.history import Citation, HistoryRead, Origin, stale_since, start_ahead
 from kbcli.index import Cite, KbIndex, PageFacts
+from kbcli.kb import NOT_A_PAGE
 from kbcli.lint import Progress, analyse_all
 from kbcli.stamps import (
     Change,
@@ -93,11 +95,12 @@ class StaleResult:
     checked_theses: int
     checked_citations: int
     counts: Mapping[Status, int] = field(default_factory=dict)
+    not_pages: tuple[Finding, ...] = ()  # stray entries (Y008): what kb could not survey
 
     @property
     def clean(self) -> bool:
         """Nothing stale, unreviewed, missing or unreadable."""
-        return not self.theses
+        return not self.theses and not self.not_pages
 
 
 def find_stale(
@@ -129,7 +132,9 @@ def find_stale(
     counts = {status: 0 for status in Status}
     for citation in flat:
         counts[citation.status] += 1
-    return StaleResult(root, reports, len(survey.theses), survey.citations, counts)
+    return StaleResult(
+        root, reports, len(survey.theses), survey.citations, counts, survey.not_pages
+    )
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ class _Survey:
     theses: list[ThesisReport]
     materials: dict[str, Material | None]
     citations: int
+    not_pages: tuple[Finding, ...] = ()
 
 
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
@@ -164,7 +170,8 @@ def _survey(index: KbIndex) -> _Survey:
         )
         for thesis in index.theses.values()
     ]
-    return _Survey(theses, materials, sum(len(t.cites) for t in index.theses.values()))
+    strays = tuple(f for p in index.pages for f in p.findings if f.code == NOT_A_PAGE)
+    return _Survey(theses, materials, sum(len(t.cites) for t in index.theses.values()), strays)
 
 
 def _material(facts: PageFacts) -> Material | None:

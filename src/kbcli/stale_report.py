@@ -26,7 +26,9 @@ of the whole concept. `status` is `stale`, `unreviewed`, `missing` (no such conc
 a citation never stamped, or one whose concept did not change (only the claims it names
 did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`),
 `uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`).
-`path` is relative to the working directory, as in lint's JSON.
+`path` is relative to the working directory, as in lint's JSON. `not_pages` lists the
+entries named like pages that kb could not read (Y008, as lint reports them); any makes
+`clean` false and the exit code 1.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def text(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
     """A rich table with `color` (a terminal), else plain lines: per thesis, each citation
     that needs attention, what changed, and since when."""
     if color and result.theses:
+        for line in not_page_lines(result, cwd):
+            out.write(line + "\n")
         _table(result, cwd, out)
         out.write(summary(result) + "\n")
         return
@@ -68,7 +72,7 @@ def text(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
 
 
 def plain_lines(result: StaleResult, cwd: Path) -> list[str]:
-    lines = []
+    lines = not_page_lines(result, cwd)
     for report in result.theses:
         lines.append(f"thesis {report.thesis} ({display_path(result.root, report.rel, cwd)})")
         for cit in report.citations:
@@ -77,6 +81,14 @@ def plain_lines(result: StaleResult, cwd: Path) -> list[str]:
                 lines.extend(f"    - {change.message}" for change in cit.changes)
     lines.append(summary(result))
     return lines
+
+
+def not_page_lines(result: StaleResult, cwd: Path) -> list[str]:
+    """The entries kb could not survey, as lint reports them."""
+    return [
+        f"{display_path(result.root, f.path, cwd)}:{f.line}:{f.col}: {f.code} {f.message}"
+        for f in result.not_pages
+    ]
 
 
 def citation_label(cit: StaleCitation) -> str:
@@ -99,8 +111,12 @@ def _since(cit: StaleCitation) -> str:
 def summary(result: StaleResult) -> str:
     citations = _n(result.checked_citations, "citation", "citations")
     theses = _n(result.checked_theses, "thesis", "theses")
-    if result.clean:
-        return f"Nothing stale: {citations} in {theses} checked."
+    if not result.theses:
+        found = f"Nothing stale: {citations} in {theses} checked."
+        if result.not_pages:
+            strays = _n(len(result.not_pages), "entry", "entries")
+            found += f" {strays} named like pages could not be read (listed above)."
+        return found
     counts = ", ".join(
         _n(result.counts[status], *_COUNT_TEXT[status])
         for status in Status
@@ -172,7 +188,15 @@ def to_json(result: StaleResult, cwd: Path) -> dict[str, Any]:
         }
         for report in result.theses
     ]
-    return {"version": JSON_VERSION, "clean": result.clean, "summary": summary, "theses": theses}
+    strays = [
+        {"path": display_path(result.root, f.path, cwd), "line": f.line, "col": f.col,
+         "code": f.code, "message": f.message}
+        for f in result.not_pages
+    ]  # fmt: skip
+    return {
+        "version": JSON_VERSION, "clean": result.clean, "summary": summary, "theses": theses,
+        "not_pages": strays,
+    }  # fmt: skip
 
 
 Reporter = Callable[[StaleResult, Path, TextIO, bool], None]

@@ -122,7 +122,7 @@ def open_page(root: Path, config: Config, kind: str, page_id: str) -> tuple[Page
     """A page to edit, read after the lock is taken. Unknown pages are exit 2, with the
     nearest existing id suggested."""
     ref = page_ref(root, kind, page_id)
-    if not ref.path.exists():
+    if not os.path.lexists(ref.path):
         raise KbError(f"no {kind} '{page_id}' (expected {ref.rel}){_did_you_mean(ref)}")
     return ref, load_page(root, ref, config.max_page_bytes)
 
