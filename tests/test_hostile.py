@@ -11,23 +11,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from helpers import CASES, Run
+from helpers import CASES, needs_another_user, run_as_user
 
-NOBODY = 65534
-ROOT_USER = os.geteuid() == 0
-
-pytestmark = pytest.mark.skipif(
-    ROOT_USER and shutil.which("setpriv") is None,
-    reason="as root, the unreadable page needs setpriv to run kb as another user",
-)
+pytestmark = needs_another_user
 
 DIR = "not a page: a folder, named like a page; rename it or move it out of the KB"
 DANGLING = (
@@ -73,24 +65,6 @@ def kb() -> Iterator[Path]:
         yield root
     finally:
         shutil.rmtree(top)
-
-
-def run_as_user(*args: str, cwd: Path) -> Run:
-    """`kb` as a user without read permission on `locked.yaml` (nobody, when run as root)."""
-    env = {**os.environ, "XDG_CACHE_HOME": str(cwd.parent / "home"), "NO_COLOR": "1"}
-    env.pop("KB_ROOT", None)
-    prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    proc = subprocess.run(
-        [*(prefix if ROOT_USER else []), sys.executable, "-m", "kbcli", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,  # a FIFO opened for reading would block here, not forever
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def test_lint_reports_each_stray_entry_once_at_1_1(kb: Path) -> None:

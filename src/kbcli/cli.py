@@ -18,7 +18,13 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from kbcli import __version__
-from kbcli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, KbError
+from kbcli.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    KbError,
+    environment_error,
+)
 
 app = typer.Typer(
     name="kb",
@@ -684,20 +690,31 @@ def main() -> NoReturn:
         code = exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         code = EXIT_INTERRUPTED
+    except OSError as exc:  # the machine's (full disk, read-only, permission): exit 2
+        error = environment_error(exc)
+        if error is None:
+            code = _internal_error(exc, debug)
+        else:
+            typer.echo(f"kb: {error.render(Path.cwd())}", err=True)
+            code = error.exit_code
     except Exception as exc:  # a bug: short message, traceback only with --debug
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(EXIT_USAGE)
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        typer.echo(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
-        typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
-        code = EXIT_INTERNAL
+        code = _internal_error(exc, debug)
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
         typer.echo("kb: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    typer.echo(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
+    typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
+    return EXIT_INTERNAL
 
 
 def _is_usage_error(exc: Exception) -> bool:

@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kbcli.cachedir import CACHE_DIR
 from kbcli.config import Config
 from kbcli.findings import Finding
 from kbcli.history import Citation, HistoryRead, Origin, stale_since, start_ahead
@@ -41,9 +42,7 @@ from kbcli.stamps import (
     parse_stamp,
 )
 
-CACHE_DIR = ".kb-cache"  # shared with the lint cache, which git-ignores it the same way
 HISTORY_CACHE = "history.json"
-_GITIGNORE = "# kb's cache: never committed\n*\n"
 
 
 class Status(StrEnum):
@@ -238,7 +237,7 @@ def _origins(
     if not citations:
         return {}
     if cache is not None:
-        _ensure_cache_dir(cache.parent)
+        _ensure_cache_dir(cache.parent.parent)
     # What lint already read of each page: history need not read the files again.
     worktree = {c.concept: materials.get(c.concept) for c in citations}
     return stale_since(root, citations, worktree, cache, ahead)
@@ -248,13 +247,10 @@ def _history_cache(root: Path) -> Path:
     return root / CACHE_DIR / HISTORY_CACHE
 
 
-def _ensure_cache_dir(directory: Path) -> None:
-    """The cache folder, git-ignoring itself as the lint cache's does; a folder that
-    cannot be made only costs the cache."""
-    try:
-        directory.mkdir(exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(_GITIGNORE, encoding="utf-8")
-    except OSError:
-        pass
+def _ensure_cache_dir(root: Path) -> None:
+    """The cache folder (`kbcli.cachedir`); a folder that cannot be made only costs the
+    cache."""
+    from kbcli.cachedir import ensure_cache_dir
+
+    with contextlib.suppress(OSError):
+        ensure_cache_dir(root)
