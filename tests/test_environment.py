@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from kbcli.errors import KbError, environment_error
+
 from helpers import (
     CASES,
     git,
@@ -25,7 +27,6 @@ from helpers import (
     run_as_user,
     run_kb,
 )
-from kbcli.errors import KbError, environment_error
 
 ADD = ("add-claim", "alpha", "Alpha is a vowel", "-e", "weak", "-s", "greek")
 DATE = ("--date", "2026-04-21")

@@ -92,16 +92,18 @@ def _state(ctx: typer.Context) -> State:
 
 
 def _date(value: str | None) -> str:
-    """A YYYY-MM-DD date from the command line; today when not given."""
-    if value is None:
-        return date.today().isoformat()
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise KbError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    if len(value) != 10:
-        raise KbError(f"{value!r} is not a date (YYYY-MM-DD)")
-    return value
+    """A YYYY-MM-DD date from the command line (the one strict parser); today when not
+    given."""
+    from kbcli.dates import check_date
+
+    return date.today().isoformat() if value is None else check_date(value)
+
+
+def _edit_date(value: str | None) -> str:
+    """The date an edit records: as `_date`, and never after today."""
+    from kbcli.dates import check_not_future
+
+    return check_not_future(_date(value), date.today().isoformat())
 
 
 def _color(stream: object = sys.stdout) -> bool:
@@ -284,7 +286,7 @@ def add_claim(
 
     root = _state(ctx).kb_root()
     config = load_config(root)
-    day = _date(when)
+    day = _edit_date(when)
     sources = tuple(source or ())
     if sys.stdin.isatty() and (statement is None or evidence is None or not sources):
         from kbcli.prompts import ask_claim
@@ -329,7 +331,7 @@ def changelog(
     from kbcli.config import load_config
 
     root = _state(ctx).kb_root()
-    done = add_entry(root, load_config(root), concept, text, _date(when), commit)
+    done = add_entry(root, load_config(root), concept, text, _edit_date(when), commit)
     typer.echo(f"Added a changelog entry to {done.value.concept} ({done.value.rel})")
     _echo_commit(done.commit)
     return 0
@@ -388,7 +390,7 @@ def merge_claims(
         root,
         load_config(root),
         concept,
-        _date(when),
+        _edit_date(when),
         other=other,
         retire_other=retire_other,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
@@ -411,7 +413,9 @@ def new(
     ],
     when: Annotated[
         str | None,
-        typer.Option("--date", metavar="D", help="Date of the concept's 'Created' entry."),
+        typer.Option(
+            "--date", metavar="D", help="Date of a concept's 'Created' entry (concepts only)."
+        ),
     ] = None,
     commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
 ) -> int:
@@ -422,8 +426,13 @@ def new(
     from kbcli.config import load_config
     from kbcli.scaffold import new_page
 
+    if kind is Kind.thesis and when is not None:
+        raise KbError(
+            "kb new thesis takes no --date: a thesis is dated when it is scored "
+            "(kb review THESIS --score S --date D)"
+        )
     root = _state(ctx).kb_root()
-    done = new_page(root, load_config(root), kind.value, page_id, title, _date(when), commit)
+    done = new_page(root, load_config(root), kind.value, page_id, title, _edit_date(when), commit)
     typer.echo(f"Created {done.value.rel}")
     _echo_commit(done.commit)
     return 0
@@ -497,7 +506,7 @@ def review(
     from kbcli.review import review as run
 
     root = _state(ctx).kb_root()
-    done = run(root, load_config(root), thesis, _date(when), score, commit)
+    done = run(root, load_config(root), thesis, _edit_date(when), score, commit)
     for line in done.value.lines():
         typer.echo(line)
     _echo_commit(done.commit)
@@ -561,7 +570,9 @@ def import_page(
     from kbcli.importer import import_page as run
 
     root = _state(ctx).kb_root()
-    done = run(root, load_config(root), file, _date(when), page_id, dry_run=dry_run, commit=commit)
+    done = run(
+        root, load_config(root), file, _edit_date(when), page_id, dry_run=dry_run, commit=commit
+    )
     result = done.value
     if dry_run:  # stdout holds the YAML alone, so it can be redirected to a file
         typer.echo(result.text, nl=False)

@@ -23,8 +23,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kbcli.changelog import check_date
 from kbcli.config import Config
+from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import SLUG, check_id, load_page, page_ref
 from kbcli.stamps import Change, diff, make_stamp, material

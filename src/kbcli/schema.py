@@ -7,7 +7,6 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -151,17 +150,11 @@ def _fast_safe(schema: Any) -> bool:
     return all(_fast_safe(sub) for sub in subschemas)
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-
-
 def is_date(value: object) -> bool:
-    """`format: date` exactly as jsonschema's format checker reads it."""
-    if not isinstance(value, str):
-        return True
-    try:
-        return bool(_DATE.fullmatch(value) and date.fromisoformat(value))
-    except ValueError:
-        return False
+    """`format: date`: kb's one reading of a date (`kbcli.dates`)."""
+    from kbcli.dates import is_date as strict
+
+    return strict(value) if isinstance(value, str) else True
 
 
 def validate_config(data: Any, root: Node | None) -> tuple[str, int, int] | None:
