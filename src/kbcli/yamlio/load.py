@@ -8,6 +8,7 @@ string) is the same here as in ruamel.yaml's round-trip loader.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +75,34 @@ def decode(raw: bytes) -> str:
 
 
 def parse(text: str, pure: bool = False) -> Document:
-    """Compose and convert one YAML document; raise YamlProblem on anything unsafe."""
+    """Compose and convert one YAML document; raise YamlProblem on anything unsafe.
+    Merge-conflict markers are found first, wherever they stand: YAML would report them
+    as noise a line later, or, inside a quoted string, read them as text."""
+    check_conflict_markers(text)
     root = compose(text, pure=pure)
     return Document(text, root, to_data(root) if root is not None else None)
+
+
+# git's markers, at the start of a line (longer with merge.conflictMarkerSize or
+# `kb merge-file --marker-size`); `|||||||` opens the base's side in diff3 style
+_MARKER = re.compile(r"^(?:<{7,}|\|{7,}|={7,}|>{7,})(?=[ \t\r]|$)", re.MULTILINE)
+
+
+def check_conflict_markers(text: str) -> None:
+    """Y009 at the first line of an unresolved merge conflict, if `text` has one."""
+    found = _MARKER.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    end = text.find("\n", found.start())
+    marker = text[found.start() : end if end != -1 else len(text)].strip()
+    raise YamlProblem(
+        "Y009",
+        f"unresolved merge conflict ({marker}): keep the right lines of each side and "
+        "delete the marker lines",
+        line,
+        1,
+    )
 
 
 def compose(text: str, pure: bool = False) -> Node | None:
