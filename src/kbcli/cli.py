@@ -513,6 +513,25 @@ def review(
     return 0
 
 
+@app.command()
+def rules(
+    code: Annotated[
+        str | None,
+        typer.Argument(metavar="[CODE]", help="A rule's code (C001) or name (duplicate-claim)."),
+    ] = None,
+) -> int:
+    """List every rule kb checks, or explain one: what it checks, an example and the fix.
+
+    Each line of the list is a rule's code, name, default severity and what it checks.
+    kb.yaml can switch any rule off or change its severity, by code or by name.
+    """
+    from kbcli.commands.rules import rule_lines
+
+    for line in rule_lines(code):
+        typer.echo(line)
+    return 0
+
+
 def _echo_commit(sha: str | None) -> None:
     if sha is not None:
         typer.echo(f"Committed {sha[:12]}")

@@ -198,7 +198,7 @@ def _problems(error: Any, root: Node | None, data: Any) -> Iterator[Problem]:
 
 def _unknown_field(where: str, key: str, allowed: list[str]) -> str:
     if where == "rules":
-        return f"rules: unknown rule '{key}' (a code like C001 or a name like duplicate-claim)"
+        return f"rules: no rule is called '{key}'; `kb rules` lists every code and name"
     near = difflib.get_close_matches(key, allowed, n=1)
     hint = f" (did you mean '{near[0]}'?)" if near else f" (known: {', '.join(allowed)})"
     return f"{where + ': ' if where else ''}unknown field '{key}'{hint}"

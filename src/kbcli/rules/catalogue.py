@@ -40,7 +40,7 @@ _TABLE = [
         "Y003",
         "unsafe-tag",
         "error",
-        "a tag kb does not read (e.g. !!python/object), a merge key or a non-text key",
+        "a tag or merge key kb does not read (e.g. !!python/object, <<)",
         example="defaults: &d {evidence: weak}\nclaims:\n  - <<: *d",
         fix="Write the values out in full: kb reads plain YAML values only.",
     ),
@@ -80,8 +80,7 @@ _TABLE = [
         "Y008",
         "not-a-page",
         "error",
-        "an entry named like a page that is not a readable file: a folder, a dangling "
-        "symlink, a link to a folder, a FIFO, socket or device, a file kb may not read",
+        "an entry named like a page that is not a readable file (a folder, FIFO, dangling link)",
         example="concepts/x.yaml/  (a folder)  or  concepts/d.yaml -> nowhere.yaml",
         fix="Remove or rename the entry, or restore the link's target; chmod u+r an "
         "unreadable page.",
@@ -90,7 +89,7 @@ _TABLE = [
         "Y009",
         "merge-conflict",
         "error",
-        "unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>) anywhere in the file",
+        "unresolved merge conflict markers, anywhere in the file",
         example="<<<<<<< HEAD\nsummary: Ours.\n=======\nsummary: Theirs.\n>>>>>>> branch",
         fix="Resolve the conflict: keep the right lines, delete the three marker lines.",
     ),

@@ -1,0 +1,1 @@
+"""One module per `kb` verb, each a typed function from plain values to its result."""
