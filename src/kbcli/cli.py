@@ -161,7 +161,7 @@ def lint(
 
     root = _state(ctx).kb_root(near=paths[0].parent if paths else None)
     cwd = Path.cwd()
-    fixed = _fix(root, paths or (), cwd) if fix else False
+    fixed = _fix(root, paths or (), cwd) if fix else 0
     with _progress("Checking pages") as progress:
         result = run_lint(
             root, _date(today), paths or (), progress, not no_cache, changed_since=changed_since
@@ -169,11 +169,18 @@ def lint(
     shown = [report.display_path(root, f.path, cwd) for f in result.findings]
     color = format is Format.text and _color()
     report.REPORTERS[format.value](result.findings, shown, result.checked, sys.stdout, color)
+    if fixed:  # say why a clean report still exits 1
+        files = "1 file" if fixed == 1 else f"{fixed} files"
+        typer.echo(
+            f"kb: exit 1: --fix changed {files} (listed above); review and stage the changes",
+            err=True,
+        )
     return 1 if fixed or result.failed(strict) else 0
 
 
-def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> bool:
-    """Apply `--fix` and say what changed (on stderr: stdout keeps the report's format)."""
+def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> int:
+    """Apply `--fix` and say what changed (on stderr: stdout keeps the report's format);
+    the number of files changed."""
     from kbcli.config import load_config
     from kbcli.fix import fix_pages
     from kbcli.lint import selected_pages
@@ -183,7 +190,7 @@ def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> bool:
     for page in fixed:
         for what in page.what:
             typer.echo(f"fixed {display_path(root, page.rel, cwd)}: {what}", err=True)
-    return bool(fixed)
+    return len(fixed)
 
 
 _PROGRESS_MIN = 200  # fewer pages than this finish before a bar is worth drawing
@@ -303,7 +310,7 @@ def add_claim(
         root, config, concept, claim, day, changelog=not no_changelog, force=force, commit=commit
     )
     added = done.value
-    typer.echo(f"Added claim '{added.claim_id}' to {added.concept} ({added.rel})")
+    typer.echo(f"Added claim '{added.claim_id}' to {added.concept} ({_shown(root, added.rel)})")
     if added.new_source is not None:
         typer.echo(f"Added source '{added.new_source}' to {added.concept}")
     for other, score in added.similar:
@@ -332,7 +339,7 @@ def changelog(
 
     root = _state(ctx).kb_root()
     done = add_entry(root, load_config(root), concept, text, _edit_date(when), commit)
-    typer.echo(f"Added a changelog entry to {done.value.concept} ({done.value.rel})")
+    typer.echo(f"Added a changelog entry to {done.value.concept} ({_shown(root, done.value.rel)})")
     _echo_commit(done.commit)
     return 0
 
@@ -433,7 +440,7 @@ def new(
         )
     root = _state(ctx).kb_root()
     done = new_page(root, load_config(root), kind.value, page_id, title, _edit_date(when), commit)
-    typer.echo(f"Created {done.value.rel}")
+    typer.echo(f"Created {_shown(root, done.value.rel)}")
     _echo_commit(done.commit)
     return 0
 
@@ -507,7 +514,7 @@ def review(
 
     root = _state(ctx).kb_root()
     done = run(root, load_config(root), thesis, _edit_date(when), score, commit)
-    for line in done.value.lines():
+    for line in done.value.lines(_shown(root, done.value.rel)):
         typer.echo(line)
     _echo_commit(done.commit)
     return 0
@@ -530,6 +537,13 @@ def rules(
     for line in rule_lines(code):
         typer.echo(line)
     return 0
+
+
+def _shown(root: Path, rel: str) -> str:
+    """A page as every command names it: relative to the working directory."""
+    from kbcli.report import display_path
+
+    return display_path(root, rel, Path.cwd())
 
 
 def _echo_commit(sha: str | None) -> None:

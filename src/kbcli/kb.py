@@ -204,5 +204,7 @@ def load_page(root: Path, ref: PageRef, max_bytes: int) -> Document:
             f"{exc.code} {exc.message}", path=ref.path, line=exc.line, col=exc.col
         ) from None
     if not isinstance(doc.data, dict):
-        raise KbError("a page must be a mapping of fields", path=ref.path, line=1, col=1)
+        from kbcli.schema import not_a_mapping
+
+        raise KbError(f"S003 {not_a_mapping(doc.data)}", path=ref.path, line=1, col=1)
     return doc

@@ -57,9 +57,12 @@ class ReviewResult:
     old_score: object  # what the page held before (None: no score)
     citations: tuple[Stamped, ...]
 
-    def lines(self) -> list[str]:
-        """What was stamped and, where a citation was stale, what the curator signed off."""
-        out = [f"Reviewed {self.thesis} ({self.rel}): scored {self.date}, {self._score()}"]
+    def lines(self, shown: str | None = None) -> list[str]:
+        """What was stamped and, where a citation was stale, what the curator signed off;
+        the page is named as `shown` (the CLI: relative to the working directory, as lint
+        and stale name pages), else relative to the KB root."""
+        where = self.rel if shown is None else shown
+        out = [f"Reviewed {self.thesis} ({where}): scored {self.date}, {self._score()}"]
         for cit in self.citations:
             label = f"{cit.concept} [{', '.join(cit.claims)}]" if cit.claims else cit.concept
             out.append(f"  {label}: stamped{_WAS[cit.was]}")

@@ -215,8 +215,18 @@ def _invalid(error: Any, path: tuple[Any, ...]) -> str:
     if error.validator == "enum":
         return f"{value!r} is not one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "type" and not path:
-        return "a page must be a mapping of fields"
+        return not_a_mapping(value)
     return str(error.message)
+
+
+def not_a_mapping(data: Any) -> str:
+    """What is wrong with a page whose document is not a mapping, in a curator's words."""
+    if data is None:
+        return (
+            "the page is empty: it needs its fields (kb new concept ID or kb new thesis ID "
+            "writes a page that validates)"
+        )
+    return "the page is not a list of fields: each line should read `field: value`"
 
 
 def _newline_slug(error: Any) -> bool:
