@@ -133,3 +133,14 @@ def test_an_edit_of_a_stray_entry_is_refused_and_nothing_changes(kb: Path) -> No
     assert result.err == f"kb: concepts/fifo.yaml:1:1: Y008 {FIFO}\n"
     assert result.code == 2
     assert (kb / "concepts" / "fifo.yaml").is_fifo()
+
+
+def test_lint_of_named_stray_entries_reports_each(kb: Path) -> None:
+    """As pre-commit passes them: a folder named like a page is a stray entry too."""
+    result = run_as_user("lint", "concepts/dir.yaml", "concepts/fifo.yaml", cwd=kb)
+    assert result.out.splitlines() == [
+        f"concepts/dir.yaml:1:1: Y008 {DIR}",
+        f"concepts/fifo.yaml:1:1: Y008 {FIFO}",
+        "Found 2 errors and 0 warnings (2 pages checked).",
+    ]
+    assert result.code == 1
