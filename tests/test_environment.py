@@ -235,3 +235,16 @@ def test_git_sees_nothing_of_kb_after_edits_and_lint(tmp_path: Path) -> None:
 
 def test_kb_tests_cases_base_has_no_kb_files() -> None:
     assert not (CASES / "base" / ".kb-cache").exists()
+
+
+def test_a_file_where_the_cache_folder_goes_is_a_clear_error(tmp_path: Path) -> None:
+    root = make_kb(tmp_path / "kb")
+    (root / ".kb-cache").write_text("not a folder", encoding="utf-8")
+    before = snapshot(root)
+    result = run_kb("changelog", "alpha", "x", *DATE, cwd=root)
+    assert (result.code, result.err) == (
+        2,
+        "kb: .kb-cache: cannot lock the KB for writing: this is a file, where kb keeps its "
+        "cache folder; remove it (kb makes it again); nothing was changed\n",
+    )
+    assert snapshot(root) == before

@@ -92,14 +92,19 @@ def edit_kb(
 def kb_lock(root: Path) -> Iterator[None]:
     """Hold the KB's write lock; blocks while another kb process holds it. Once it is
     held, the temporary files of writers that died before their rename are removed."""
+    if (root / CACHE_DIR).exists() and not (root / CACHE_DIR).is_dir():
+        raise KbError(
+            "cannot lock the KB for writing: this is a file, where kb keeps its cache "
+            "folder; remove it (kb makes it again); nothing was changed",
+            path=root / CACHE_DIR,
+        )
     try:
         path = ensure_cache_dir(root) / LOCK_NAME
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
         raise KbError(
-            f"cannot lock the KB for writing: {exc.strerror} ({CACHE_DIR}/{LOCK_NAME}); "
-            f"nothing was changed",
-            path=root,
+            f"cannot lock the KB for writing: {exc.strerror}; nothing was changed",
+            path=root / CACHE_DIR / LOCK_NAME,
         ) from None
     try:
         _lock(fd)
