@@ -81,6 +81,20 @@ def test_a_full_disk_is_exit_2_with_the_page_and_the_cause(tmp_path: Path) -> No
         assert sorted(os.listdir(root / "concepts")) == ["alpha.yaml", "beta.yaml"]
 
 
+def test_lint_and_stale_still_work_on_a_full_disk_and_render_says_where(tmp_path: Path) -> None:
+    with small_disk(tmp_path) as disk:
+        root = make_kb(disk / "kb")
+        fill(disk)
+        assert run_kb("lint", cwd=root).out == "All clean: 3 pages checked.\n"
+        assert run_kb("stale", cwd=root).code == 0
+        result = run_kb("render", "--out", str(disk / "site"), cwd=root)
+        assert (result.code, result.err) == (
+            2,
+            f"kb: {disk}/site/index.html: no space left on the device: free some space and run "
+            "kb again\n",
+        )
+
+
 def test_a_failed_write_is_exit_2_even_where_no_disk_can_be_filled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -113,6 +113,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
         with open(temp, "xb") as fh:
             fh.write(data)
         os.replace(temp, path)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)  # a failed write names no file: say which
+        raise
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
