@@ -11,6 +11,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 CASES = Path(__file__).parent / "cases"
 REPO = Path(__file__).parents[1]
 
@@ -105,3 +107,40 @@ def git_init(path: Path) -> Path:
     git(path, "add", "-A")
     git(path, "commit", "-q", "-m", "Initial KB")
     return path
+
+
+NOBODY = 65534
+ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
+
+# Permissions mean nothing to root, and CI runs as root: there, kb runs as `nobody`.
+needs_another_user = pytest.mark.skipif(
+    ROOT_USER and shutil.which("setpriv") is None,
+    reason="as root, a permission test needs setpriv to run kb as another user",
+)
+
+
+def run_as_user(*args: str, cwd: Path, home: Path | None = None) -> Run:
+    """`kb` as a user that file permissions apply to: `nobody` when the tests run as root
+    (so `cwd` must be reachable by everyone), else the user running the tests."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env["XDG_CACHE_HOME"] = str(home if home is not None else cwd.parent / "home")
+    env.pop("KB_ROOT", None)
+    prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    proc = subprocess.run(
+        [*(prefix if ROOT_USER else []), sys.executable, "-m", "kbcli", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,  # a FIFO opened for reading would block here, not forever
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def open_to_everyone(top: Path) -> None:
+    """Make a folder tree readable and writable by any user (for `run_as_user`)."""
+    for path in (top, *top.rglob("*")):
+        if not path.is_symlink():
+            path.chmod(0o777 if path.is_dir() else 0o666)

@@ -51,7 +51,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != ".kb.lock"
+        if p.is_file() and ".kb-cache" not in p.parts
     }
 
 

@@ -58,9 +58,7 @@ def test_commit_holds_exactly_the_changed_file(
     # what was committed is the file as kb wrote it
     assert git(top, "show", f"HEAD:{path}") == (top / path).read_text()
     # the curator's own work: still staged, still unstaged, still untracked
-    assert status(top) == (
-        " M README.md\nM  kb/concepts/beta.yaml\n?? kb/.kb.lock\n?? scratch.txt\n"
-    )
+    assert status(top) == (" M README.md\nM  kb/concepts/beta.yaml\n?? scratch.txt\n")
     assert git(top, "diff", "--cached", "--", "kb/concepts/beta.yaml") == staged_before
 
 
@@ -77,7 +75,7 @@ def snapshot(top: Path) -> dict[str, bytes]:
     return {
         p.relative_to(top).as_posix(): p.read_bytes()
         for p in sorted(top.rglob("*"))
-        if p.is_file() and ".git" not in p.parts and p.name != ".kb.lock"
+        if p.is_file() and ".git" not in p.parts and ".kb-cache" not in p.parts
     }
 
 

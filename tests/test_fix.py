@@ -67,6 +67,7 @@ def test_fix_tidies_the_page_says_what_it_did_and_exits_1(tmp_path: Path) -> Non
         "fixed concepts/beta.yaml: repeated alias 'b' removed\n"
         "fixed concepts/beta.yaml: whitespace of claim 'beta-is-second' tidied\n"
         "fixed concepts/beta.yaml: repeated source 's' on claim 'beta-is-second' removed\n"
+        "kb: exit 1: --fix changed 1 file (listed above); review and stage the changes\n"
     )
     assert result.out == "All clean: 3 pages checked.\n"
     again = run_kb("lint", "--fix", *TODAY, cwd=kb)

@@ -133,7 +133,18 @@ def test_invalid_kb_yaml_is_a_config_error_at_its_place(tmp_path: Path) -> None:
         "newest-first, oldest-first\n"
     )
     (kb / "kb.yaml").write_text("rules: {C999: off}\n")
-    assert "unknown rule 'C999'" in run_kb("lint", cwd=kb).err
+    result = run_kb("lint", cwd=kb)
+    assert (result.code, result.err) == (
+        2,
+        "kb: kb.yaml:1:9: rules: no rule is called 'C999'; `kb rules` lists every code and name\n",
+    )
+    (kb / "kb.yaml").write_text("rules:\n  c001: off\n")
+    result = run_kb("lint", cwd=kb)
+    assert (result.code, result.err) == (
+        2,
+        "kb: kb.yaml:2:3: S002 rules: no rule is called 'c001'; `kb rules` lists every code "
+        "and name\n",
+    )
 
 
 def test_no_kb_yaml_anywhere_is_exit_2(tmp_path: Path) -> None:

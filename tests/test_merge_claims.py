@@ -57,7 +57,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != ".kb.lock" and ".git" not in p.parts
+        if p.is_file() and ".kb-cache" not in p.parts and ".git" not in p.parts
     }
 
 
@@ -733,7 +733,7 @@ def test_commit_holds_exactly_the_merged_pages(tmp_path: Path) -> None:
         f"kb: merge claims in mechanistic-interpretability\n\nkb/{MI}\nkb/{THESIS}\n"
     )
     assert git(top, "show", f"HEAD:kb/{MI}") == text(MERGED, MI)
-    assert git(top, "status", "--porcelain") == " M notes.txt\n?? kb/.kb.lock\n"
+    assert git(top, "status", "--porcelain") == " M notes.txt\n"
 
     again = run_kb(
         "merge-claims", "mechanistic-interpretability", "--commit", cwd=root, env=GIT_ENV
@@ -777,7 +777,7 @@ def test_merging_from_keeps_the_stamp_made_from_the_concept(tmp_path: Path) -> N
     from helpers import REPO
 
     kb = tmp_path / "kb"
-    shutil.copytree(REPO / "kb", kb, ignore=shutil.ignore_patterns(".kb-cache", ".kb.lock"))
+    shutil.copytree(REPO / "kb", kb, ignore=shutil.ignore_patterns(".kb-cache"))
     before = run_kb("stale", "--check", cwd=kb)
     assert before.code == 0, before.out
     merged = run_kb(

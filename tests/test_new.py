@@ -89,7 +89,7 @@ def test_refusals_write_nothing(tmp_path: Path, args: list[str], code: int, mess
     alpha = (root / "concepts" / "alpha.yaml").read_bytes()
     result = run_kb("new", *args, cwd=root)
     assert (result.code, result.out, result.err) == (code, "", f"kb: {message}\n")
-    after = sorted(p.relative_to(root) for p in root.rglob("*") if p.name != ".kb.lock")
+    after = sorted(p.relative_to(root) for p in root.rglob("*") if ".kb-cache" not in p.parts)
     assert after == before
     assert (root / "concepts" / "alpha.yaml").read_bytes() == alpha
 

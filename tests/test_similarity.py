@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 
 import pytest
 from hypothesis import given
@@ -174,13 +173,10 @@ def _synthetic(n: int, near: int) -> list[str]:
 def test_500_claims_group_fast_without_scoring_every_pair(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Fast by construction, not by the clock (a wall-clock bound flakes on a busy CI
+    machine): fewer than a tenth of the pairs are ever scored."""
     statements = _synthetic(500, 50)
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        groups = group_duplicates(statements)
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.1
+    groups = group_duplicates(statements)
     assert len(groups) >= 45  # a swapped word can be one a short claim cannot lose
 
     scored = 0

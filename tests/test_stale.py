@@ -198,6 +198,7 @@ def test_an_evidence_downgrade_names_the_claim_the_levels_and_the_commit(root: P
                 ],
             },
         ],
+        "not_pages": [],
     }
 
 
@@ -413,13 +414,13 @@ def test_an_unreadable_concept_page(root: Path) -> None:
 
 
 def test_the_history_cache(root: Path) -> None:
-    cache = root / ".kb-cache"
+    cache = root / ".kb-cache"  # also where `kb review`'s lock is: only caches count here
     assert run_kb("stale", "--no-cache", cwd=root).code == 0
-    assert not cache.exists()
+    assert sorted(os.listdir(cache)) == [".gitignore", "lock"]
     edit(root, "concepts/alpha.yaml", "evidence: strong", "evidence: moderate")
     first = commit(root, "Downgrade", 21)
     assert run_kb("stale", "--no-cache", cwd=root).code == 0
-    assert not cache.exists()
+    assert sorted(os.listdir(cache)) == [".gitignore", "lock"]
     assert first in stale_out(root)[1]
     assert (cache / "history.json").is_file()
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"

@@ -32,7 +32,7 @@ def files(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != ".kb.lock"
+        if p.is_file() and ".kb-cache" not in p.parts
     }
 
 
@@ -154,7 +154,9 @@ def test_an_error_while_building_the_edit_writes_nothing_and_frees_the_lock(root
 
 
 def _blocked_on_lock(proc: subprocess.Popen[str], timeout: float = 20) -> None:
-    """Wait until `proc` waits for a file lock (Linux shows waiters in /proc/locks)."""
+    """Wait until `proc` itself waits for a file lock: Linux lists each waiter in
+    /proc/locks with its pid (other processes of the machine may be waiting on locks of
+    their own)."""
     deadline = time.monotonic() + timeout
     locks = Path("/proc/locks")
     while time.monotonic() < deadline:
@@ -162,10 +164,19 @@ def _blocked_on_lock(proc: subprocess.Popen[str], timeout: float = 20) -> None:
         if not locks.exists():  # pragma: no cover - not Linux: give it time to get there
             time.sleep(3)
             return
-        if any("->" in line for line in locks.read_text().splitlines()):
+        if any(_waiter_pid(line) == proc.pid for line in locks.read_text().splitlines()):
             return
         time.sleep(0.05)
     raise AssertionError("the kb process never waited for the lock")
+
+
+def _waiter_pid(line: str) -> int | None:
+    """The pid of a waiting lock in a /proc/locks line ("1: -> FLOCK ADVISORY WRITE 42 ...")."""
+    fields = line.split()
+    if "->" not in fields or len(fields) < fields.index("->") + 5:
+        return None
+    pid = fields[fields.index("->") + 4]
+    return int(pid) if pid.isdigit() else None
 
 
 def _add_claim_process(root: Path, statement: str) -> subprocess.Popen[str]:

@@ -51,7 +51,7 @@ def test_dates_stay_strings_and_yaml_1_2_booleans() -> None:
         ("a: !!python/object/apply:os.system [ls]\n", "Y003", 1, 4),
         ("a: !!binary aGk=\n", "Y003", 1, 4),
         ("? [a]\n: 1\n", "Y003", 1, 3),
-        ("a: [1\n", "Y001", 2, 1),
+        ("a: [1\n", "Y001", 1, 4),  # where the unclosed list opened
         ("a: &x [*x]\n", "Y006", 1, 4),
         ("- " * 30_000 + "x", "Y006", 1, 1),
     ],

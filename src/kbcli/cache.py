@@ -41,6 +41,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kbcli.cachedir import CACHE_DIR, ensure_cache_dir
 from kbcli.config import Config
 from kbcli.index import PageFacts
 from kbcli.kb import PageRef
@@ -52,7 +53,6 @@ try:  # hashlib's own blake2b, without hashlib loading OpenSSL (~5 ms a run)
 except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
-CACHE_DIR = ".kb-cache"
 _FILE = "lint.sqlite3"
 _FORMAT = 6
 _RACY_NS = 2_000_000_000
@@ -425,11 +425,7 @@ class LintCache:
                 con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
 
     def _create(self) -> sqlite3.Connection:
-        directory = self.path.parent
-        directory.mkdir(exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# kb's cache: never committed\n*\n", encoding="utf-8")
+        ensure_cache_dir(self.path.parent.parent)
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()  # a foreign or damaged one
         con = self.con = sqlite3.connect(self.path, timeout=1)

@@ -1,18 +1,19 @@
 """`kb changelog`: a dated entry on a concept's changelog, in the KB's configured order.
 
-`changelog_order: newest-first` (the default, as on the seed page) puts a new entry at the
-top of the list; `oldest-first` appends it. Other commands that change a page (`kb
+`changelog_order: newest-first` (the default, as on the seed page) keeps the newest entry
+at the top of the list; `oldest-first` at the bottom. A new entry goes to its date's place
+in that order, so a backdated one passes lint. Other commands that change a page (`kb
 add-claim`, `kb merge-claims`) record themselves with `entry_op`.
 """
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
+from kbcli.dates import check_date, dated_index
 from kbcli.errors import KbError
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
 
@@ -47,20 +48,12 @@ def add_entry(
 
 
 def entry_op(config: Config, page: dict[str, Any], date: str, text: str) -> Any:
-    """The edit that adds one entry to `page`'s changelog (creating it if absent)."""
+    """The edit that adds one entry to `page`'s changelog (creating it if absent), at its
+    date's place in the KB's order: a backdated entry does not break C003."""
     from kbcli.yamlio.edit import Insert
 
     entries = page.get("changelog")
-    count = len(entries) if isinstance(entries, list) else 0
-    index = 0 if config.changelog_order == "newest-first" else count
+    items = entries if isinstance(entries, list) else []
+    newest_first = config.changelog_order == "newest-first"
+    index = dated_index(items, "date", date, newest_first)  # where lint (C003) wants it
     return Insert(("changelog",), index, {"date": date, "text": text})
-
-
-def check_date(date: str) -> None:
-    """A YYYY-MM-DD calendar date, or KbError (exit 2)."""
-    try:
-        ok = len(date) == 10 and datetime.date.fromisoformat(date).isoformat() == date
-    except ValueError:
-        ok = False
-    if not ok:
-        raise KbError(f"{date!r} is not a date (YYYY-MM-DD)")

@@ -95,18 +95,23 @@ def in_scope(findings: Iterable[Finding], changes: ChangeSet, index: KbIndex) ->
     ]
 
 
-def changelog_discipline(root: Path, changes: ChangeSet, rev: str) -> list[Finding]:
-    """C005: a modified concept whose material content changed with no new changelog entry."""
+def changelog_discipline(root: Path, changes: ChangeSet, rev: str, max_bytes: int) -> list[Finding]:
+    """C005: a modified concept whose material content changed with no new changelog entry.
+    The page is read through the one guarded reader (`kb.read_text`), as lint reads it."""
+    from kbcli.kb import read_text, ref_for_path
     from kbcli.yamlio.load import YamlProblem, decode, locate, parse
 
     findings = []
     for rel, before in sorted(changes.modified.items()):
         if not rel.startswith(KINDS["concept"] + "/"):
             continue
+        ref = ref_for_path(root, root / rel)
+        if ref is None:
+            continue
         try:
             old = parse(decode(before)).data
-            now = parse(decode((root / rel).read_bytes()))
-        except (YamlProblem, OSError):
+            now = parse(read_text(root, ref, max_bytes))
+        except YamlProblem:
             continue  # lint reports an unreadable page by itself
         if not isinstance(old, dict) or not isinstance(now.data, dict):
             continue

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kbcli.changelog import check_date, entry_op
+from kbcli.changelog import entry_op
 from kbcli.config import Config
+from kbcli.dates import check_date, dated_index
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, unique_id
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
@@ -225,7 +226,10 @@ def _claim_op(page: dict[str, Any], claim_id: str, claim: NewClaim, date: str) -
     if claim.detail is not None:
         value["detail"] = claim.detail
     value.update(evidence=claim.evidence, sources=list(claim.sources), added=date)
-    return Insert(("claims",), _count(page, "claims"), value)
+    claims = page.get("claims")
+    # after the claims added on or before its date: a backdated claim keeps them in order
+    index = dated_index(claims if isinstance(claims, list) else [], "added", date, False)
+    return Insert(("claims",), index, value)
 
 
 def _source_op(page: dict[str, Any], source_id: str, claim: NewClaim) -> Any:

@@ -18,7 +18,13 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from kbcli import __version__
-from kbcli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, KbError
+from kbcli.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    KbError,
+    environment_error,
+)
 
 app = typer.Typer(
     name="kb",
@@ -86,16 +92,18 @@ def _state(ctx: typer.Context) -> State:
 
 
 def _date(value: str | None) -> str:
-    """A YYYY-MM-DD date from the command line; today when not given."""
-    if value is None:
-        return date.today().isoformat()
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise KbError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    if len(value) != 10:
-        raise KbError(f"{value!r} is not a date (YYYY-MM-DD)")
-    return value
+    """A YYYY-MM-DD date from the command line (the one strict parser); today when not
+    given."""
+    from kbcli.dates import check_date
+
+    return date.today().isoformat() if value is None else check_date(value)
+
+
+def _edit_date(value: str | None) -> str:
+    """The date an edit records: as `_date`, and never after today."""
+    from kbcli.dates import check_not_future
+
+    return check_not_future(_date(value), date.today().isoformat())
 
 
 def _color(stream: object = sys.stdout) -> bool:
@@ -153,7 +161,7 @@ def lint(
 
     root = _state(ctx).kb_root(near=paths[0].parent if paths else None)
     cwd = Path.cwd()
-    fixed = _fix(root, paths or (), cwd) if fix else False
+    fixed = _fix(root, paths or (), cwd) if fix else 0
     with _progress("Checking pages") as progress:
         result = run_lint(
             root, _date(today), paths or (), progress, not no_cache, changed_since=changed_since
@@ -161,11 +169,18 @@ def lint(
     shown = [report.display_path(root, f.path, cwd) for f in result.findings]
     color = format is Format.text and _color()
     report.REPORTERS[format.value](result.findings, shown, result.checked, sys.stdout, color)
+    if fixed:  # say why a clean report still exits 1
+        files = "1 file" if fixed == 1 else f"{fixed} files"
+        typer.echo(
+            f"kb: exit 1: --fix changed {files} (listed above); review and stage the changes",
+            err=True,
+        )
     return 1 if fixed or result.failed(strict) else 0
 
 
-def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> bool:
-    """Apply `--fix` and say what changed (on stderr: stdout keeps the report's format)."""
+def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> int:
+    """Apply `--fix` and say what changed (on stderr: stdout keeps the report's format);
+    the number of files changed."""
     from kbcli.config import load_config
     from kbcli.fix import fix_pages
     from kbcli.lint import selected_pages
@@ -175,7 +190,7 @@ def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> bool:
     for page in fixed:
         for what in page.what:
             typer.echo(f"fixed {display_path(root, page.rel, cwd)}: {what}", err=True)
-    return bool(fixed)
+    return len(fixed)
 
 
 _PROGRESS_MIN = 200  # fewer pages than this finish before a bar is worth drawing
@@ -278,7 +293,7 @@ def add_claim(
 
     root = _state(ctx).kb_root()
     config = load_config(root)
-    day = _date(when)
+    day = _edit_date(when)
     sources = tuple(source or ())
     if sys.stdin.isatty() and (statement is None or evidence is None or not sources):
         from kbcli.prompts import ask_claim
@@ -295,7 +310,7 @@ def add_claim(
         root, config, concept, claim, day, changelog=not no_changelog, force=force, commit=commit
     )
     added = done.value
-    typer.echo(f"Added claim '{added.claim_id}' to {added.concept} ({added.rel})")
+    typer.echo(f"Added claim '{added.claim_id}' to {added.concept} ({_shown(root, added.rel)})")
     if added.new_source is not None:
         typer.echo(f"Added source '{added.new_source}' to {added.concept}")
     for other, score in added.similar:
@@ -323,8 +338,8 @@ def changelog(
     from kbcli.config import load_config
 
     root = _state(ctx).kb_root()
-    done = add_entry(root, load_config(root), concept, text, _date(when), commit)
-    typer.echo(f"Added a changelog entry to {done.value.concept} ({done.value.rel})")
+    done = add_entry(root, load_config(root), concept, text, _edit_date(when), commit)
+    typer.echo(f"Added a changelog entry to {done.value.concept} ({_shown(root, done.value.rel)})")
     _echo_commit(done.commit)
     return 0
 
@@ -382,7 +397,7 @@ def merge_claims(
         root,
         load_config(root),
         concept,
-        _date(when),
+        _edit_date(when),
         other=other,
         retire_other=retire_other,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
@@ -405,7 +420,9 @@ def new(
     ],
     when: Annotated[
         str | None,
-        typer.Option("--date", metavar="D", help="Date of the concept's 'Created' entry."),
+        typer.Option(
+            "--date", metavar="D", help="Date of a concept's 'Created' entry (concepts only)."
+        ),
     ] = None,
     commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
 ) -> int:
@@ -416,9 +433,14 @@ def new(
     from kbcli.config import load_config
     from kbcli.scaffold import new_page
 
+    if kind is Kind.thesis and when is not None:
+        raise KbError(
+            "kb new thesis takes no --date: a thesis is dated when it is scored "
+            "(kb review THESIS --score S --date D)"
+        )
     root = _state(ctx).kb_root()
-    done = new_page(root, load_config(root), kind.value, page_id, title, _date(when), commit)
-    typer.echo(f"Created {done.value.rel}")
+    done = new_page(root, load_config(root), kind.value, page_id, title, _edit_date(when), commit)
+    typer.echo(f"Created {_shown(root, done.value.rel)}")
     _echo_commit(done.commit)
     return 0
 
@@ -476,7 +498,7 @@ def stale(
         result = split_by_cause(result, caused, base)
     color = format is StaleFormat.text and _color()
     stale_report.REPORTERS[format.value](result, Path.cwd(), sys.stdout, color)
-    return 1 if check and not result.clean else 0
+    return 1 if result.not_pages or (check and not result.clean) else 0
 
 
 class DiffFormat(StrEnum):
@@ -549,11 +571,37 @@ def review(
     from kbcli.review import review as run
 
     root = _state(ctx).kb_root()
-    done = run(root, load_config(root), thesis, _date(when), score, commit)
-    for line in done.value.lines():
+    done = run(root, load_config(root), thesis, _edit_date(when), score, commit)
+    for line in done.value.lines(_shown(root, done.value.rel)):
         typer.echo(line)
     _echo_commit(done.commit)
     return 0
+
+
+@app.command()
+def rules(
+    code: Annotated[
+        str | None,
+        typer.Argument(metavar="[CODE]", help="A rule's code (C001) or name (duplicate-claim)."),
+    ] = None,
+) -> int:
+    """List every rule kb checks, or explain one: what it checks, an example and the fix.
+
+    Each line of the list is a rule's code, name, default severity and what it checks.
+    kb.yaml can switch any rule off or change its severity, by code or by name.
+    """
+    from kbcli.commands.rules import rule_lines
+
+    for line in rule_lines(code):
+        typer.echo(line)
+    return 0
+
+
+def _shown(root: Path, rel: str) -> str:
+    """A page as every command names it: relative to the working directory."""
+    from kbcli.report import display_path
+
+    return display_path(root, rel, Path.cwd())
 
 
 def _echo_commit(sha: str | None) -> None:
@@ -613,7 +661,9 @@ def import_page(
     from kbcli.importer import import_page as run
 
     root = _state(ctx).kb_root()
-    done = run(root, load_config(root), file, _date(when), page_id, dry_run=dry_run, commit=commit)
+    done = run(
+        root, load_config(root), file, _edit_date(when), page_id, dry_run=dry_run, commit=commit
+    )
     result = done.value
     if dry_run:  # stdout holds the YAML alone, so it can be redirected to a file
         typer.echo(result.text, nl=False)
@@ -701,14 +751,20 @@ def render(
     the KB no longer has are removed from DIR; other files there are left alone.
     """
     from kbcli.config import load_config
-    from kbcli.render.site import build_site, check_site, detect_format, write_site
+    from kbcli.render.site import NotPages, build_site, check_site, detect_format, write_site
+    from kbcli.report import display_path
 
     if out is not None and check is not None:
         raise KbError("--out writes a site and --check checks one: give one of them")
     root = _state(ctx).kb_root()
     target = check if check is not None else out if out is not None else Path("site")
     fmt = format.value if format is not None else detect_format(target)
-    files = build_site(root, load_config(root), fmt)
+    try:
+        files = build_site(root, load_config(root), fmt)
+    except NotPages as exc:  # findings, as lint reports them, then why nothing was written
+        for f in exc.findings:
+            typer.echo(f"{display_path(root, f.path, Path.cwd())}:1:1: {f.code} {f.message}")
+        raise
     if check is not None:
         outdated = check_site(files, check, fmt)
         for item in outdated:
@@ -736,20 +792,31 @@ def main() -> NoReturn:
         code = exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         code = EXIT_INTERRUPTED
+    except OSError as exc:  # the machine's (full disk, read-only, permission): exit 2
+        error = environment_error(exc)
+        if error is None:
+            code = _internal_error(exc, debug)
+        else:
+            typer.echo(f"kb: {error.render(Path.cwd())}", err=True)
+            code = error.exit_code
     except Exception as exc:  # a bug: short message, traceback only with --debug
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(EXIT_USAGE)
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        typer.echo(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
-        typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
-        code = EXIT_INTERNAL
+        code = _internal_error(exc, debug)
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
         typer.echo("kb: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    typer.echo(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
+    typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
+    return EXIT_INTERNAL
 
 
 def _is_usage_error(exc: Exception) -> bool:

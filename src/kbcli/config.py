@@ -51,15 +51,23 @@ def load_config(root: Path) -> Config:
     if problem is not None:
         message, line, col = problem
         raise KbError(message, path=path, line=line, col=col)
-    return _from_data(data, path)
+    return _from_data(data, path, doc.root)
 
 
-def _from_data(data: dict[str, Any], path: Path) -> Config:
+def _from_data(data: dict[str, Any], path: Path, root: Any = None) -> Config:
+    from kbcli.yamlio.load import locate
+
     rules: dict[str, str] = {}
     for key, severity in (data.get("rules") or {}).items():
         code = resolve_rule(key)
         if code is None:
-            raise KbError(f"unknown rule '{key}' in rules (see `kb rules`)", path=path)
+            line, col = locate(root, ("rules", key), at_key=True)
+            raise KbError(
+                f"rules: no rule is called '{key}'; `kb rules` lists every code and name",
+                path=path,
+                line=line,
+                col=col,
+            )
         rules[code] = severity
     defaults = Config()
     return Config(

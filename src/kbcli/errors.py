@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 EXIT_OK = 0
@@ -50,3 +51,26 @@ class Refused(KbError):
 
     def __init__(self, message: str, path: Path | None = None) -> None:
         super().__init__(message, EXIT_FINDINGS, path)
+
+
+# Errors of the machine, not of kb: each is exit 2 with the path and what to do.
+_ENVIRONMENT = {
+    errno.ENOSPC: "no space left on the device: free some space and run kb again",
+    errno.EDQUOT: "disk quota exceeded: free some space and run kb again",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENAMETOOLONG: "the file name is too long for the file system: use a shorter id",
+}
+
+
+def environment_error(exc: OSError, doing: str = "") -> KbError | None:
+    """A KbError (exit 2) for an OSError that the machine caused (a full disk, a read-only
+    file system, a permission, a quota, a name too long), with the path and the cause on
+    one line; None for any other OSError, which stays a bug. `doing` says what failed."""
+    cause = _ENVIRONMENT.get(exc.errno or 0)
+    if cause is None:
+        return None
+    filename = exc.filename if isinstance(exc.filename, str) else None
+    where = Path(filename) if filename else None
+    return KbError(f"{doing}{cause}", EXIT_USAGE, where)

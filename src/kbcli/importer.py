@@ -44,8 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbcli.changelog import check_date
 from kbcli.config import Config
+from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, page_ref
 from kbcli.store import Done, Edit, edit_kb
@@ -346,11 +346,15 @@ def import_page(
 
 
 def _read(file: Path) -> str:
-    try:
-        with open(file, "rb") as fh:
-            raw = fh.read(MAX_INPUT_BYTES + 1)
+    from kbcli.kb import read_regular
+    from kbcli.yamlio.load import YamlProblem
+
+    try:  # the guarded read pages get: a FIFO or a folder is refused, never waited on
+        raw = read_regular(file, MAX_INPUT_BYTES)
     except OSError as exc:
         raise KbError(f"cannot read the file: {exc.strerror}", path=file) from None
+    except YamlProblem:
+        raise KbError("cannot read the file: it is not a regular file", path=file) from None
     if len(raw) > MAX_INPUT_BYTES:
         raise KbError(f"the file is over {MAX_INPUT_BYTES} bytes: not a page", path=file)
     try:

@@ -211,12 +211,13 @@ class KbIndex:
 
     def resolve_claim(self, concept: str, claim: str) -> bool:
         """A claim id resolves on its concept (live or merged), or on the concept it was
-        redirected to."""
+        redirected to. A concept that could not be read as a page resolves every claim:
+        its own finding says what is wrong, and references to it must not repeat it."""
         seen: set[str] = set()
         facts = self.concepts.get(concept)
         while facts is not None and facts.stem not in seen:
-            if claim in facts.claim_ids:
-                return True
+            if claim in facts.claim_ids or facts.material is None:
+                return True  # a page kb could not read is reported once, by itself
             seen.add(facts.stem)
             facts = self.concepts.get(facts.redirect[0]) if facts.redirect else None
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -14,6 +15,7 @@ from kbcli.yamlio.load import Document, YamlProblem, decode, parse
 KINDS = {"concept": "concepts", "thesis": "theses"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PAGE_SUFFIXES = (".yaml", ".yml")
+NOT_A_PAGE = "Y008"  # the finding for an entry named like a page that is not one
 
 
 def find_root(cwd: Path, explicit: Path | None = None) -> Path:
@@ -73,7 +75,7 @@ def page_ref(root: Path, kind: str, page_id: str) -> PageRef:
     folder = KINDS[kind]
     for suffix in PAGE_SUFFIXES:
         path = root / folder / f"{page_id}{suffix}"
-        if path.exists():
+        if os.path.lexists(path):  # a dangling link is found, then refused as not a page
             return PageRef(kind, page_id, root, f"{folder}/{path.name}")
     return PageRef(kind, page_id, root, f"{folder}/{page_id}.yaml")
 
@@ -114,33 +116,95 @@ def ref_for_path(root: Path, path: Path) -> PageRef | None:
 
 
 def read_text(root: Path, ref: PageRef, max_bytes: int) -> str:
-    """The page's text; YamlProblem for a file kb will not read (symlink out of the root,
-    too large, not UTF-8)."""
-    resolved = ref.path.resolve()
+    """The page's text, read through the one guard every page read passes: `lstat` first,
+    regular files only (a FIFO, socket or device is never opened, so kb cannot hang on
+    one), the size checked before reading, symlinks that leave the root refused.
+    YamlProblem for a file kb will not read: Y008 for an entry that is not a page file,
+    Y007 for a link out of the root, Y005 too large, Y004 not UTF-8."""
+    path = ref.path
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        raise YamlProblem(NOT_A_PAGE, f"not a page kb can read: {_cause(exc)}") from None
+    linked = stat.S_ISLNK(st.st_mode)
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        raise YamlProblem(NOT_A_PAGE, "not a page: a loop of symlinks; remove the link") from None
     if not resolved.is_relative_to(root.resolve()):
         raise YamlProblem("Y007", f"symlink leads outside the KB root (to {resolved})")
-    size = resolved.stat().st_size
-    if size > max_bytes:
+    if linked:
+        try:
+            st = os.stat(resolved)
+        except OSError:
+            target = os.readlink(path)
+            raise YamlProblem(
+                NOT_A_PAGE,
+                f"not a page: a symlink to {target}, which does not exist; "
+                "remove the link or restore its target",
+            ) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise YamlProblem(NOT_A_PAGE, _not_a_file(st.st_mode, linked))
+    if st.st_size > max_bytes:
         raise YamlProblem(
-            "Y005", f"file is {size} bytes, over the limit of {max_bytes} (max_page_bytes)"
+            "Y005", f"file is {st.st_size} bytes, over the limit of {max_bytes} (max_page_bytes)"
         )
-    with open(resolved, "rb") as fh:
-        raw = fh.read(max_bytes + 1)  # the file may grow between stat and read
+    try:
+        raw = read_regular(resolved, max_bytes)
+    except OSError as exc:
+        raise YamlProblem(NOT_A_PAGE, f"not a page kb can read: {_cause(exc)}") from None
     if len(raw) > max_bytes:
         raise YamlProblem("Y005", f"file is over the limit of {max_bytes} bytes (max_page_bytes)")
     return decode(raw)
 
 
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """At most `max_bytes + 1` bytes of `path`, refused (Y008) unless it is a regular file.
+    Opened with O_NONBLOCK, so a FIFO (there from the start, or swapped in after a check)
+    is never waited on."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)  # OSError: the caller says what it means for its file
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise YamlProblem(NOT_A_PAGE, _not_a_file(os.fstat(fd).st_mode, False))
+        return fh.read(max_bytes + 1)  # the file may grow between stat and read
+
+
+def _not_a_file(mode: int, linked: bool) -> str:
+    if stat.S_ISDIR(mode):
+        what = "a symlink to a folder" if linked else "a folder"
+        return f"not a page: {what}, named like a page; rename it or move it out of the KB"
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+    what = next((name for test, name in kinds if test(mode)), "a device file")
+    link = "a symlink to " if linked else ""
+    return f"not a page: {link}{what}, which kb never opens; remove it or rename it"
+
+
+def _cause(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied; give yourself read permission (chmod u+r) or remove it"
+    if isinstance(exc, FileNotFoundError):
+        return "it disappeared while kb was reading the KB; run kb again"
+    return exc.strerror or type(exc).__name__
+
+
+class NotAPageError(KbError):
+    """A page a command needs is not a page file (Y008): exit 2, as for any bad input."""
+
+
 def load_page(root: Path, ref: PageRef, max_bytes: int) -> Document:
     """A page for editing: any problem reading it is a KbError (exit 2) at its place."""
-    if not ref.path.exists():
+    if not os.path.lexists(ref.path):
         raise KbError(f"no {ref.kind} '{ref.id}' (expected {ref.rel})")
     try:
         doc = parse(read_text(root, ref, max_bytes))
     except YamlProblem as exc:
-        raise KbError(
+        error = NotAPageError if exc.code == NOT_A_PAGE else KbError
+        raise error(
             f"{exc.code} {exc.message}", path=ref.path, line=exc.line, col=exc.col
         ) from None
     if not isinstance(doc.data, dict):
-        raise KbError("a page must be a mapping of fields", path=ref.path, line=1, col=1)
+        from kbcli.schema import not_a_mapping
+
+        raise KbError(f"S003 {not_a_mapping(doc.data)}", path=ref.path, line=1, col=1)
     return doc

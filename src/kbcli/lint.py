@@ -117,7 +117,9 @@ def _findings(
         from kbcli.changes import changelog_discipline, in_scope
 
         findings = in_scope(findings, scope.changes, index)
-        findings += changelog_discipline(scope.root, scope.changes, str(scope.changed_since))
+        findings += changelog_discipline(
+            scope.root, scope.changes, str(scope.changed_since), scope.config.max_page_bytes
+        )
         checked = len(scope.changes.pages)
     if selected is not None:
         findings = [f for f in findings if f.path in selected]
@@ -297,7 +299,9 @@ def _select(root: Path, paths: Sequence[Path]) -> set[str] | None:
         return None
     selected: set[str] = set()
     for path in paths:
-        if path.is_dir():
+        ref = ref_for_path(root, path)
+        # a folder named like a page is a stray entry (Y008), not a folder of pages
+        if path.is_dir() and ref is None:
             inside = [
                 r.rel for r in list_pages(root) if r.path.absolute().is_relative_to(path.absolute())
             ]
@@ -305,7 +309,6 @@ def _select(root: Path, paths: Sequence[Path]) -> set[str] | None:
             continue
         if path.absolute() == (root / "kb.yaml").absolute():
             continue  # checked by load_config already
-        ref = ref_for_path(root, path)
         if ref is None:
             raise KbError(
                 f"{path} is not a page of the KB at {root} (concepts/*.yaml, theses/*.yaml)"

@@ -43,8 +43,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbcli.changelog import check_date, entry_op
+from kbcli.changelog import entry_op
 from kbcli.config import Config
+from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import PageRef, check_id, list_pages, read_text
 from kbcli.merge import (

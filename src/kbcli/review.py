@@ -16,14 +16,15 @@ has just signed off.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kbcli.changelog import check_date
 from kbcli.config import Config
+from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import SLUG, check_id, load_page, page_ref
 from kbcli.stamps import Change, diff, make_stamp, material
@@ -56,9 +57,12 @@ class ReviewResult:
     old_score: object  # what the page held before (None: no score)
     citations: tuple[Stamped, ...]
 
-    def lines(self) -> list[str]:
-        """What was stamped and, where a citation was stale, what the curator signed off."""
-        out = [f"Reviewed {self.thesis} ({self.rel}): scored {self.date}, {self._score()}"]
+    def lines(self, shown: str | None = None) -> list[str]:
+        """What was stamped and, where a citation was stale, what the curator signed off;
+        the page is named as `shown` (the CLI: relative to the working directory, as lint
+        and stale name pages), else relative to the KB root."""
+        where = self.rel if shown is None else shown
+        out = [f"Reviewed {self.thesis} ({where}): scored {self.date}, {self._score()}"]
         for cit in self.citations:
             label = f"{cit.concept} [{', '.join(cit.claims)}]" if cit.claims else cit.concept
             out.append(f"  {label}: stamped{_WAS[cit.was]}")
@@ -157,7 +161,7 @@ def _stamp(root: Path, config: Config, cite: Mapping[str, Any]) -> Stamped:
 def _concept_page(root: Path, config: Config, concept: str) -> dict[str, Any]:
     """The cited concept's data; Refused when there is no such concept to vouch for."""
     ref = page_ref(root, "concept", concept) if SLUG.match(concept) else None
-    if ref is None or not ref.path.exists():
+    if ref is None or not os.path.lexists(ref.path):
         raise Refused(f"concept '{concept}' does not exist")
     data: dict[str, Any] = load_page(root, ref, config.max_page_bytes).data
     target = data.get("redirect")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbcli.changelog import check_date
 from kbcli.config import Config
+from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import KINDS, page_ref
 from kbcli.store import Done, Edit, edit_kb

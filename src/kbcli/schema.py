@@ -7,7 +7,6 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -151,17 +150,11 @@ def _fast_safe(schema: Any) -> bool:
     return all(_fast_safe(sub) for sub in subschemas)
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-
-
 def is_date(value: object) -> bool:
-    """`format: date` exactly as jsonschema's format checker reads it."""
-    if not isinstance(value, str):
-        return True
-    try:
-        return bool(_DATE.fullmatch(value) and date.fromisoformat(value))
-    except ValueError:
-        return False
+    """`format: date`: kb's one reading of a date (`kbcli.dates`)."""
+    from kbcli.dates import is_date as strict
+
+    return strict(value) if isinstance(value, str) else True
 
 
 def validate_config(data: Any, root: Node | None) -> tuple[str, int, int] | None:
@@ -205,7 +198,7 @@ def _problems(error: Any, root: Node | None, data: Any) -> Iterator[Problem]:
 
 def _unknown_field(where: str, key: str, allowed: list[str]) -> str:
     if where == "rules":
-        return f"rules: unknown rule '{key}' (a code like C001 or a name like duplicate-claim)"
+        return f"rules: no rule is called '{key}'; `kb rules` lists every code and name"
     near = difflib.get_close_matches(key, allowed, n=1)
     hint = f" (did you mean '{near[0]}'?)" if near else f" (known: {', '.join(allowed)})"
     return f"{where + ': ' if where else ''}unknown field '{key}'{hint}"
@@ -222,8 +215,18 @@ def _invalid(error: Any, path: tuple[Any, ...]) -> str:
     if error.validator == "enum":
         return f"{value!r} is not one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "type" and not path:
-        return "a page must be a mapping of fields"
+        return not_a_mapping(value)
     return str(error.message)
+
+
+def not_a_mapping(data: Any) -> str:
+    """What is wrong with a page whose document is not a mapping, in a curator's words."""
+    if data is None:
+        return (
+            "the page is empty: it needs its fields (kb new concept ID or kb new thesis ID "
+            "writes a page that validates)"
+        )
+    return "the page is not a list of fields: each line should read `field: value`"
 
 
 def _newline_slug(error: Any) -> bool:

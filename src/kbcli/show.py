@@ -12,6 +12,7 @@ the core never looks at the terminal.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,7 @@ def show_concept(
 
     check_id(concept, "concept")
     ref = page_ref(root, "concept", concept)
-    if not ref.path.exists():
+    if not os.path.lexists(ref.path):
         raise KbError(f"no concept '{concept}' (expected {ref.rel})")
     data = page_data(root, config, ref)
     view = read_view(root, config)

@@ -25,9 +25,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kbcli.cachedir import CACHE_DIR
 from kbcli.config import Config
+from kbcli.findings import Finding
 from kbcli.history import Citation, HistoryRead, Origin, stale_since, start_ahead
 from kbcli.index import Cite, KbIndex, PageFacts
+from kbcli.kb import NOT_A_PAGE
 from kbcli.lint import Progress, analyse_all
 from kbcli.stamps import (
     Change,
@@ -39,9 +42,7 @@ from kbcli.stamps import (
     parse_stamp,
 )
 
-CACHE_DIR = ".kb-cache"  # shared with the lint cache, which git-ignores it the same way
 HISTORY_CACHE = "history.json"
-_GITIGNORE = "# kb's cache: never committed\n*\n"
 
 
 class Status(StrEnum):
@@ -93,14 +94,16 @@ class StaleResult:
     checked_theses: int
     checked_citations: int
     counts: Mapping[Status, int] = field(default_factory=dict)
+    not_pages: tuple[Finding, ...] = ()  # stray entries (Y008): what kb could not survey
     # with `--changed-since`: the citations that needed review before the change too
     already: tuple[ThesisReport, ...] = ()
     since: str | None = None  # the base those were found at
 
     @property
     def clean(self) -> bool:
-        """Nothing stale, unreviewed, missing or unreadable (that the change caused)."""
-        return not self.theses
+        """Nothing stale, unreviewed, missing or unreadable (that the change caused), and no
+        stray entry left unsurveyed."""
+        return not self.theses and not self.not_pages
 
 
 def split_by_cause(
@@ -154,7 +157,9 @@ def find_stale(
     counts = {status: 0 for status in Status}
     for citation in flat:
         counts[citation.status] += 1
-    return StaleResult(root, reports, len(survey.theses), survey.citations, counts)
+    return StaleResult(
+        root, reports, len(survey.theses), survey.citations, counts, survey.not_pages
+    )
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,7 @@ class _Survey:
     theses: list[ThesisReport]
     materials: dict[str, Material | None]
     citations: int
+    not_pages: tuple[Finding, ...] = ()
 
 
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
@@ -189,7 +195,8 @@ def _survey(index: KbIndex) -> _Survey:
         )
         for thesis in index.theses.values()
     ]
-    return _Survey(theses, materials, sum(len(t.cites) for t in index.theses.values()))
+    strays = tuple(f for p in index.pages for f in p.findings if f.code == NOT_A_PAGE)
+    return _Survey(theses, materials, sum(len(t.cites) for t in index.theses.values()), strays)
 
 
 def _material(facts: PageFacts) -> Material | None:
@@ -256,7 +263,7 @@ def _origins(
     if not citations:
         return {}
     if cache is not None:
-        _ensure_cache_dir(cache.parent)
+        _ensure_cache_dir(cache.parent.parent)
     # What lint already read of each page: history need not read the files again.
     worktree = {c.concept: materials.get(c.concept) for c in citations}
     return stale_since(root, citations, worktree, cache, ahead)
@@ -266,13 +273,10 @@ def _history_cache(root: Path) -> Path:
     return root / CACHE_DIR / HISTORY_CACHE
 
 
-def _ensure_cache_dir(directory: Path) -> None:
-    """The cache folder, git-ignoring itself as the lint cache's does; a folder that
-    cannot be made only costs the cache."""
-    try:
-        directory.mkdir(exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(_GITIGNORE, encoding="utf-8")
-    except OSError:
-        pass
+def _ensure_cache_dir(root: Path) -> None:
+    """The cache folder (`kbcli.cachedir`); a folder that cannot be made only costs the
+    cache."""
+    from kbcli.cachedir import ensure_cache_dir
+
+    with contextlib.suppress(OSError):
+        ensure_cache_dir(root)

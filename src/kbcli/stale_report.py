@@ -26,7 +26,9 @@ of the whole concept. `status` is `stale`, `unreviewed`, `missing` (no such conc
 a citation never stamped, or one whose concept did not change (only the claims it names
 did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`),
 `uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`).
-`path` is relative to the working directory, as in lint's JSON.
+`path` is relative to the working directory, as in lint's JSON. `not_pages` lists the
+entries named like pages that kb could not read (Y008, as lint reports them); any makes
+`clean` false and the exit code 1.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def text(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
     """A rich table with `color` (a terminal), else plain lines: per thesis, each citation
     that needs attention, what changed, and since when."""
     if color and result.theses:
+        for line in not_page_lines(result, cwd):
+            out.write(line + "\n")
         _table(result, cwd, out)
         out.write(summary(result) + "\n")
         if result.already:
@@ -70,7 +74,7 @@ def text(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
 
 
 def plain_lines(result: StaleResult, cwd: Path) -> list[str]:
-    lines = []
+    lines = not_page_lines(result, cwd)
     for report in result.theses:
         lines.append(f"thesis {report.thesis} ({display_path(result.root, report.rel, cwd)})")
         for cit in report.citations:
@@ -89,6 +93,14 @@ def _already(result: StaleResult) -> str:
         f"Note: {_n(n, 'other citation', 'other citations')} already needed review at "
         f"{(result.since or '')[:12]}, not because of this change (kb stale lists them)."
     )
+
+
+def not_page_lines(result: StaleResult, cwd: Path) -> list[str]:
+    """The entries kb could not survey, as lint reports them."""
+    return [
+        f"{display_path(result.root, f.path, cwd)}:{f.line}:{f.col}: {f.code} {f.message}"
+        for f in result.not_pages
+    ]
 
 
 def citation_label(cit: StaleCitation) -> str:
@@ -111,8 +123,12 @@ def _since(cit: StaleCitation) -> str:
 def summary(result: StaleResult) -> str:
     citations = _n(result.checked_citations, "citation", "citations")
     theses = _n(result.checked_theses, "thesis", "theses")
-    if result.clean:
-        return f"Nothing stale: {citations} in {theses} checked."
+    if not result.theses:
+        found = f"Nothing stale: {citations} in {theses} checked."
+        if result.not_pages:
+            strays = _n(len(result.not_pages), "entry", "entries")
+            found += f" {strays} named like pages could not be read (listed above)."
+        return found
     counts = ", ".join(
         _n(result.counts[status], *_COUNT_TEXT[status])
         for status in Status
@@ -176,7 +192,15 @@ def to_json(result: StaleResult, cwd: Path) -> dict[str, Any]:
     summary = {"theses": result.checked_theses, "citations": result.checked_citations}
     summary.update({status.value: result.counts[status] for status in Status})
     theses = [_thesis_json(report, result, cwd) for report in result.theses]
-    doc = {"version": JSON_VERSION, "clean": result.clean, "summary": summary, "theses": theses}
+    strays = [
+        {"path": display_path(result.root, f.path, cwd), "line": f.line, "col": f.col,
+         "code": f.code, "message": f.message}
+        for f in result.not_pages
+    ]  # fmt: skip
+    doc = {
+        "version": JSON_VERSION, "clean": result.clean, "summary": summary, "theses": theses,
+        "not_pages": strays,
+    }  # fmt: skip
     if result.since is not None:  # --changed-since: what needed review before the change
         doc["since"] = result.since
         doc["already"] = [_thesis_json(report, result, cwd) for report in result.already]
@@ -193,8 +217,12 @@ def _thesis_json(report: ThesisReport, result: StaleResult, cwd: Path) -> dict[s
 
 
 def github(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
-    """GitHub workflow commands: an error on each citation to review, a notice on each that
-    needed review before the change (`--changed-since`), then the summary."""
+    """GitHub workflow commands: an error on each stray entry and each citation to review, a
+    notice on each that needed review before the change (`--changed-since`), then the
+    summary."""
+    for f in result.not_pages:
+        where = f"file={github_property(display_path(result.root, f.path, cwd))},line={f.line}"
+        out.write(f"::error {where},col={f.col},title={f.code}::{github_data(f.message)}\n")
     for level, reports in (("error", result.theses), ("notice", result.already)):
         for report in reports:
             path = display_path(result.root, report.rel, cwd)

@@ -5,9 +5,10 @@ command read and change its pages (so it sees every earlier writer's result), va
 each new text against its page schema, and only then replaces the files atomically. An
 invalid result, an exception or Ctrl-C at any point leaves every file as it was.
 
-The lock is `fcntl.flock` on `<root>/.kb.lock`: the operating system releases it when the
-holder exits, however it exits, so a crashed kb never leaves a stale lock behind. The
-file itself stays (it is empty); a KB repository should git-ignore it.
+The lock is `fcntl.flock` on `<root>/.kb-cache/lock`: the operating system releases it
+when the holder exits, however it exits, so a crashed kb never leaves a stale lock behind.
+The file itself stays (it is empty), in the cache folder that git-ignores itself. The next
+writer removes the temporary files of one killed between writing and renaming.
 """
 
 from __future__ import annotations
@@ -15,24 +16,28 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
 import signal
+import stat
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from kbcli.cachedir import CACHE_DIR, ensure_cache_dir
 from kbcli.config import Config
-from kbcli.errors import KbError, Refused
-from kbcli.kb import PageRef, load_page, page_ref, ref_for_path
+from kbcli.errors import KbError, Refused, environment_error
+from kbcli.kb import KINDS, PageRef, load_page, page_ref, ref_for_path
 from kbcli.yamlio.load import Document, YamlProblem, parse
 
 if TYPE_CHECKING:
     from kbcli.schema import PageValidator
 
-LOCK_NAME = ".kb.lock"
+LOCK_NAME = "lock"  # in `.kb-cache/`, which git-ignores itself
 _BOM = b"\xef\xbb\xbf"
 
 T = TypeVar("T")
@@ -85,17 +90,55 @@ def edit_kb(
 
 @contextlib.contextmanager
 def kb_lock(root: Path) -> Iterator[None]:
-    """Hold the KB's write lock; blocks while another kb process holds it."""
-    path = root / LOCK_NAME
+    """Hold the KB's write lock; blocks while another kb process holds it. Once it is
+    held, the temporary files of writers that died before their rename are removed."""
+    if (root / CACHE_DIR).exists() and not (root / CACHE_DIR).is_dir():
+        raise KbError(
+            "cannot lock the KB for writing: this is a file, where kb keeps its cache "
+            "folder; remove it (kb makes it again); nothing was changed",
+            path=root / CACHE_DIR,
+        )
     try:
+        path = ensure_cache_dir(root) / LOCK_NAME
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
-        raise KbError(f"cannot lock the KB for writing: {exc.strerror}", path=path) from None
+        raise KbError(
+            f"cannot lock the KB for writing: {exc.strerror}; nothing was changed",
+            path=root / CACHE_DIR / LOCK_NAME,
+        ) from None
     try:
         _lock(fd)
+        sweep_leftovers(root, time.time_ns())
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+_TEMP_NAME = re.compile(r"^\..+\.ya?ml\.[0-9a-f]{8}\.tmp$")  # what `_stage` names
+
+
+def sweep_leftovers(root: Path, locked_at_ns: int) -> list[Path]:
+    """Remove kb's own temporary files left by a writer killed before its rename; the
+    paths removed. Only names `_stage` makes, only in the page folders, and only files
+    older than the lock this writer holds: a temporary file is made under the lock, so
+    one that predates it belongs to a writer that is gone."""
+    removed = []
+    for folder in KINDS.values():
+        directory = root / folder
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            path = directory / name
+            if not _TEMP_NAME.match(name):
+                continue
+            with contextlib.suppress(OSError):
+                st = os.lstat(path)
+                if stat.S_ISREG(st.st_mode) and st.st_mtime_ns < locked_at_ns:
+                    os.unlink(path)
+                    removed.append(path)
+    return removed
 
 
 if sys.platform == "win32":  # pragma: no cover - kb is tested on POSIX
@@ -122,7 +165,7 @@ def open_page(root: Path, config: Config, kind: str, page_id: str) -> tuple[Page
     """A page to edit, read after the lock is taken. Unknown pages are exit 2, with the
     nearest existing id suggested."""
     ref = page_ref(root, kind, page_id)
-    if not ref.path.exists():
+    if not os.path.lexists(ref.path):
         raise KbError(f"no {kind} '{page_id}' (expected {ref.rel}){_did_you_mean(ref)}")
     return ref, load_page(root, ref, config.max_page_bytes)
 
@@ -163,6 +206,8 @@ def write_pages(
     """
     checked = {path: _checked_bytes(root, config, path, text) for path, text in changes.items()}
     checked = {p: data for p, data in checked.items() if p in created or not _same(p, data)}
+    for path in checked:
+        _check_writable(root, path)
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in checked.items():
@@ -170,6 +215,14 @@ def write_pages(
         with _interrupts_deferred():  # all renames or, on Ctrl-C, the rest after them
             for temp, path in staged:
                 _install(temp, path, path in created)
+    except OSError as exc:  # staged files are removed below: the pages are as they were
+        error = environment_error(exc, "cannot write: ")
+        if error is None:
+            raise
+        if error.path is not None and error.path.name.endswith(".tmp"):
+            error.path = error.path.with_name(error.path.name[1:].rsplit(".", 2)[0])
+        error.message += "; nothing was written"
+        raise error from None
     finally:
         for temp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
@@ -177,6 +230,19 @@ def write_pages(
     for directory in {path.resolve().parent for path in checked}:
         _fsync_dir(directory)
     return list(checked)
+
+
+def _check_writable(root: Path, path: Path) -> None:
+    """Refuse, before anything is staged, a page the user may not write. The rename would
+    replace it anyway (only the folder's permission counts for a rename), silently
+    overriding the read-only mode its owner gave it."""
+    if os.path.exists(path) and not os.access(path.resolve(), os.W_OK):
+        rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path
+        mode = stat.filemode(os.stat(path).st_mode)
+        raise KbError(
+            f"refusing to write {rel}: you do not have write permission on it ({mode}); "
+            "nothing was written (chmod u+w it first if the edit is meant)"
+        )
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -243,9 +309,11 @@ def _stage(path: Path, data: bytes) -> Path:
             os.fsync(fh.fileno())
         if target.exists():
             os.chmod(temp, target.stat().st_mode & 0o7777)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write names no file: say which page
         raise
     return temp
 

@@ -1,1 +1,1 @@
-"""One module per command verb, each a typed function from plain values to an exit code."""
+"""One module per `kb` verb, each a typed function from plain values to its result."""

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
-from kbcli.errors import KbError
-from kbcli.kb import list_pages
+from kbcli.errors import EXIT_FINDINGS, KbError
+from kbcli.findings import Finding
+from kbcli.kb import NOT_A_PAGE, NotAPageError, list_pages
 from kbcli.render.model import page_data, read_view
 from kbcli.render.pages import Page, Site, concept_page, index_page, thesis_page
 
@@ -37,9 +38,17 @@ def build_site(root: Path, config: Config, fmt: str) -> dict[str, str]:
     write = _writer(fmt)
     concepts: dict[str, dict[str, Any]] = {}
     theses: dict[str, dict[str, Any]] = {}
+    strays: list[Finding] = []
     for ref in list_pages(root):
         table = concepts if ref.kind == "concept" else theses
-        table.setdefault(ref.id, page_data(root, config, ref))  # `.yaml` before `.yml`
+        try:
+            data = page_data(root, config, ref)
+        except NotAPageError as exc:
+            strays.append(Finding(ref.rel, 1, 1, NOT_A_PAGE, exc.message.partition(" ")[2]))
+            continue
+        table.setdefault(ref.id, data)  # `.yaml` before `.yml`
+    if strays:
+        raise NotPages(strays)
     site = Site(read_view(root, config), concepts, theses)
     pages = [
         index_page(site),
@@ -48,6 +57,14 @@ def build_site(root: Path, config: Config, fmt: str) -> dict[str, str]:
     ]
     suffix = "." + fmt
     return {page.path + suffix: write(page) for page in pages}
+
+
+class NotPages(KbError):
+    """Entries named like pages that are not pages: findings (exit 1); nothing rendered."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("nothing was rendered: remove or fix the entries above", EXIT_FINDINGS)
+        self.findings = findings
 
 
 def _writer(fmt: str) -> Callable[[Page], str]:
@@ -96,6 +113,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
         with open(temp, "xb") as fh:
             fh.write(data)
         os.replace(temp, path)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)  # a failed write names no file: say which
+        raise
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)

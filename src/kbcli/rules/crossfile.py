@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 
+from kbcli.dates import is_date
 from kbcli.findings import Finding
 from kbcli.index import KbIndex, PageFacts
 
@@ -121,7 +122,7 @@ def changelog_future(
 ) -> Iterator[Finding]:
     for facts in _pages(index.pages, reported):
         for date, line, col in facts.changelog_dates:
-            if _is_date(date) and date > today:
+            if is_date(date) and date > today:
                 yield Finding(
                     facts.rel,
                     line,
@@ -129,17 +130,6 @@ def changelog_future(
                     "C002",
                     f"changelog entry is dated {date}, after today ({today})",
                 )
-
-
-def _is_date(value: str) -> bool:
-    """Only real dates are compared (the schema reports the others)."""
-    from datetime import date
-
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
 
 
 def stale_citations(index: KbIndex, reported: Collection[str] | None = None) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ string) is the same here as in ruamel.yaml's round-trip loader.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +75,34 @@ def decode(raw: bytes) -> str:
 
 
 def parse(text: str, pure: bool = False) -> Document:
-    """Compose and convert one YAML document; raise YamlProblem on anything unsafe."""
+    """Compose and convert one YAML document; raise YamlProblem on anything unsafe.
+    Merge-conflict markers are found first, wherever they stand: YAML would report them
+    as noise a line later, or, inside a quoted string, read them as text."""
+    check_conflict_markers(text)
     root = compose(text, pure=pure)
     return Document(text, root, to_data(root) if root is not None else None)
+
+
+# git's markers, at the start of a line (longer with merge.conflictMarkerSize or
+# `kb merge-file --marker-size`); `|||||||` opens the base's side in diff3 style
+_MARKER = re.compile(r"^(?:<{7,}|\|{7,}|={7,}|>{7,})(?=[ \t\r]|$)", re.MULTILINE)
+
+
+def check_conflict_markers(text: str) -> None:
+    """Y009 at the first line of an unresolved merge conflict, if `text` has one."""
+    found = _MARKER.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    end = text.find("\n", found.start())
+    marker = text[found.start() : end if end != -1 else len(text)].strip()
+    raise YamlProblem(
+        "Y009",
+        f"unresolved merge conflict ({marker}): keep the right lines of each side and "
+        "delete the marker lines",
+        line,
+        1,
+    )
 
 
 def compose(text: str, pure: bool = False) -> Node | None:
@@ -86,9 +112,7 @@ def compose(text: str, pure: bool = False) -> Node | None:
             _check_depth(text)
         return _compose(text, use_c)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise YamlProblem("Y001", _yaml_message(exc), line, col) from None
+        raise _syntax_problem(exc, text) from None
     except YAMLError as exc:  # reader errors: control characters and the like
         first = str(exc).splitlines()[0]
         raise YamlProblem("Y001", first, *_reader_position(exc, text)) from None
@@ -96,9 +120,32 @@ def compose(text: str, pure: bool = False) -> Node | None:
         raise YamlProblem("Y006", f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
-def _yaml_message(exc: MarkedYAMLError) -> str:
+def _syntax_problem(exc: MarkedYAMLError, text: str) -> YamlProblem:
+    """Y001 in the curator's terms where the parser's own words would mislead: a tab in
+    the indentation, a list or mapping in brackets that is never closed (reported where
+    it opened: the parser notices only a line later)."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = here[: len(here) - len(here.lstrip(" \t"))]
+    context = exc.context or ""
+    if "\t" in indent or "tab" in (exc.problem or ""):
+        message = "a tab in the indentation: YAML indents with spaces only; replace it with spaces"
+        return YamlProblem("Y001", message, line, 1 if "\t" in indent else col)
+    opened = exc.context_mark
+    if context.startswith("while parsing a flow ") and opened is not None:
+        brackets = ("[", "]", "list") if "sequence" in context else ("{", "}", "mapping")
+        return YamlProblem(
+            "Y001",
+            f"the {brackets[2]} opened here with '{brackets[0]}' is never closed: add the "
+            f"missing '{brackets[1]}' (or a comma between its items); YAML noticed at line "
+            f"{line}, column {col}",
+            opened.line + 1,
+            opened.column + 1,
+        )
     parts = [p for p in (exc.context, exc.problem) if p]
-    return ": ".join(parts) if parts else "invalid YAML"
+    return YamlProblem("Y001", ": ".join(parts) if parts else "invalid YAML", line, col)
 
 
 def _reader_position(exc: YAMLError, text: str) -> tuple[int, int]:
@@ -208,6 +255,12 @@ def _scalar(node: Node) -> Any:
         return _int(value)
     if tag == _FLOAT:
         return _float(value)
+    if tag == _TAG + "merge":
+        raise YamlProblem(
+            "Y003",
+            "a YAML merge key (<<) is not supported: write the values out in full",
+            *position(node),
+        )
     raise YamlProblem("Y003", f"unsupported tag '{_short(tag)}'", *position(node))
 
 
