@@ -10,6 +10,7 @@ as for any commit of theirs (identity, signing, hooks).
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,63 @@ def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str:
                 f" (run `git commit -- {' '.join(rel)}` yourself)"
             ) from None
     return str(repo.head.commit.hexsha)
+
+
+# --- plain git commands (no GitPython: `kb merge-file` runs inside every merge) -----------
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
+        )
+    except FileNotFoundError:
+        raise KbError("the git command was not found") from None
+
+
+def toplevel(cwd: Path) -> Path | None:
+    """The top of the working tree holding `cwd`, or None outside one."""
+    done = _git(cwd, "rev-parse", "--show-toplevel")
+    return Path(done.stdout.decode().strip()) if done.returncode == 0 else None
+
+
+def config_get(cwd: Path, key: str) -> str | None:
+    """A git config value as git resolves it for the repository at `cwd` (None: unset)."""
+    done = _git(cwd, "config", "--get", key)
+    return done.stdout.decode().rstrip("\n") if done.returncode == 0 else None
+
+
+def config_set(cwd: Path, key: str, value: str) -> None:
+    """Set `key` in the repository's own config (.git/config)."""
+    done = _git(cwd, "config", "--local", key, value)
+    if done.returncode != 0:
+        raise KbError(f"git config {key} failed: {done.stderr.decode().strip()}")
+
+
+def conflict_style(cwd: Path) -> str:
+    """`merge.conflictStyle` (merge, diff3 or zdiff3): git passes a merge driver no flag
+    for it, and its own line merge reads it from the config, so a driver must too."""
+    return (config_get(cwd, "merge.conflictStyle") or "merge").lower()
+
+
+def line_merge(
+    ours: Path, base: Path, theirs: Path, marker_size: int, style: str, cwd: Path
+) -> tuple[bytes, bool]:
+    """git's own three-way line merge of the files (`git merge-file`): the merged bytes and
+    whether conflicts remain. Nothing is written."""
+    flags = {"diff3": ["--diff3"], "zdiff3": ["--zdiff3"]}.get(style, [])
+    done = _git(
+        cwd,
+        "merge-file",
+        "-p",
+        "-q",
+        f"--marker-size={marker_size}",
+        *flags,
+        *("-L", "ours", "-L", "base", "-L", "theirs"),
+        str(ours),
+        str(base),
+        str(theirs),
+    )
+    if done.returncode < 0 or done.returncode > 127:
+        raise KbError(f"git merge-file failed: {done.stderr.decode().strip()}")
+    return done.stdout, done.returncode != 0

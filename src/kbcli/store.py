@@ -302,3 +302,14 @@ def _interrupts_deferred() -> Iterator[None]:
             signal.signal(held, handler)
         for late in received[:1]:
             signal.raise_signal(late)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Replace any file's content atomically (not a page: nothing is validated)."""
+    temp = _stage(path, data)
+    try:
+        with _interrupts_deferred():
+            _install(temp, path, False)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
