@@ -342,19 +342,18 @@ def merge_texts(
 
     _, conflicts = merge_data(kind, newest_first, b, o, t)
     merged_text = text_for({})
+    if conflicts:  # a page with markers is checked once the curator resolves them
+        sides = ("theirs", "base") if diff3 else ("theirs",)
+        hunks = _hunks(merged_text, len(conflicts), sides, text_for)
+        return Outcome(_with_markers(merged_text, hunks, marker_size), conflicts)
     problem = check(merged_text)
-    if problem is not None:
-        whole = _Hunk(set(), 0, len(ours.splitlines()), {"theirs": theirs.splitlines(True)})
-        whole.others["base"] = base.splitlines(True)
-        if not diff3:
-            del whole.others["base"]
-        why = f"the merged page would not pass lint: {problem}"
-        return Outcome(_with_markers(ours, [whole], marker_size), [Conflict("the page", why)])
-    if not conflicts:
+    if problem is None:
         return Outcome(merged_text)
-    sides = ("theirs", "base") if diff3 else ("theirs",)
-    hunks = _hunks(merged_text, len(conflicts), sides, text_for)
-    return Outcome(_with_markers(merged_text, hunks, marker_size), conflicts)
+    whole = _Hunk(set(), 0, len(ours.splitlines()), {"theirs": theirs.splitlines(True)})
+    if diff3:
+        whole.others["base"] = base.splitlines(True)
+    why = f"the merged page would not pass lint: {problem}"
+    return Outcome(_with_markers(ours, [whole], marker_size), [Conflict("the page", why)])
 
 
 @dataclass
