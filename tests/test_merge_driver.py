@@ -100,9 +100,11 @@ def kb(*args: str) -> Change:
 
 def replace(rel: str, old: str, new: str) -> Change:
     def change(repo: Path) -> None:
-        text = (repo / rel).read_text(encoding="utf-8")
-        assert old in text
-        (repo / rel).write_text(text.replace(old, new, 1), encoding="utf-8")
+        text = (repo / rel).read_bytes().decode("utf-8")  # as it is: CRLF stays CRLF
+        newline = "\r\n" if "\r\n" in text else "\n"
+        old_text, new_text = old.replace("\n", newline), new.replace("\n", newline)
+        assert old_text in text
+        (repo / rel).write_bytes(text.replace(old_text, new_text, 1).encode("utf-8"))
 
     return change
 
@@ -315,3 +317,129 @@ def test_the_same_id_added_twice_with_different_content(tmp_path: Path, mode: st
     hunk = "<<<<<<< ours\n" + claim % "Alpha is new" + "=======\n"
     hunk += claim % "Alpha is novel" + ">>>>>>> theirs\n"
     assert page(repo) == ALPHA.replace("sources:\n  - {id", hunk + "sources:\n  - {id")
+
+
+THESIS = "kb/theses/t.yaml"
+RE_REVIEWED = """\
+id: t
+title: A thesis
+position: Alpha matters.
+score: {score}
+scored: {scored}
+cites:
+  - concept: alpha
+    claims: [alpha-is-first]
+    stamp: "{stamp}"
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_thesis_re_reviewed_on_both_sides_is_a_conflict(tmp_path: Path, mode: str) -> None:
+    repo = repo_with(tmp_path)
+    ours = write(THESIS, RE_REVIEWED.format(score=0.7, scored="2026-05-01", stamp="v1 h:aaaa"))
+    theirs = write(THESIS, RE_REVIEWED.format(score=0.4, scored="2026-05-02", stamp="v1 h:bbbb"))
+    done = integrate(repo, ours, theirs, mode)
+    assert done.returncode == 1
+    for field in ("score", "scored", "cites[alpha].stamp"):
+        assert f"conflict in {field}: changed on both sides, differently" in done.stderr
+    assert page(repo, THESIS) == (
+        "id: t\ntitle: A thesis\nposition: Alpha matters.\n"
+        "<<<<<<< ours\nscore: 0.7\nscored: 2026-05-01\n"
+        "=======\nscore: 0.4\nscored: 2026-05-02\n>>>>>>> theirs\n"
+        "cites:\n  - concept: alpha\n    claims: [alpha-is-first]\n"
+        '<<<<<<< ours\n    stamp: "v1 h:aaaa"\n=======\n    stamp: "v1 h:bbbb"\n>>>>>>> theirs\n'
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_thesis_reviewed_on_one_side_and_cited_more_on_the_other(
+    tmp_path: Path, mode: str
+) -> None:
+    repo = repo_with(tmp_path)
+    cited = "claims: [alpha-is-first, alpha-is-a-letter]"
+    ours = replace(THESIS, "claims: [alpha-is-first]", cited)
+    theirs = replace(THESIS, "score: 0.5\nscored: 2026-04-20", "score: 0.6\nscored: 2026-05-02")
+    done = integrate(repo, ours, theirs, mode)
+    assert done.returncode == 0, done.stderr
+    assert page(repo, THESIS) == (
+        "id: t\ntitle: A thesis\nposition: Alpha matters.\nscore: 0.6\nscored: 2026-05-02\n"
+        "cites:\n  - concept: alpha\n    claims: [alpha-is-first, alpha-is-a-letter]\n"
+        '    stamp: "v1 h:5b84181428ca alpha-is-first=4e383304:strong:b5f6"\n'
+    )
+
+
+COMMENTED = """\
+# Alpha: kept by hand.   (a comment the merge must keep)
+id: alpha
+title: 'Alpha'    # quoted on purpose
+aliases: [first letter]
+summary: >
+  The first
+  concept.
+claims:
+  # the oldest claim
+  - id: alpha-is-first
+    statement: "Alpha comes first"
+    evidence: strong   # checked
+    sources: [greek]
+sources:
+  - {id: greek, title: The Greek alphabet}
+changelog:
+  - {date: 2026-04-05, text: Created}
+"""
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("mode", MODES)
+def test_comments_quoting_and_line_endings_stay(tmp_path: Path, mode: str, newline: str) -> None:
+    repo = repo_with(tmp_path)
+    commit_change(repo, write(PAGE, COMMENTED, newline), "a page with comments")
+    ours = replace(PAGE, "evidence: strong", "evidence: moderate")
+    theirs = both(kb(*ADD_Y), kb("changelog", "alpha", "Checked"))
+    clean(integrate(repo, ours, theirs, mode), repo)
+    expected = COMMENTED.replace("evidence: strong", "evidence: moderate").replace(
+        "sources:\n  - {id",
+        """\
+  - id: alpha-written
+    statement: Alpha is written as A
+    evidence: strong
+    sources: [greek]
+    added: 2026-05-01
+sources:
+  - {id""",
+    )
+    expected = expected.replace(
+        "changelog:\n",
+        "changelog:\n"
+        "  - {date: 2026-05-01, text: Checked}\n"
+        '  - {date: 2026-05-01, text: "Added claim alpha-written: Alpha is written as A"}\n',
+    )
+    assert (repo / PAGE).read_bytes() == expected.replace("\n", newline).encode("utf-8")
+
+
+NOT_A_PAGE = "one: 1\ntwo: [unclosed\nthree: 3\n"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_file_that_is_not_a_page_is_merged_line_by_line(tmp_path: Path, mode: str) -> None:
+    repo = repo_with(tmp_path, {"concepts/odd.yaml": NOT_A_PAGE})
+    odd = "kb/concepts/odd.yaml"
+    ours = replace(odd, "one: 1", "one: 11")
+    theirs = replace(odd, "three: 3", "three: 33")
+    done = integrate(repo, ours, theirs, mode)
+    assert done.returncode == 0, done.stderr
+    assert page(repo, odd) == "one: 11\ntwo: [unclosed\nthree: 33\n"
+    assert "does not read as YAML" in done.stderr and "merged line by line cleanly" in done.stderr
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_kb_yaml_is_merged_setting_by_setting(tmp_path: Path, mode: str) -> None:
+    config = "# settings\nchangelog_order: newest-first\nrules:\n  C004: warning\n"
+    repo = repo_with(tmp_path, {"kb.yaml": config})
+    ours = replace("kb/kb.yaml", "newest-first", "oldest-first")
+    theirs = replace("kb/kb.yaml", "  C004: warning\n", "  C004: warning\n  R003: off\n")
+    done = integrate(repo, ours, theirs, mode)
+    assert done.returncode == 0, done.stderr
+    assert page(repo, "kb/kb.yaml") == (
+        "# settings\nchangelog_order: oldest-first\nrules:\n  C004: warning\n  R003: off\n"
+    )

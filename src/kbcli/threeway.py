@@ -384,7 +384,7 @@ def _hunks(
     found = sorted((hunk({n}) for n in range(count)), key=lambda h: (h.start, h.end))
     merged_hunks: list[_Hunk] = []
     for h in found:
-        if merged_hunks and h.start < merged_hunks[-1].end:  # overlapping: one hunk for both
+        if merged_hunks and h.start <= merged_hunks[-1].end:  # touching: one hunk, as git does
             h = hunk(merged_hunks.pop().members | h.members)
         merged_hunks.append(h)
     return merged_hunks
