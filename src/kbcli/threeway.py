@@ -25,6 +25,7 @@ the differing lines are found by their common prefix and suffix.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -447,8 +448,13 @@ def lint_check(kind: str, stem: str, config: Config, ours: str, theirs: str) -> 
         found = findings(text)
         if not found:
             return None
-        old = {(f.code, f.message) for side in (ours, theirs) for f in findings(side)}
-        new = [f for f in found if (f.code, f.message) not in old]
+        old = {_finding_key(f) for side in (ours, theirs) for f in findings(side)}
+        new = [f for f in found if _finding_key(f) not in old]
         return f"line {new[0].line}: {new[0].code} {new[0].message}" if new else None
 
     return page_problem
+
+
+def _finding_key(finding: Finding) -> tuple[str, str]:
+    """A finding apart from where it is: lines move when the other side inserts above."""
+    return finding.code, re.sub(r"\bline \d+", "line ?", finding.message)
