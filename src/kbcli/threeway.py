@@ -32,7 +32,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from kbcli.yamlio.edit import Delete, EditError, Insert, Op, Set, apply_text
-from kbcli.yamlio.load import YamlProblem, parse
+from kbcli.yamlio.load import Document, YamlProblem, parse
 
 if TYPE_CHECKING:
     from kbcli.config import Config
@@ -296,28 +296,29 @@ def _list_diff(
 # --- texts --------------------------------------------------------------------------------
 
 
-def read_versions(base: str, ours: str, theirs: str) -> tuple[Any, Any, Any]:
-    """The data of the three texts; Unmergeable for any that is not a readable page."""
+def read_versions(base: str, ours: str, theirs: str) -> tuple[Document, Document, Document]:
+    """The three texts parsed; Unmergeable for any that is not a readable page."""
     return _read(base, "base"), _read(ours, "ours"), _read(theirs, "theirs")
 
 
-def _read(text: str, name: str) -> Any:
+def _read(text: str, name: str) -> Document:
     for line in text.splitlines():
         if line.startswith(("<<<<<<<", ">>>>>>>", "=======", "|||||||")):
             raise Unmergeable(f"{name} already holds conflict markers")
     try:
-        data = parse(text).data
+        doc = parse(text)
     except YamlProblem as exc:
         why = f"{name} does not read as YAML ({exc.message}, line {exc.line})"
         raise Unmergeable(why) from None
-    if data is None and name == "base":  # added on both sides: git passes an empty base
-        return {}
-    if not isinstance(data, dict):
+    if doc.data is None and name == "base":  # added on both sides: git passes an empty base
+        doc.data = {}
+    if not isinstance(doc.data, dict):
         raise Unmergeable(f"{name} is not a mapping of fields")
-    return data
+    return doc
 
 
-Check = Callable[[str], "str | None"]  # a problem the merged text has that neither side had
+# A problem the merged page (its text and data) has that neither side had, or None.
+Check = Callable[[str, Any], "str | None"]
 
 
 def merge_texts(
@@ -332,22 +333,25 @@ def merge_texts(
     merge cannot be written. A merge that `check` finds a problem in is one conflict over
     the whole page: never a silently broken page."""
     base, ours, theirs = texts
-    b, o, t = read_versions(base, ours, theirs)
+    docs = read_versions(base, ours, theirs)
+    b, o, t = (doc.data for doc in docs)
 
-    def text_for(picks: dict[int, str]) -> str:
-        merged, _ = merge_data(kind, newest_first, b, o, t, picks)
+    def write(merged: Any) -> str:
         try:
-            return apply_text(ours, edits(kind, o, merged))
+            return apply_text(ours, edits(kind, o, merged), docs[1])
         except EditError as exc:
             raise Unmergeable(f"the editor cannot write the merge: {exc}") from None
 
-    _, conflicts = merge_data(kind, newest_first, b, o, t)
-    merged_text = text_for({})
+    def text_for(picks: dict[int, str]) -> str:
+        return write(merge_data(kind, newest_first, b, o, t, picks)[0])
+
+    merged_data, conflicts = merge_data(kind, newest_first, b, o, t)
+    merged_text = write(merged_data)
     if conflicts:  # a page with markers is checked once the curator resolves them
         sides = ("theirs", "base") if diff3 else ("theirs",)
         hunks = _hunks(merged_text, len(conflicts), sides, text_for)
         return Outcome(_with_markers(merged_text, hunks, marker_size), conflicts)
-    problem = check(merged_text)
+    problem = check(merged_text, merged_data)
     if problem is None:
         return Outcome(merged_text)
     whole = _Hunk(set(), 0, len(ours.splitlines()), {"theirs": theirs.splitlines(True)})
@@ -423,33 +427,35 @@ def _with_markers(merged: str, hunks: list[_Hunk], size: int) -> str:
 
 
 def lint_check(kind: str, stem: str, config: Config, ours: str, theirs: str) -> Check:
-    """A `Check` by the schema and lint's page rules: a problem of the merged text that
+    """A `Check` by the schema and lint's page rules: a problem of the merged page that
     neither OURS nor THEIRS has (the page's old problems are not the merge's doing)."""
     if kind == "config":
         from kbcli.schema import validate_config
 
-        def config_problem(text: str) -> str | None:
-            doc = parse(text)
-            found = validate_config({} if doc.data is None else doc.data, doc.root)
+        def config_problem(text: str, data: Any) -> str | None:
+            found = validate_config(data, parse(text).root)
             return None if found is None else f"line {found[1]}: {found[0]}"
 
         return config_problem
-    from kbcli.index import analyse_text
     from kbcli.kb import KINDS, PageRef
+    from kbcli.rules import local
     from kbcli.schema import PageValidator
 
     ref = PageRef(kind, stem, FsPath("."), f"{KINDS[kind]}/{stem}.yaml")
     validator = PageValidator(kind, config.evidence_levels)
 
     def findings(text: str) -> list[Finding]:
+        from kbcli.index import analyse_text
+
         return analyse_text(ref, text, config, validator).findings
 
-    def page_problem(text: str) -> str | None:
-        found = findings(text)
-        if not found:
+    def page_problem(text: str, data: Any) -> str | None:
+        # on the data first (the editor has checked the text reads as it); the text is
+        # parsed again, for positions, only when there is something to report
+        if not validator.problems(data, None) and not local.check(kind, stem, data, None, config):
             return None
         old = {_finding_key(f) for side in (ours, theirs) for f in findings(side)}
-        new = [f for f in found if _finding_key(f) not in old]
+        new = [f for f in findings(text) if _finding_key(f) not in old]
         return f"line {new[0].line}: {new[0].code} {new[0].message}" if new else None
 
     return page_problem
