@@ -443,3 +443,30 @@ def test_kb_yaml_is_merged_setting_by_setting(tmp_path: Path, mode: str) -> None
     assert page(repo, "kb/kb.yaml") == (
         "# settings\nchangelog_order: oldest-first\nrules:\n  C004: warning\n  R003: off\n"
     )
+
+
+GAMMA = """\
+id: gamma
+title: Gamma
+summary: The third concept.
+claims:
+  - {id: %s, statement: %s, evidence: weak, sources: [greek]}
+sources:
+  - {id: greek, title: The Greek alphabet}
+changelog:
+  - {date: 2026-05-01, text: Created}
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_one_new_page_added_on_both_sides(tmp_path: Path, mode: str) -> None:
+    repo = repo_with(tmp_path)
+    rel = "kb/concepts/gamma.yaml"
+    ours = write(rel, GAMMA % ("gamma-is-third", "Gamma is third"))
+    theirs = write(rel, GAMMA % ("gamma-is-a-letter", "Gamma is a letter"))
+    clean(integrate(repo, ours, theirs, mode), repo)
+    assert page(repo, rel) == (GAMMA % ("gamma-is-third", "Gamma is third")).replace(
+        "sources:\n  - {id",
+        "  - {id: gamma-is-a-letter, statement: Gamma is a letter, evidence: weak, "
+        "sources: [greek]}\nsources:\n  - {id",
+    )
