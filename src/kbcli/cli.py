@@ -683,7 +683,7 @@ def merge_file(
         int, typer.Option("--marker-size", metavar="N", help="Conflict marker length (%L).")
     ] = 7,
 ) -> int:
-    """Merge three versions of a page by meaning, as git's merge driver (see `kb git-setup`).
+    """Merge three versions of a page by meaning: the git merge driver kb git-setup sets up.
 
     Claims, sources and related concepts are matched by id, changelog entries by date,
     and every field is merged three-way: the result is OURS with THEIRS' changes, written
@@ -705,7 +705,7 @@ def git_setup(
         bool, typer.Option("--check", help="Only report what is missing (exit 1 if anything).")
     ] = False,
 ) -> int:
-    """Make git merge the KB's pages with `kb merge-file`.
+    """Make git merge the KB's pages by meaning, with kb merge-file.
 
     Adds the page patterns to the `.gitattributes` beside kb.yaml and sets merge.kb.name
     and merge.kb.driver in the repository's git config (the driver names this kb's Python

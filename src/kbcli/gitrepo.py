@@ -1,4 +1,8 @@
-"""Committing what a kb command changed, and nothing else.
+"""Where kb runs git: committing what a command changed, and the plain git calls of the
+merge driver (`kb merge-file`, `kb git-setup`): config, the working tree's top, and git's
+own line merge. (`history` and `changes` read history with git processes of their own.)
+
+Committing what a kb command changed, and nothing else.
 
 `kb ... --commit` commits exactly the pages the command wrote, as they now stand on disk,
 with `git commit --only -- <paths>`: git builds that commit from HEAD plus those paths, so
