@@ -263,3 +263,35 @@ def test_as_a_process_a_clean_merge_exits_0_quietly(tmp_path: Path) -> None:
     assert (done.code, done.out, done.err) == (0, "", "")
     merged = (tmp_path / "repo" / files[1]).read_text(encoding="utf-8")
     assert merged == ours.replace("The first", "The 1st")
+
+
+# --- the merge on data ----------------------------------------------------------------------
+
+
+def test_merged_ids_are_a_union_and_sets_take_both_sides_changes() -> None:
+    from kbcli.threeway import merge_data
+
+    claim = {"id": "a", "statement": "A", "merged": ["old"]}
+    base = {"aliases": ["x", "y"], "claims": [claim]}
+    ours = {"aliases": ["x", "y", "z"], "claims": [{**claim, "merged": ["old", "b"]}]}
+    theirs = {"aliases": ["y"], "claims": [{**claim, "merged": ["old", "c"]}]}
+    merged, conflicts = merge_data("concept", True, base, ours, theirs)
+    assert conflicts == []
+    assert merged == {"aliases": ["y", "z"], "claims": [{**claim, "merged": ["old", "b", "c"]}]}
+
+
+def test_removed_on_ours_and_changed_on_theirs_is_a_conflict_either_way() -> None:
+    from kbcli.threeway import Conflict, merge_data
+
+    a, b = {"id": "a", "statement": "A"}, {"id": "b", "statement": "B"}
+    base = {"claims": [a, b]}
+    ours = {"claims": [a]}
+    theirs = {"claims": [a, {**b, "statement": "B!"}]}
+    why = "claim 'b' was removed on ours, and changed on the other side"
+    for pick, expected in (
+        ("ours", [a]),
+        ("theirs", [a, {**b, "statement": "B!"}]),
+        ("base", [a, b]),
+    ):
+        merged, conflicts = merge_data("concept", True, base, ours, theirs, {0: pick})
+        assert (merged["claims"], conflicts) == (expected, [Conflict("claims[b]", why)])
