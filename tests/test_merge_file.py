@@ -165,6 +165,12 @@ def test_oldest_first_changelogs_take_new_entries_by_date(tmp_path: Path) -> Non
 
 # --- the property -------------------------------------------------------------------------
 
+# the base with a duplicate of its claim, for merge-claims to fold
+WITH_DUPLICATE = BASE.replace(
+    "sources:\n  - {id",
+    "  - {id: alpha-first-again, statement: Alpha comes first., evidence: strong, "
+    "sources: [greek]}\nsources:\n  - {id",
+)
 WORDS = ["tokens", "heads", "layers", "circuits", "features", "probes", "graphs", "neurons"]
 
 
@@ -177,6 +183,7 @@ def _apply(root: Path, steps: list[tuple[str, Any]]) -> None:
     from kbcli.claims import NewClaim, add_claim
     from kbcli.config import load_config
     from kbcli.errors import Refused
+    from kbcli.merge_claims import merge_claims
     from kbcli.yamlio.edit import Set, apply_text
     from kbcli.yamlio.load import parse
 
@@ -187,6 +194,8 @@ def _apply(root: Path, steps: list[tuple[str, Any]]) -> None:
                 add_claim(root, config, "alpha", NewClaim(arg, "weak", ("greek",)), "2026-05-01")
         elif verb == "changelog":
             add_entry(root, config, "alpha", arg, "2026-05-01")  # verbs put entries on top
+        elif verb == "merge-claims":
+            merge_claims(root, config, "alpha", "2026-05-01")
         else:  # a hand edit of one field of the base claim
             path = root / "concepts" / "alpha.yaml"
             text = path.read_bytes().decode("utf-8")
@@ -202,14 +211,14 @@ def _steps(side: str) -> st.SearchStrategy[list[tuple[str, Any]]]:
     )
     field = "evidence" if side == "ours" else "detail"
     value = st.sampled_from(["weak", "moderate"] if side == "ours" else ["Seen twice.", "Rare."])
-    return st.lists(
-        st.one_of(
-            st.tuples(st.just("add-claim"), statement),
-            st.tuples(st.just("changelog"), statement.map(lambda s: s + " noted")),
-            st.tuples(st.just(field), value),
-        ),
-        max_size=4,
-    )
+    verbs = [
+        st.tuples(st.just("add-claim"), statement),
+        st.tuples(st.just("changelog"), statement.map(lambda s: s + " noted")),
+        st.tuples(st.just(field), value),
+    ]
+    if side == "ours":  # folds the base's duplicate (and any of ours' own) into a survivor
+        verbs.append(st.tuples(st.just("merge-claims"), st.none()))
+    return st.lists(st.one_of(*verbs), max_size=4)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -225,14 +234,15 @@ def test_disjoint_changes_merge_to_both_applied_and_lose_nothing(
     try:
         roots = {}
         for name, steps in (("ours", ours), ("theirs", theirs), ("both", ours + theirs)):
-            roots[name] = make_kb(work / name, files={"concepts/alpha.yaml": BASE})
+            roots[name] = make_kb(work / name, files={"concepts/alpha.yaml": WITH_DUPLICATE})
             _apply(roots[name], steps)
         ours_text, theirs_text = (
             (roots[n] / "concepts" / "alpha.yaml").read_text(encoding="utf-8")
             for n in ("ours", "theirs")
         )
         check = threeway.lint_check("concept", "alpha", Config(), ours_text, theirs_text)
-        outcome = threeway.merge_texts("concept", (BASE, ours_text, theirs_text), True, check)
+        texts = (WITH_DUPLICATE, ours_text, theirs_text)
+        outcome = threeway.merge_texts("concept", texts, True, check)
         assert outcome.conflicts == []
         merged = parse(outcome.text).data
         both = parse((roots["both"] / "concepts" / "alpha.yaml").read_text(encoding="utf-8")).data
@@ -247,9 +257,12 @@ def test_disjoint_changes_merge_to_both_applied_and_lose_nothing(
         from kbcli.lint import lint
 
         (work / "ours" / "concepts" / "alpha.yaml").write_text(outcome.text, encoding="utf-8")
+        expected = lint(roots["both"], "2026-06-01", use_cache=False).findings
         found = lint(roots["ours"], "2026-06-01", use_cache=False).findings
-        # lints clean: at most the base thesis' C004 (its cited claim may have changed)
-        assert {f.code for f in found} <= {"C004"}
+        # lints as applying both does: clean but for the base's duplicate claim (C001) until
+        # merge-claims runs, and the thesis' C004 once its cited claim changed
+        assert {f.code for f in found} == {f.code for f in expected}
+        assert {f.code for f in found} <= {"C001", "C004"}
     finally:
         shutil.rmtree(work)
 
