@@ -21,6 +21,8 @@ and D's runs interleaved) of:
   D  `kb --version`, against a ten-line typer app with one no-op command;
   E  `kb stale` (cold) at 1,000 and at 2,000 commits of history, runs interleaved;
   F  `kb merge-claims --dry-run` on a page of 500 claims with 50 near-duplicates;
+  G  `kb merge-file` (the git merge driver) on a page of 500 claims, 20 claims added and
+     20 changed on each side;
   H  `kb diff HEAD~1 HEAD` after a commit changing 5 concepts (one cited claim's evidence
      each, so theses go stale), against D run alongside;
   and the peak memory of A.
@@ -470,6 +472,35 @@ def merge_page(root: Path) -> str:
     return "big"
 
 
+def merge_file_versions(root: Path) -> list[str]:
+    """BASE, OURS and THEIRS of a 500-claim page, each side with 20 claims added and 20
+    changed (different ones), for G; the file names, in the driver's order."""
+    (root / "kb" / "concepts").mkdir(parents=True)
+    (root / "kb" / "kb.yaml").write_text("{}\n", encoding="utf-8")
+
+    def page(side: str, changed: range) -> str:
+        lines = ["id: big", "title: Big", "summary: A page of many claims.", "claims:"]
+        for i in range(500):
+            level = "weak" if i in changed else LEVELS[i % 3]
+            lines += [f"  - id: c{i}", f"    statement: Claim number {i} holds"]
+            lines += [f"    evidence: {level}", "    sources: [s1]"]
+        for i in range(20 if side else 0):
+            lines += [f"  - id: {side}-{i}", f"    statement: {side.title()} adds claim {i}"]
+            lines += ["    evidence: strong", "    sources: [s1]"]
+        lines += ["sources:", "  - {id: s1, title: Source}", "changelog:"]
+        if side:
+            lines.append(f"  - {{date: 2026-05-01, text: {side.title()} added 20 claims}}")
+        lines.append("  - {date: 2026-04-01, text: Created}")
+        return "\n".join(lines) + "\n"
+
+    names = []
+    for side, changed in (("", range(0)), ("ours", range(1, 40, 2)), ("theirs", range(2, 41, 2))):
+        name = f"big.{side or 'base'}.yaml"
+        (root / name).write_text(page(side, changed), encoding="utf-8")
+        names.append(name)
+    return names
+
+
 # -- running and timing ------------------------------------------------------------------
 
 
@@ -805,8 +836,28 @@ class Bench:
             version_s.append(run([*KB, "--version"], self.work).seconds)
             merge_s.append(run([*KB, "merge-claims", page, "--dry-run"], root, ok=(0, 1)).seconds)
         label = "merge-claims --dry-run, 500 claims"
-        note = "D's runs interleaved with F's, as with C"
+        note = "D's runs interleaved with its own, as with C"
         row = Row("F", label, median(merge_s), "D (kb --version)", median(version_s), 4, note)
+        self.rows.append(row)
+
+    def merge_file(self) -> None:
+        """G, its runs interleaved with D's; OURS is restored before each run (the driver
+        writes the merge into it), and every run must merge cleanly."""
+        root = self.work / "merge-file"
+        base, ours, theirs = merge_file_versions(root)
+        original = (root / ours).read_bytes()
+        driver = [*KB, "merge-file", base, "ours.yaml", theirs, "--path", "kb/concepts/big.yaml"]
+        merge_s, version_s = [], []
+        for _ in range(max(self.args.repeat, CHEAP_RUNS)):
+            version_s.append(run([*KB, "--version"], self.work).seconds)
+            (root / "ours.yaml").write_bytes(original)
+            merge_s.append(run(driver, root).seconds)
+        merged = (root / "ours.yaml").read_text(encoding="utf-8")
+        if merged.count("  - id: ") != 540 or "theirs-19" not in merged or "ours-19" not in merged:
+            raise SystemExit("kb merge-file did not merge both sides' claims")
+        label = "merge-file, 500 claims, 20+20 each side"
+        note = "D's runs interleaved with its own, as with C"
+        row = Row("G", label, median(merge_s), "D (kb --version)", median(version_s), 4, note)
         self.rows.append(row)
 
 
@@ -890,7 +941,8 @@ def bench(args: argparse.Namespace, work: Path) -> int:
     b.diff(corpus)
     b.stale(corpus, b.facts["check_jsonschema_s"])
     b.merge()
-    order = {"A": 0, "B": 1, "C": 2, "D": 3, "E1": 4, "E2": 5, "E2A": 6, "F": 7, "H": 8}
+    b.merge_file()
+    order = {"A": 0, "B": 1, "C": 2, "D": 3, "E1": 4, "E2": 5, "E2A": 6, "F": 7, "G": 8, "H": 9}
     rows = sorted(b.rows, key=lambda r: order[r.key])
     b.facts.update(
         kb_version=__version__,

@@ -25,7 +25,7 @@ def test_benchmark_runs_end_to_end_and_writes_json(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     doc = json.loads(out.read_text(encoding="utf-8"))
     rows = {row["key"]: row for row in doc["rows"]}
-    assert set(rows) == {"A", "B", "C", "D", "E1", "E2", "E2A", "F", "H"}
+    assert set(rows) == {"A", "B", "C", "D", "E1", "E2", "E2A", "F", "G", "H"}
     assert all(row["seconds"] > 0 for row in rows.values())
     assert doc["facts"]["concepts"] == 200
     assert (doc["facts"]["commits"], doc["facts"]["commits_e2"]) == (40, 80)

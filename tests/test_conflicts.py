@@ -9,7 +9,7 @@ import pytest
 
 from kbcli.yamlio.load import YamlProblem, parse
 
-from helpers import CASES, make_kb, run_kb
+from helpers import CASES, git_init, make_kb, run_kb
 
 MESSAGE = (
     "unresolved merge conflict (<<<<<<< HEAD): keep the right lines of each side and delete "
@@ -61,3 +61,15 @@ def test_an_edit_refuses_a_page_with_markers(tmp_path: Path) -> None:
     result = run_kb("changelog", "beta", "x", "--date", "2026-04-21", cwd=root)
     assert (result.code, result.err) == (2, f"kb: concepts/beta.yaml:2:1: Y009 {MESSAGE}\n")
     assert (root / "concepts" / "beta.yaml").read_bytes() == before
+
+
+def test_in_git_without_the_driver_the_finding_names_kb_git_setup(tmp_path: Path) -> None:
+    root = make_kb(tmp_path / "kb", CASES / "invalid" / "merge-conflict")
+    git_init(root)
+    hint = "; `kb git-setup` lets git merge pages by meaning, so fewer conflicts reach a page"
+    result = run_kb("lint", cwd=root)
+    assert result.code == 1
+    assert f"concepts/beta.yaml:2:1: Y009 {MESSAGE}{hint}\n" in result.out
+    assert run_kb("git-setup", cwd=root).code == 0
+    result = run_kb("lint", cwd=root)  # the cache holds the page's finding, not the hint
+    assert f"concepts/beta.yaml:2:1: Y009 {MESSAGE}\n" in result.out

@@ -892,3 +892,14 @@ def test_layouts_kb_does_not_write_are_refused_not_guessed() -> None:
     with pytest.raises(EditError, match="claims: not found"):
         apply_text("# nothing\n", [Insert(("claims",), 0, "x")])
     assert apply_text("# nothing\n", []) == "# nothing\n"
+
+
+def test_plain_words_are_written_plain_without_a_parse_and_match_what_a_parse_says() -> None:
+    from kbcli.yamlio import render
+    from kbcli.yamlio.load import parse
+
+    for text in ("Alpha comes first", "c-12", "a - b", "x1", "NULL x", "Off", "true", "No", "y"):
+        for flow in (False, True):
+            sample = f"[{text}]" if flow else f"k: {text}"
+            reads_back = parse(sample).data == ([text] if flow else {"k": text})
+            assert render.plain_ok(text, flow=flow) == reads_back, (text, flow)

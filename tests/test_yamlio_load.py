@@ -93,3 +93,13 @@ def test_any_json_document_reads_back_the_same(value: object) -> None:
     import json
 
     assert parse(json.dumps(value, ensure_ascii=False)).data == value
+
+
+def test_a_large_page_of_short_lines_skips_the_depth_pass_and_deep_ones_still_fail() -> None:
+    from kbcli.yamlio.load import _SAFE_COMPOSE_BOUND, YamlProblem, _nesting_bound, parse
+
+    claims = "".join(f"  - id: c{i}\n    sources: [s1]\n" for i in range(3000))
+    assert _nesting_bound("claims:\n" + claims) < _SAFE_COMPOSE_BOUND
+    for deep in ("- " * 30000 + "a", "[" * 30000, "".join(" " * i + "k:\n" for i in range(6000))):
+        with pytest.raises(YamlProblem, match="nesting deeper than 64 levels"):
+            parse(deep)

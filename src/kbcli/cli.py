@@ -782,6 +782,75 @@ def render(
     return 0
 
 
+@app.command("merge-file")
+def merge_file(
+    base: Annotated[Path, typer.Argument(metavar="BASE", help="The common ancestor (%O).")],
+    ours: Annotated[
+        Path, typer.Argument(metavar="OURS", help="Our version (%A); the merge is written here.")
+    ],
+    theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help="Their version (%B).")],
+    path: Annotated[
+        str | None,
+        typer.Option("--path", metavar="P", help="The file's path in the repository (%P)."),
+    ] = None,
+    marker_size: Annotated[
+        int, typer.Option("--marker-size", metavar="N", help="Conflict marker length (%L).")
+    ] = 7,
+) -> int:
+    """Merge three versions of a page by meaning: the git merge driver kb git-setup sets up.
+
+    Claims, sources and related concepts are matched by id, changelog entries by date,
+    and every field is merged three-way: the result is OURS with THEIRS' changes, written
+    into OURS. Exit 0 when clean; 1 with conflict markers only around what the two sides
+    changed differently. Files that are not kb pages are merged line by line by git.
+    """
+    from kbcli.commands.merge_file import merge_file as run
+
+    report = run(base, ours, theirs, path, marker_size, Path.cwd())
+    for note in report.notes:
+        typer.echo(f"kb merge-file: {note}", err=True)
+    return report.code
+
+
+@app.command("git-setup")
+def git_setup(
+    ctx: typer.Context,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report what is missing (exit 1 if anything).")
+    ] = False,
+) -> int:
+    """Make git merge the KB's pages by meaning, with kb merge-file.
+
+    Adds the page patterns to the `.gitattributes` beside kb.yaml and sets merge.kb.name
+    and merge.kb.driver in the repository's git config (the driver names this kb's Python
+    by its absolute path). Safe to run again. GitHub's merge button does not run custom
+    merge drivers: merge or rebase locally and push.
+    """
+    from kbcli.commands.git_setup import check_setup
+    from kbcli.commands.git_setup import git_setup as run
+
+    root = _state(ctx).kb_root()
+    if check:
+        report = check_setup(root)
+        for line in report.lines:
+            typer.echo(f"missing in {report.attributes}: {line}")
+        for line in report.config:
+            typer.echo(f"missing in git config: {line}")
+        if report.lines or report.config:
+            typer.echo("run `kb git-setup` to add it")
+            return 1
+        typer.echo("kb merge-file is set up as the merge driver for this KB's pages")
+        return 0
+    report = run(root, sys.executable)
+    for line in report.lines:
+        typer.echo(f"added to {report.attributes}: {line}")
+    for line in report.config:
+        typer.echo(f"set in git config: {line}")
+    if not report.lines and not report.config:
+        typer.echo("already set up: nothing to add")
+    return 0
+
+
 def main() -> NoReturn:
     """The console script: runs the app and turns every outcome into an exit code."""
     debug = "--debug" in sys.argv

@@ -1,4 +1,5 @@
-"""The git module: committing what a kb command changed, and reading two revisions.
+"""The git module: committing what a kb command changed, reading two revisions, and the
+plain git calls of the merge driver (`kb merge-file`, `kb git-setup`).
 
 **Committing** (GitPython, below):
 
@@ -267,3 +268,61 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
         )
     except OSError:
         return None
+
+
+# --- plain git commands (no GitPython: `kb merge-file` runs inside every merge) -----------
+
+
+def _plain(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    done = _git(cwd, *args)
+    if done is None:
+        raise KbError("the git command was not found")
+    return done
+
+
+def toplevel(cwd: Path) -> Path | None:
+    """The top of the working tree holding `cwd`, or None outside one."""
+    done = _plain(cwd, "rev-parse", "--show-toplevel")
+    return Path(done.stdout.decode().strip()) if done.returncode == 0 else None
+
+
+def config_get(cwd: Path, key: str) -> str | None:
+    """A git config value as git resolves it for the repository at `cwd` (None: unset)."""
+    done = _plain(cwd, "config", "--get", key)
+    return done.stdout.decode().rstrip("\n") if done.returncode == 0 else None
+
+
+def config_set(cwd: Path, key: str, value: str) -> None:
+    """Set `key` in the repository's own config (.git/config)."""
+    done = _plain(cwd, "config", "--local", key, value)
+    if done.returncode != 0:
+        raise KbError(f"git config {key} failed: {done.stderr.decode().strip()}")
+
+
+def conflict_style(cwd: Path) -> str:
+    """`merge.conflictStyle` (merge, diff3 or zdiff3): git passes a merge driver no flag
+    for it, and its own line merge reads it from the config, so a driver must too."""
+    return (config_get(cwd, "merge.conflictStyle") or "merge").lower()
+
+
+def line_merge(
+    ours: Path, base: Path, theirs: Path, marker_size: int, style: str, cwd: Path
+) -> tuple[bytes, bool]:
+    """git's own three-way line merge of the files (`git merge-file`): the merged bytes and
+    whether conflicts remain. Nothing is written."""
+    flags = {"diff3": ["--diff3"], "zdiff3": ["--zdiff3"]}.get(style, [])
+    done = _plain(
+        cwd,
+        "merge-file",
+        "-p",
+        "-q",
+        f"--marker-size={marker_size}",
+        *flags,
+        *("-L", "ours", "-L", "base", "-L", "theirs"),
+        str(ours),
+        str(base),
+        str(theirs),
+    )
+    if done.returncode < 0 or done.returncode > 127:
+        raise KbError(f"git merge-file failed: {done.stderr.decode().strip()}")
+    return done.stdout, done.returncode != 0

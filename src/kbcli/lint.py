@@ -88,7 +88,27 @@ def lint(
 
     use = use_cache and config.cache
     findings, checked = cache.through_cache(root, config, use, check)
+    findings = _merge_driver_hint(root, findings)
     return LintResult(root, _apply_severities(findings, config), checked)
+
+
+_DRIVER_HINT = "; `kb git-setup` lets git merge pages by meaning, so fewer conflicts reach a page"
+
+
+def _merge_driver_hint(root: Path, findings: list[Finding]) -> list[Finding]:
+    """Y009 names `kb git-setup` where the KB is in a git repository that does not yet merge
+    its pages with kb's driver. Added after the cache, which keeps each page's findings, not
+    git's config; asked only when there is a conflict to report (it runs git)."""
+    if not any(f.code == "Y009" for f in findings):
+        return findings
+    from kbcli import gitrepo
+    from kbcli.commands.git_setup import driver_configured
+
+    if gitrepo.toplevel(root) is None or driver_configured(root):
+        return findings
+    return [
+        replace(f, message=f.message + _DRIVER_HINT) if f.code == "Y009" else f for f in findings
+    ]
 
 
 @dataclass

@@ -182,8 +182,15 @@ if CParser is not None:
 
 
 def _nesting_bound(text: str) -> int:
-    """An upper bound on how deep `text` can nest: each level needs one of these."""
-    return sum(text.count(c) for c in "[{-?:") + text.count("\n") + 1
+    """An upper bound on how deep `text` can nest, the smaller of two:
+    - each level needs one of these characters or a line of its own;
+    - each open flow collection needs a bracket, and block collections can only open
+      inside one another at least one column further in at every second level (a block
+      sequence may stand at its key's column), so no deeper than twice the longest line.
+    The second keeps a large page of short lines (2,000 claims) off the slow path."""
+    indicators = sum(text.count(c) for c in "[{-?:") + text.count("\n") + 1
+    longest = max(map(len, text.split("\n")))
+    return min(indicators, text.count("[") + text.count("{") + 2 * (longest + 1))
 
 
 def _check_depth(text: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from .load import YamlProblem, parse
@@ -17,6 +18,10 @@ from .load import YamlProblem, parse
 # A plain scalar may not start with these (some only before a space, but quoting is cheap).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_INDICATORS = frozenset(",[]{}")
+# Letters, digits, spaces and hyphens after a letter: a plain string, except for the words
+# that resolve to booleans or null (YAML 1.1's too, to be safe). Spares a parse per value.
+_SIMPLE = re.compile(r"[A-Za-z][A-Za-z0-9 -]*")
+_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
 
 
 def scalar(value: Any, *, flow: bool, style: str = "") -> str:
@@ -57,6 +62,8 @@ def plain_ok(text: str, *, flow: bool) -> bool:
     # libyaml and the spec disagree on ':' inside flow collections; quoting settles it.
     if flow and (":" in text or any(c in _FLOW_INDICATORS for c in text)):
         return False
+    if _SIMPLE.fullmatch(text) and text.lower() not in _WORDS:
+        return True  # words: nothing here can read as anything but this string
     # The reader has the last word: `no` is a string, `1.0` is not, a date stays a string,
     # and libyaml's own quirks (`[0?]`) show up here rather than in a page.
     sample = f"[{text}]" if flow else f"k: {text}"

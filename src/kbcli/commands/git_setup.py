@@ -1,0 +1,130 @@
+"""`kb git-setup [--check]`: make git merge the KB's pages with `kb merge-file`.
+
+Two places, as `git lfs install` does for its filters: the `.gitattributes` beside the KB
+(`kb.yaml`'s folder) names the driver for the page files, and the repository's own git
+config says what the driver runs. The driver line names the Python that ran `git-setup`
+by its absolute path, with `-m kbcli` (as pre-commit's hook scripts name their Python), so
+a merge from a shell without the virtual environment still finds kb. `sys.argv[0]` would
+not do: under `python -m kbcli` it is the package's `__main__.py`, and a console script
+started through a relative path names that relative path.
+
+`.gitattributes` and the git config are not versioned alike: the first is committed and
+reaches every clone, the second is per clone, so each curator runs `kb git-setup` once.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kbcli.errors import KbError
+
+DRIVER = "kb"
+PATTERNS = (
+    "concepts/*.yaml",
+    "concepts/*.yml",
+    "theses/*.yaml",
+    "theses/*.yml",
+    "/kb.yaml",
+)
+ATTRIBUTE = f"merge={DRIVER}"
+NAME = "kb: merge knowledge-base pages by meaning"
+_HEADER = "# kb git-setup: merge the KB's pages by meaning (kb merge-file)"
+
+
+@dataclass
+class SetupReport:
+    """What was added (or, with --check, what is missing)."""
+
+    attributes: Path
+    lines: list[str] = field(default_factory=list)  # .gitattributes lines added / missing
+    config: list[str] = field(default_factory=list)  # git config entries set / missing
+
+
+def driver_command(python: str) -> str:
+    """The `merge.kb.driver` line: the given Python runs kb on git's placeholders."""
+    return f"{shlex.quote(python)} -m kbcli merge-file %O %A %B --path %P --marker-size %L"
+
+
+def git_setup(kb_root: Path, python: str) -> SetupReport:
+    """Add what is missing of the attributes and the driver config; report what was added."""
+    repo = _repo(kb_root)
+    report = SetupReport(kb_root / ".gitattributes")
+    report.lines = _missing_lines(report.attributes)
+    if report.lines:
+        _append(report.attributes, report.lines)
+    from kbcli import gitrepo
+
+    wanted = {f"merge.{DRIVER}.name": NAME, f"merge.{DRIVER}.driver": driver_command(python)}
+    for key, value in wanted.items():
+        if gitrepo.config_get(repo, key) != value:
+            gitrepo.config_set(repo, key, value)
+            report.config.append(f"{key} = {value}")
+    return report
+
+
+def check_setup(kb_root: Path) -> SetupReport:
+    """What is missing: attribute lines, the driver config, or the program it names."""
+    from kbcli import gitrepo
+
+    repo = _repo(kb_root)
+    report = SetupReport(kb_root / ".gitattributes", _missing_lines(kb_root / ".gitattributes"))
+    driver = gitrepo.config_get(repo, f"merge.{DRIVER}.driver")
+    if driver is None:
+        report.config.append(f"merge.{DRIVER}.driver is not set")
+    else:
+        program = _program(driver)
+        if program is not None:
+            report.config.append(f"merge.{DRIVER}.driver runs {program}, which no longer exists")
+    if gitrepo.config_get(repo, f"merge.{DRIVER}.name") is None:
+        report.config.append(f"merge.{DRIVER}.name is not set")
+    return report
+
+
+def driver_configured(kb_root: Path) -> bool:
+    """Whether git would merge this KB's pages with `kb merge-file` (for lint's hint)."""
+    try:
+        report = check_setup(kb_root)
+    except KbError:
+        return False
+    return not report.lines and not report.config
+
+
+def _repo(kb_root: Path) -> Path:
+    from kbcli import gitrepo
+
+    top = gitrepo.toplevel(kb_root)
+    if top is None:
+        raise KbError(f"{kb_root} is not in a git repository: git-setup configures git")
+    return top
+
+
+def _program(driver: str) -> str | None:
+    """The driver's program when it is an absolute path that no longer exists, else None."""
+    try:
+        words = shlex.split(driver)
+    except ValueError:
+        return driver
+    if words and Path(words[0]).is_absolute() and not Path(words[0]).exists():
+        return words[0]
+    return None
+
+
+def _missing_lines(path: Path) -> list[str]:
+    have: set[tuple[str, ...]] = set()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            have.add(tuple(line.split()))
+    return [f"{p} {ATTRIBUTE}" for p in PATTERNS if (p, ATTRIBUTE) not in have]
+
+
+def _append(path: Path, lines: list[str]) -> None:
+    from kbcli.store import write_file
+
+    old = path.read_bytes() if path.exists() else b""
+    nl = b"\r\n" if b"\r\n" in old else b"\n"
+    if old and not old.endswith(b"\n"):
+        old += nl
+    block = [_HEADER, *lines] if _HEADER.encode() not in old else lines
+    write_file(path, old + b"".join(line.encode() + nl for line in block))

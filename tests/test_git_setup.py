@@ -1,0 +1,121 @@
+"""`kb git-setup [--check]`: the attributes beside the KB and the driver in git's config."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from helpers import git, git_init, make_kb, run_kb
+
+ATTRIBUTES = """\
+# kb git-setup: merge the KB's pages by meaning (kb merge-file)
+concepts/*.yaml merge=kb
+concepts/*.yml merge=kb
+theses/*.yaml merge=kb
+theses/*.yml merge=kb
+/kb.yaml merge=kb
+"""
+
+
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    make_kb(root / "kb")
+    git_init(root)
+    return root
+
+
+def driver() -> str:
+    return f"{sys.executable} -m kbcli merge-file %O %A %B --path %P --marker-size %L"
+
+
+def test_setup_adds_the_attributes_and_the_driver_and_says_so(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    done = run_kb("git-setup", cwd=root / "kb")
+    attributes = root / "kb" / ".gitattributes"
+    assert done.code == 0
+    assert done.out == (
+        "".join(f"added to {attributes}: {line}\n" for line in ATTRIBUTES.splitlines()[1:])
+        + "set in git config: merge.kb.name = kb: merge knowledge-base pages by meaning\n"
+        + f"set in git config: merge.kb.driver = {driver()}\n"
+    )
+    assert attributes.read_text(encoding="utf-8") == ATTRIBUTES
+    assert git(root, "config", "--local", "merge.kb.driver") == driver() + "\n"
+    assert git(root, "check-attr", "merge", "kb/concepts/alpha.yaml") == (
+        "kb/concepts/alpha.yaml: merge: kb\n"
+    )
+    assert (
+        git(root, "check-attr", "merge", "kb/notes/kb.yaml")
+        == "kb/notes/kb.yaml: merge: unspecified\n"
+    )
+
+
+def test_setup_twice_adds_nothing(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    run_kb("git-setup", cwd=root / "kb")
+    done = run_kb("git-setup", cwd=root / "kb")
+    assert (done.code, done.out) == (0, "already set up: nothing to add\n")
+    assert (root / "kb" / ".gitattributes").read_text(encoding="utf-8") == ATTRIBUTES
+
+
+def test_setup_keeps_existing_attributes_and_adds_only_what_is_missing(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    attributes = root / "kb" / ".gitattributes"
+    attributes.write_bytes(b"*.png binary\r\nconcepts/*.yaml   merge=kb")
+    done = run_kb("git-setup", cwd=root / "kb")
+    assert done.code == 0
+    assert f"added to {attributes}: concepts/*.yaml merge=kb" not in done.out
+    lines = ATTRIBUTES.replace("concepts/*.yaml merge=kb\n", "").replace("\n", "\r\n")
+    assert attributes.read_bytes() == b"*.png binary\r\nconcepts/*.yaml   merge=kb\r\n" + (
+        lines.encode()
+    )
+
+
+def test_check_reports_what_is_missing(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    done = run_kb("git-setup", "--check", cwd=root / "kb")
+    attributes = root / "kb" / ".gitattributes"
+    assert done.code == 1
+    assert done.out == (
+        "".join(f"missing in {attributes}: {line}\n" for line in ATTRIBUTES.splitlines()[1:])
+        + "missing in git config: merge.kb.driver is not set\n"
+        + "missing in git config: merge.kb.name is not set\n"
+        + "run `kb git-setup` to add it\n"
+    )
+    run_kb("git-setup", cwd=root / "kb")
+    done = run_kb("git-setup", "--check", cwd=root / "kb")
+    assert (done.code, done.out) == (
+        0,
+        "kb merge-file is set up as the merge driver for this KB's pages\n",
+    )
+
+
+def test_check_reports_a_driver_that_no_longer_exists(tmp_path: Path) -> None:
+    from kbcli.commands.git_setup import driver_configured
+
+    root = repo(tmp_path)
+    run_kb("git-setup", cwd=root / "kb")
+    assert driver_configured(root / "kb")
+    gone = tmp_path / "old-venv" / "bin" / "python"
+    git(root, "config", "merge.kb.driver", f"{gone} -m kbcli merge-file %O %A %B")
+    done = run_kb("git-setup", "--check", cwd=root / "kb")
+    assert done.code == 1
+    assert done.out == (
+        f"missing in git config: merge.kb.driver runs {gone}, which no longer exists\n"
+        "run `kb git-setup` to add it\n"
+    )
+    assert not driver_configured(root / "kb")
+    run_kb("git-setup", cwd=root / "kb")  # points the driver at this kb again
+    assert driver_configured(root / "kb")
+
+
+def test_outside_git_it_says_so(tmp_path: Path) -> None:
+    from kbcli.commands.git_setup import driver_configured
+
+    kb = make_kb(tmp_path / "kb")
+    done = run_kb("git-setup", cwd=kb)
+    assert (done.code, done.err) == (
+        2,
+        f"kb: {kb} is not in a git repository: git-setup configures git\n",
+    )
+    assert not (kb / ".gitattributes").exists()
+    assert not driver_configured(kb)
