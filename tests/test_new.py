@@ -19,7 +19,7 @@ def test_new_concept_whole_text_and_it_lints_clean(tmp_path: Path) -> None:
     assert (
         (root / "concepts" / "gamma-rays.yaml").read_text()
         == """\
-# yaml-language-server: $schema=https://kbcli.dev/schemas/v1/concept.schema.json
+# yaml-language-server: $schema=../schemas/concept.schema.json
 id: gamma-rays
 title: "Gamma: rays"
 summary: "TODO: summarise Gamma: rays in a few sentences."
@@ -41,7 +41,7 @@ def test_new_thesis_whole_text(tmp_path: Path) -> None:
     assert (
         (root / "theses" / "gates.yaml").read_text()
         == """\
-# yaml-language-server: $schema=https://kbcli.dev/schemas/v1/thesis.schema.json
+# yaml-language-server: $schema=../schemas/thesis.schema.json
 id: gates
 title: Interpretability gates
 position: "TODO: state the position this thesis argues, in a sentence or two."

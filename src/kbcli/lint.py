@@ -88,7 +88,28 @@ def lint(
 
     use = use_cache and config.cache
     findings, checked = cache.through_cache(root, config, use, check)
+    findings += _editor_schemas(scope)
     return LintResult(root, _apply_severities(findings, config), checked)
+
+
+def _editor_schemas(scope: _Scope) -> list[Finding]:
+    """S004 for each file of the KB's editor schemas that `kb schema --write` would change
+    (reported on whole-KB runs, or when kb.yaml or the file is among the paths)."""
+    from kbcli.schema import outdated_editor_schemas
+
+    levels = ", ".join(scope.config.evidence_levels)
+    found = [
+        Finding(
+            rel, 1, 1, "S004",
+            f"{rel} is out of date with kb.yaml (evidence levels: {levels}) or this kb "
+            "version: run kb schema --write",
+        )
+        for rel in outdated_editor_schemas(scope.root, scope.config.evidence_levels)
+    ]  # fmt: skip
+    selected = scope.selected
+    if selected is None or "kb.yaml" in selected:
+        return found
+    return [f for f in found if f.path in selected]
 
 
 @dataclass

@@ -25,7 +25,8 @@ li { margin: 0.35rem 0; }
 :target { background: #fff8c5; }
 nav { font-size: 0.9rem; }
 .status { color: #57606a; font-variant: small-caps; margin-top: 0; }
-.muted { color: #57606a; }
+.muted, .claim-id { color: #57606a; }
+.claim-id { font: 0.8rem ui-monospace, monospace; text-decoration: none; }
 .evidence-strong { color: #1a7f37; }
 .evidence-moderate { color: #9a6700; }
 .evidence-weak { color: #cf222e; }

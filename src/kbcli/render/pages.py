@@ -140,7 +140,7 @@ def concept_page(site: Site, concept: str) -> Page:
     if data.get("redirect"):
         blocks.append(Para((_text("Merged into "), site.concept_link(data["redirect"]))))
     blocks += _paragraphs(data["summary"])
-    blocks.append(_claims(data))
+    blocks.append(_claims(data, concept_path(concept)))
     blocks += _sections(data.get("sections", []))
     blocks.append(_list_section("open-questions", "Open Questions", _questions(data)))
     blocks.append(_list_section("related-concepts", "Related Concepts", _related(site, data)))
@@ -155,18 +155,20 @@ def _list_section(anchor: str, heading: str, items: Sequence[Item]) -> Section:
     return Section(anchor, heading, (body,))
 
 
-def _claims(data: dict[str, Any]) -> Section:
+def _claims(data: dict[str, Any], page: str) -> Section:
     sources = {s["id"]: s for s in data.get("sources", [])}
-    items = [_claim(claim, sources) for claim in data["claims"]]
+    items = [_claim(claim, sources, page) for claim in data["claims"]]
     body: Block = Bullets(tuple(items), "claims") if items else Para((_text("None.", "muted"),))
     return Section("key-claims", "Key Claims", (body,))
 
 
-def _claim(claim: dict[str, Any], sources: dict[str, dict[str, Any]]) -> Item:
+def _claim(claim: dict[str, Any], sources: dict[str, dict[str, Any]], page: str) -> Item:
     spans = [_text(claim["statement"], "strong")]
     if claim.get("detail"):
         spans.append(_text(f" \u2014 {claim['detail']}"))
     evidence = claim["evidence"]
+    if "when" in claim:
+        spans += [_text(" "), _text(f"When: {claim['when']}", "when")]
     spans += [_text(" "), _text(f"Evidence: {evidence}", f"evidence-{evidence}"), _text(" (")]
     for i, source_id in enumerate(claim["sources"]):
         if i:
@@ -176,8 +178,10 @@ def _claim(claim: dict[str, Any], sources: dict[str, dict[str, Any]]) -> Item:
             spans.append(_text(source_id))
         else:
             spans.append(Span(source["title"], source.get("url")))
-    spans.append(_text(")"))
-    return Item(tuple(spans), claim_anchor(claim["id"]))
+    # The id, for a curator to cite; it links to the claim itself (a link to share).
+    anchor = claim_anchor(claim["id"])
+    spans += [_text(") "), Span(f"id: {claim['id']}", Target(page, anchor), "claim-id")]
+    return Item(tuple(spans), anchor)
 
 
 def _sections(sections: Iterable[dict[str, Any]]) -> list[Section]:

@@ -30,6 +30,15 @@ _TABLE = [
     Rule("S001", "missing-field", "error", "a required field is missing"),
     Rule("S002", "unknown-field", "error", "a field the schema does not know (a typo?)"),
     Rule("S003", "invalid-value", "error", "a value of the wrong type, pattern, format or level"),
+    Rule(
+        "S004",
+        "editor-schemas-outdated",
+        "warning",
+        "the KB's schemas/ for editors differ from what kb schema --write writes now",
+        example="evidence_levels: [strong, moderate, weak, anecdotal]  # in kb.yaml, after "
+        "the schemas were written",
+        fix="run kb schema --write (inside the KB) and commit schemas/",
+    ),
     Rule("R001", "id-mismatch", "error", "a page's id differs from its file name"),
     Rule("R002", "duplicate-id", "error", "two pages, claims or sources share an id"),
     Rule(

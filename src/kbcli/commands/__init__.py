@@ -1,0 +1,1 @@
+"""One module per `kb` verb, each a thin layer over the core's noun modules."""
