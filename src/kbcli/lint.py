@@ -74,6 +74,7 @@ def lint(
     base are answerable for, and check their changelog discipline (C005)."""
     config = load_config(root)
     scope = _Scope(root, today, config, _select(root, paths), changed_since)
+    scope.config_named = any(p.absolute() == (root / "kb.yaml").absolute() for p in paths)
     if changed_since is not None:
         from kbcli.changes import changed_since as changes_since
 
@@ -94,7 +95,7 @@ def lint(
 
 def _editor_schemas(scope: _Scope) -> list[Finding]:
     """S004 for each file of the KB's editor schemas that `kb schema --write` would change
-    (reported on whole-KB runs, or when kb.yaml or the file is among the paths)."""
+    (reported on whole-KB runs, or when kb.yaml is among the paths)."""
     from kbcli.schema import outdated_editor_schemas
 
     levels = ", ".join(scope.config.evidence_levels)
@@ -106,10 +107,9 @@ def _editor_schemas(scope: _Scope) -> list[Finding]:
         )
         for rel in outdated_editor_schemas(scope.root, scope.config.evidence_levels)
     ]  # fmt: skip
-    selected = scope.selected
-    if selected is None or "kb.yaml" in selected:
+    if scope.selected is None or scope.config_named:
         return found
-    return [f for f in found if f.path in selected]
+    return [f for f in found if f.path in scope.selected]
 
 
 @dataclass
@@ -122,6 +122,7 @@ class _Scope:
     selected: set[str] | None  # root-relative paths; None: the whole KB
     changed_since: str | None
     changes: ChangeSet | None = None  # what changed since `changed_since`
+    config_named: bool = False  # kb.yaml is among the paths reported on
 
 
 def _findings(
