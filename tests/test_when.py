@@ -141,3 +141,10 @@ def test_add_claim_refuses_a_bad_when_and_writes_nothing(tmp_path: Path) -> None
     assert (result.code, result.out) == (2, "")
     assert result.err == ("kb: '2026/2020': a range must run from the earlier to the later date\n")
     assert alpha(root) == ALPHA
+
+
+def test_kb_show_prints_when_beside_the_claims_id() -> None:
+    from helpers import REPO
+
+    shown = run_kb("show", "mechanistic-interpretability", cwd=REPO / "kb").out
+    assert "    breakthrough-2026 · when 2026 · Mechanistic Interpretability (MIT" in shown
