@@ -179,11 +179,10 @@ function measure(frame) {
     const style = win.getComputedStyle(el), fg = lum(style.color);
     const bg = lum(background(el, win)), size = parseFloat(style.fontSize);
     const contrast = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-    if (fg >= bg) problems.push('light on dark: <' + el.tagName + '> ' + el.textContent.slice(0, 40));
-    if (contrast < MIN_CONTRAST)
-      problems.push('contrast ' + contrast.toFixed(2) + ': <' + el.tagName + '> ' + el.textContent.slice(0, 40));
-    if (size < MIN_FONT)
-      problems.push('font ' + size + 'px: <' + el.tagName + '> ' + el.textContent.slice(0, 40));
+    const what = ': <' + el.tagName + '> ' + el.textContent.slice(0, 40);
+    if (fg >= bg) problems.push('light on dark' + what);
+    if (contrast < MIN_CONTRAST) problems.push('contrast ' + contrast.toFixed(2) + what);
+    if (size < MIN_FONT) problems.push('font ' + size + 'px' + what);
   }
   return problems;
 }
@@ -270,7 +269,7 @@ def test_every_page_kind_fits_the_width_with_readable_dark_on_light_text(
 def test_the_concept_page_links_its_quiz_and_the_answers_are_folded(
     chromium: str, site: tuple[str, Path], tmp_path: Path
 ) -> None:
-    base, out = site
+    base, _ = site
     concept = outline(dump_dom(chromium, urljoin(base, PAGE_KINDS["concept"]), tmp_path / "p"))
     assert f"../quizzes/{MI}.html" in concept.links
     quiz = dump_dom(chromium, urljoin(base, PAGE_KINDS["quiz"]), tmp_path / "p")

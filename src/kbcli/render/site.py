@@ -1,8 +1,8 @@
 """`kb render`: the KB as a static site, and `kb render --check`: is the committed one current?
 
 The site is `index.<ext>`, `concepts/<id>.<ext>`, `theses/<id>.<ext>`, and the quizzes:
-`quiz.<ext>` (the whole KB) and `quizzes/<id>.<ext>` (ext `html` or `md`). It is a function of the pages alone: the same KB gives the same bytes (pages in id
-order, no dates or versions, no git information), so a rendered site can be committed and
+`quiz.<ext>` (the whole KB) and `quizzes/<id>.<ext>` (ext `html` or `md`). It is a
+function of the pages alone: the same KB gives the same bytes (pages in id order, no dates or versions, no git information), so a rendered site can be committed and
 checked in CI with `kb render --check DIR`. Stale markers are part of it: they follow from
 the stamps in the pages, not from git.
 
