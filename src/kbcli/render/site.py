@@ -2,9 +2,10 @@
 
 The site is `index.<ext>`, `concepts/<id>.<ext>`, `theses/<id>.<ext>`, and the quizzes:
 `quiz.<ext>` (the whole KB) and `quizzes/<id>.<ext>` (ext `html` or `md`). It is a
-function of the pages alone: the same KB gives the same bytes (pages in id order, no dates or versions, no git information), so a rendered site can be committed and
-checked in CI with `kb render --check DIR`. Stale markers are part of it: they follow from
-the stamps in the pages, not from git.
+function of the pages alone: the same KB gives the same bytes (pages in id order, no dates
+or versions, no git information, a fixed seed for the quizzes), so a rendered site can be
+committed and checked in CI with `kb render --check DIR`. Stale markers are part of it:
+they follow from the stamps in the pages, not from git.
 
 Writing touches only files whose bytes change (each replaced atomically) and removes the
 pages of the site's own layout that the KB no longer has (a deleted concept's page), so
