@@ -190,13 +190,14 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
             )
 
 
-def _explain(page: Mapping[str, Any], claim: Mapping[str, Any]) -> str:
-    """The claim's statement, evidence level and sources, as a reader checks them."""
+def _explain(page: Mapping[str, Any], claim: Mapping[str, Any], dated: bool = True) -> str:
+    """The claim's statement, evidence level (and when) and sources, as a reader checks
+    them; `dated` False leaves the when to the caller (a timeline leads with it)."""
     titles = {s["id"]: s["title"] for s in page.get("sources", [])}
     sources = "; ".join(titles.get(s, s) for s in claim["sources"])
-    when = f"{claim['when']}: " if "when" in claim else ""
+    when = f"; when: {claim['when']}" if dated and "when" in claim else ""
     return (
-        f"{when}{claim['statement']} (evidence: {claim['evidence']}; source: {sources}; "
+        f"{claim['statement']} (evidence: {claim['evidence']}{when}; source: {sources}; "
         f"{page['id']}#{claim['id']})"
     )
 
@@ -236,7 +237,10 @@ def _timeline(concepts: Concepts, concept: str | None, rng: random.Random) -> It
             continue
         seen.add(key)
         answer = tuple(events[i][2]["statement"] for i in ordered)
-        lines = [_explain(concepts[events[i][1]], events[i][2]) for i in ordered]
+        lines = [
+            f"{events[i][0].text}: {_explain(concepts[events[i][1]], events[i][2], dated=False)}"
+            for i in ordered
+        ]
         yield Question(
             "timeline",
             "Put these in the order they happened, earliest first.",

@@ -85,7 +85,16 @@ def quiz(
         from rich.prompt import Prompt
 
         console = Console(highlight=False, markup=False, emoji=False)
-        ask_session(result, lambda q: Prompt.ask(q, console=console), console.print)
+
+        def say(line: str) -> None:  # wrapped lines keep the line's indent
+            import textwrap
+
+            indent = " " * (len(line) - len(line.lstrip(" ")))
+            width = max(console.width, 40)
+            text = textwrap.fill(line, width, initial_indent="", subsequent_indent=indent)
+            console.print(text, soft_wrap=True)
+
+        ask_session(result, lambda q: Prompt.ask(q, console=console), say)
         return 0
     typer.echo(answer_key(result), nl=False)
     return 0
