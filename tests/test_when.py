@@ -148,3 +148,27 @@ def test_kb_show_prints_when_beside_the_claims_id() -> None:
 
     shown = run_kb("show", "mechanistic-interpretability", cwd=REPO / "kb").out
     assert "    breakthrough-2026 · when 2026 · Mechanistic Interpretability (MIT" in shown
+
+
+def test_schema_pattern_and_shape_agree() -> None:
+    from kbcli.schema import load_schema
+    from kbcli.when import SHAPE
+
+    assert load_schema("concept.schema.json")["$defs"]["when"]["pattern"] == SHAPE.pattern
+
+
+def test_lint_reports_a_when_that_is_no_time(tmp_path: Path) -> None:
+    page = ALPHA.replace(
+        "    merged: [alpha-letter]\n", "    merged: [alpha-letter]\n    when: 2026-02-30\n"
+    )
+    page = page.replace("sources: [greek]}\n", "sources: [greek], when: 2026/2021}\n", 1)
+    root = kb_with(tmp_path, page)
+    run = run_kb("lint", "--today", "2026-04-20", cwd=root)
+    assert (run.code, run.out) == (
+        1,
+        "concepts/alpha.yaml:8:100: C010 claims[0].when: '2026/2021': a range must run from the "
+        "earlier to the later date\n"
+        "concepts/alpha.yaml:16:11: C010 claims[1].when: '2026-02-30' is not a calendar date: "
+        "use a year (2026), a month (2026-04), a day (2026-04-05) or a range (2021/2026)\n"
+        "Found 2 errors and 0 warnings (3 pages checked).\n",
+    )

@@ -23,6 +23,9 @@ _POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 # A year a page's prose states: four digits from 1900 to 2099, standing alone.
 _YEAR = re.compile(r"(?<![\d\w-])(19\d\d|20\d\d)(?![\d\w])", re.ASCII)
 _RANGE = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-\u2013\u2014/]\s*(?:19|20)?\d\d(?![\d-])", re.ASCII)
+# The shape the schema's `$defs/when` pattern allows (the calendar is checked by parse_when).
+_PART = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
+SHAPE = re.compile(rf"^{_PART}(/{_PART})?$", re.ASCII)
 WHEN_HELP = "a year (2026), a month (2026-04), a day (2026-04-05) or a range (2021/2026)"
 
 

@@ -58,6 +58,14 @@ _TABLE = [
     Rule("C006", "unreviewed-citation", "warning", "a thesis citation was never reviewed"),
     Rule("C007", "untidy-statement", "warning", "stray whitespace in a claim's statement"),
     Rule("C008", "repeated-alias", "warning", "the same alias twice on a page"),
+    Rule(
+        "C010",
+        "impossible-when",
+        "error",
+        "a claim's when is no calendar date, or a range that runs backwards",
+        example="when: 2026-02-30",
+        fix="write a real date, or the range earliest first (2021/2026)",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _TABLE}
