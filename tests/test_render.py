@@ -193,7 +193,7 @@ def test_one_page_per_concept_and_thesis_plus_an_index(kb: Path) -> None:
 def test_every_link_resolves(kb: Path) -> None:
     files = build_site(kb, load_config(kb), "html")
     assert broken_links(files) == []
-    assert sum(len(outline(text).links) for text in files.values()) == 83
+    assert sum(len(outline(text).links) for text in files.values()) == 88
 
 
 def test_every_markdown_link_resolves(kb: Path) -> None:

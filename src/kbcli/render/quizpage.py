@@ -48,29 +48,28 @@ def quiz_page(site: Site, concept: str | None) -> Page:
     if concept is not None:
         title += f": {site.concepts[concept]['title']}"
     count = KB_QUESTIONS if concept is None else CONCEPT_QUESTIONS
-    up = Target(INDEX) if concept is None else Target(concept_path(concept))
+    up = Target(INDEX)
     try:
         quiz = make_quiz(concepts, seed=SITE_SEED, count=count, concept=concept)
     except KbError as exc:  # too little to ask, or a redirect: say so
         return Page(quiz_path(concept), title, (Para((Span(f"No quiz yet: {exc.message}"),)),), up)
-    blocks: list[Block] = [_intro(concept, len(quiz.questions))]
+    blocks: list[Block] = [_intro(site, concept, len(quiz.questions))]
     blocks += [_question(n, q) for n, q in enumerate(quiz.questions, 1)]
     return Page(quiz_path(concept), title, tuple(blocks), up)
 
 
-def _intro(concept: str | None, count: int) -> Para:
-    where = "this concept's page" if concept is not None else "the knowledge base"
+def _intro(site: Site, concept: str | None, count: int) -> Para:
+    where = [Span("the knowledge base")] if concept is None else [site.concept_link(concept)]
+    option = f" --concept {concept}" if concept is not None else ""
     return Para(
         (
+            Span(f"{count} question(s) made from "),
+            *where,
             Span(
-                f"{count} question(s) made from {where}. Answer each, then open "
-                "\u201cAnswer\u201d to check it. The same questions are at the terminal: "
-                f"kb quiz --seed {SITE_SEED}"
-                + (f" --concept {concept}" if concept is not None else "")
-                + "."
+                ". Answer each, then open \u201cAnswer\u201d to check it. The same questions "
+                f"at a terminal: kb quiz --seed {SITE_SEED}{option}."
             ),
-        ),
-        style="muted",
+        )
     )
 
 
