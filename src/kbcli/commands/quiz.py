@@ -7,7 +7,7 @@ prints the quiz as data (docs/quiz.md documents the shape).
 """
 
 # No `from __future__ import annotations`: typer reads these annotations at run time.
-import string
+
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -18,7 +18,7 @@ import typer
 if TYPE_CHECKING:
     from kbcli.quiz import Question, Quiz
 
-LETTERS = string.ascii_uppercase
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # not `string`: kb --version imports this module
 
 
 class QuizKind(StrEnum):
