@@ -15,7 +15,16 @@ def test_new_concept_whole_text_and_it_lints_clean(tmp_path: Path) -> None:
     result = run_kb(
         "new", "concept", "gamma-rays", "--title", "Gamma: rays", "--date", "2026-04-20", cwd=root
     )
-    assert (result.code, result.out, result.err) == (0, "Created concepts/gamma-rays.yaml\n", "")
+    assert (result.code, result.out, result.err) == (
+        0,
+        "Created concepts/gamma-rays.yaml\n",
+        "note: for editors, run kb schema --write once: the page's modeline points at "
+        "schemas/ in the KB\n",
+    )
+    assert run_kb("schema", "--write", cwd=root).code == 0
+    again = run_kb("new", "concept", "beta-rays", "--title", "B", cwd=root)
+    assert (again.out, again.err) == ("Created concepts/beta-rays.yaml\n", "")
+    (root / "concepts/beta-rays.yaml").unlink()
     assert (
         (root / "concepts" / "gamma-rays.yaml").read_text()
         == """\

@@ -429,6 +429,14 @@ def new(
     done = new_page(root, load_config(root), kind.value, page_id, title, _date(when), commit)
     typer.echo(f"Created {done.value.rel}")
     _echo_commit(done.commit)
+    from kbcli.schema import EDITOR_FOLDER
+
+    if not (root / EDITOR_FOLDER).is_dir():  # the modeline leads there (docs/editors.md)
+        typer.echo(
+            f"note: for editors, run kb schema --write once: the page's modeline points at "
+            f"{EDITOR_FOLDER}/ in the KB",
+            err=True,
+        )
     return 0
 
 
