@@ -174,7 +174,7 @@ class Concept:
     def text(self) -> str:
         i = self.index
         out = [
-            "# yaml-language-server: $schema=https://kbcli.dev/schemas/v1/concept.schema.json",
+            "# yaml-language-server: $schema=../schemas/concept.schema.json",
             f"id: {self.id}",
             f"title: Concept {i} {WORDS.word(i).capitalize()}",
             "status: active-frontier",
@@ -268,7 +268,7 @@ class Thesis:
 
     def text(self, concepts: Sequence[Concept]) -> str:
         out = [
-            "# yaml-language-server: $schema=https://kbcli.dev/schemas/v1/thesis.schema.json",
+            "# yaml-language-server: $schema=../schemas/thesis.schema.json",
             f"id: {self.id}",
             f"title: Thesis {self.index} {WORDS.word(self.index).capitalize()}",
             "",

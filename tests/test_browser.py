@@ -134,3 +134,145 @@ def test_browser_shows_the_claims_and_every_link_leads_to_a_page(
         assert claim["statement"] in text
         assert f"claim-{claim['id']}" in concept.ids
     assert "Evidence: strong" in text and "Evidence: moderate" in text
+
+
+# -- every page kind reads well at a desktop and a phone width ---------------------------
+
+PAGE_KINDS = {
+    "index": "index.html",
+    "concept": f"concepts/{MI}.html",
+    "thesis": "theses/gates.html",
+    "quiz": f"quizzes/{MI}.html",
+}
+WIDTHS = (1280, 390)
+MIN_FONT_PX = 12
+MIN_CONTRAST = 4.5  # WCAG AA for body text
+
+# A page of the test's own (not of the site) that loads each page in a frame of the width
+# under test and writes what it measured into its own DOM, for --dump-dom to return.
+_PROBE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"></head><body>
+<script>
+function lum(c) {
+  const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function background(el, win) {
+  for (; el; el = el.parentElement) {
+    const c = win.getComputedStyle(el).backgroundColor;
+    if (c !== 'transparent' && !/rgba\\(.*, 0\\)$/.test(c)) return c;
+  }
+  return 'rgb(255, 255, 255)';
+}
+function measure(frame) {
+  const win = frame.contentWindow, doc = frame.contentDocument;
+  const width = win.innerWidth, problems = [];
+  if (doc.documentElement.scrollWidth > width)
+    problems.push('page scrolls sideways: ' + doc.documentElement.scrollWidth + ' > ' + width);
+  for (const el of doc.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 0.5)
+      problems.push('overflows: <' + el.tagName + '> ' + el.textContent.slice(0, 40));
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const style = win.getComputedStyle(el), fg = lum(style.color);
+    const bg = lum(background(el, win)), size = parseFloat(style.fontSize);
+    const contrast = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    const what = ': <' + el.tagName + '> ' + el.textContent.slice(0, 40);
+    if (fg >= bg) problems.push('light on dark' + what);
+    if (contrast < MIN_CONTRAST) problems.push('contrast ' + contrast.toFixed(2) + what);
+    if (size < MIN_FONT) problems.push('font ' + size + 'px' + what);
+  }
+  return problems;
+}
+addEventListener('load', () => {
+  const report = {};
+  for (const frame of document.querySelectorAll('iframe')) report[frame.name] = measure(frame);
+  const out = document.createElement('pre');
+  out.id = 'report';
+  out.textContent = JSON.stringify(report);
+  document.body.append(out);
+});
+</script>
+FRAMES
+</body></html>
+"""
+
+
+# The probe's own check that it can fail: a page too wide, too pale and too small.
+_CONTROL = (
+    '<!DOCTYPE html><html><body><p style="width:2000px;color:#ccc;font-size:9px">'
+    "wide pale small</p></body></html>"
+)
+
+
+def _probe(out: Path, width: int) -> str:
+    (out / "control.html").write_text(_CONTROL, encoding="utf-8")
+    pages = {**PAGE_KINDS, "control": "control.html"}
+    style = f"width:{width}px;height:900px;border:0"
+    frames = "\n".join(
+        f'<iframe name="{kind}" src="{rel}" style="{style}"></iframe>'
+        for kind, rel in pages.items()
+    )
+    probe = (
+        _PROBE.replace("FRAMES", frames)
+        .replace("MIN_CONTRAST", str(MIN_CONTRAST))
+        .replace("MIN_FONT", str(MIN_FONT_PX))
+    )
+    name = f"probe-{width}.html"
+    (out / name).write_text(probe, encoding="utf-8")
+    return name
+
+
+def screenshot(chromium: str, url: str, profile: Path, png: Path, width: int) -> None:
+    proc = subprocess.run(
+        [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}",
+            f"--window-size={width},2400", f"--screenshot={png}", url,
+        ],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0 and png.is_file(), proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_kind_fits_the_width_with_readable_dark_on_light_text(
+    chromium: str, site: tuple[str, Path], tmp_path: Path, width: int
+) -> None:
+    import json
+    import re
+
+    base, out = site
+    dom = dump_dom(chromium, urljoin(base, _probe(out, width)), tmp_path / "profile")
+    found = re.search(r'<pre id="report">(.*?)</pre>', dom, re.S)
+    assert found is not None, dom[-2000:]
+    report = json.loads(found[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    control = report.pop("control")
+    assert [p.split(":")[0].split(" ")[0] for p in control] == [
+        "page", "overflows", "contrast", "font",
+    ]  # fmt: skip
+    assert report == {kind: [] for kind in PAGE_KINDS}
+    # Screenshots of each kind: kept in $KB_SCREENSHOTS when set, for a person to look at
+    keep = Path(os.environ["KB_SCREENSHOTS"]) if os.environ.get("KB_SCREENSHOTS") else tmp_path
+    keep.mkdir(parents=True, exist_ok=True)
+    for kind, rel in PAGE_KINDS.items():
+        png = keep / f"{kind}-{width}.png"
+        screenshot(chromium, urljoin(base, rel), tmp_path / "profile", png, width)
+        header = png.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(header[16:20], "big") == width
+
+
+def test_the_concept_page_links_its_quiz_and_the_answers_are_folded(
+    chromium: str, site: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, _ = site
+    concept = outline(dump_dom(chromium, urljoin(base, PAGE_KINDS["concept"]), tmp_path / "p"))
+    assert f"../quizzes/{MI}.html" in concept.links
+    quiz = dump_dom(chromium, urljoin(base, PAGE_KINDS["quiz"]), tmp_path / "p")
+    assert "<script" not in quiz
+    assert quiz.count("<details><summary>Answer</summary>") == quiz.count('<ul class="choices">')
+    assert quiz.count("<details>") >= 1

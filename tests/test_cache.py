@@ -117,7 +117,8 @@ def test_an_edit_right_after_a_run_is_seen(kb: Path) -> None:
         text = page.read_text(encoding="utf-8")
         page.write_text(text.replace("gamma", word).replace("delta", word), encoding="utf-8")
         assert [f.message for f in _same_as_no_cache(kb) if f.path == "concepts/beta.yaml"] == [
-            f"related: no concept '{word}' in this KB"
+            f"related: no concept '{word}' in this KB "
+            f"(create it: kb new concept {word} --title '{word.title()}')"
         ]
 
 
@@ -468,4 +469,7 @@ def test_two_runs_at_once_never_leave_one_content_s_facts_for_another(
     lint(kb, TODAY)  # run A
     monkeypatch.setattr(lint_module, "_findings", real_findings)
     findings = _same_as_no_cache(kb)
-    assert "related: no concept 'gamma' in this KB" in {f.message for f in findings}
+    assert (
+        "related: no concept 'gamma' in this KB (create it: kb new concept gamma --title 'Gamma')"
+        in {f.message for f in findings}
+    )

@@ -32,7 +32,8 @@ def test_only_changed_pages_are_reported(tmp_path: Path) -> None:
     alpha.write_text(alpha.read_text().replace("{concept: beta, note", "{concept: delta, note"))
     result = run_kb("lint", "--changed-since", "main", *TODAY, cwd=repo)
     assert result.out == (
-        "kb/concepts/alpha.yaml:17:15: R004 related: no concept 'delta' in this KB\n"
+        "kb/concepts/alpha.yaml:17:15: R004 related: no concept 'delta' in this KB "
+        "(create it: kb new concept delta --title 'Delta')\n"
         "Found 1 error and 0 warnings (1 page checked).\n"
     )
     assert result.code == 1
@@ -44,7 +45,8 @@ def test_deleting_a_concept_reports_the_pages_it_breaks(tmp_path: Path) -> None:
     git(repo, "commit", "-qm", "remove beta")
     result = run_kb("lint", "--changed-since", "main", *TODAY, cwd=repo)
     assert result.out == (
-        "kb/concepts/alpha.yaml:17:15: R004 related: no concept 'beta' in this KB\n"
+        "kb/concepts/alpha.yaml:17:15: R004 related: no concept 'beta' in this KB "
+        "(create it: kb new concept beta --title 'Beta')\n"
         "Found 1 error and 0 warnings (0 pages checked).\n"
     )
 
@@ -103,7 +105,8 @@ def test_works_in_a_shallow_clone_with_the_base_fetched(tmp_path: Path) -> None:
     git(clone, "fetch", "-q", "--depth=1", "origin", "main:refs/remotes/origin/main")
     result = run_kb("lint", "--changed-since", "origin/main", *TODAY, cwd=clone)
     assert result.out.splitlines()[0] == (
-        "kb/concepts/alpha.yaml:17:15: R004 related: no concept 'delta' in this KB"
+        "kb/concepts/alpha.yaml:17:15: R004 related: no concept 'delta' in this KB "
+        "(create it: kb new concept delta --title 'Delta')"
     )
 
 

@@ -28,7 +28,8 @@ def test_json_format_is_the_documented_shape(tmp_path: Path) -> None:
                 "code": "R004",
                 "rule": "unknown-concept",
                 "severity": "error",
-                "message": "related: no concept 'gamma' in this KB",
+                "message": "related: no concept 'gamma' in this KB "
+                "(create it: kb new concept gamma --title 'Gamma')",
             },
             {
                 "path": "theses/t.yaml",
@@ -103,7 +104,8 @@ def test_kb_yaml_can_switch_a_rule_off_or_make_it_a_warning(tmp_path: Path) -> N
     warned = run_kb("lint", *TODAY, cwd=kb)
     assert warned.code == 0
     assert warned.out.splitlines()[0] == (
-        "concepts/beta.yaml:6:15: R004 warning: related: no concept 'gamma' in this KB"
+        "concepts/beta.yaml:6:15: R004 warning: related: no concept 'gamma' in this KB "
+        "(create it: kb new concept gamma --title 'Gamma')"
     )
     assert run_kb("lint", "--strict", *TODAY, cwd=kb).code == 1
     (kb / "kb.yaml").write_text("rules: {unknown-concept: off}\n")

@@ -15,11 +15,20 @@ def test_new_concept_whole_text_and_it_lints_clean(tmp_path: Path) -> None:
     result = run_kb(
         "new", "concept", "gamma-rays", "--title", "Gamma: rays", "--date", "2026-04-20", cwd=root
     )
-    assert (result.code, result.out, result.err) == (0, "Created concepts/gamma-rays.yaml\n", "")
+    assert (result.code, result.out, result.err) == (
+        0,
+        "Created concepts/gamma-rays.yaml\n",
+        "note: for editors, run kb schema --write once: the page's modeline points at "
+        "schemas/ in the KB\n",
+    )
+    assert run_kb("schema", "--write", cwd=root).code == 0
+    again = run_kb("new", "concept", "beta-rays", "--title", "B", cwd=root)
+    assert (again.out, again.err) == ("Created concepts/beta-rays.yaml\n", "")
+    (root / "concepts/beta-rays.yaml").unlink()
     assert (
         (root / "concepts" / "gamma-rays.yaml").read_text()
         == """\
-# yaml-language-server: $schema=https://kbcli.dev/schemas/v1/concept.schema.json
+# yaml-language-server: $schema=../schemas/concept.schema.json
 id: gamma-rays
 title: "Gamma: rays"
 summary: "TODO: summarise Gamma: rays in a few sentences."
@@ -41,7 +50,7 @@ def test_new_thesis_whole_text(tmp_path: Path) -> None:
     assert (
         (root / "theses" / "gates.yaml").read_text()
         == """\
-# yaml-language-server: $schema=https://kbcli.dev/schemas/v1/thesis.schema.json
+# yaml-language-server: $schema=../schemas/thesis.schema.json
 id: gates
 title: Interpretability gates
 position: "TODO: state the position this thesis argues, in a sentence or two."

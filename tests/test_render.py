@@ -118,6 +118,7 @@ SEED_ORDER = [
     "Backlinks",
     "Changelog",
     "Theses that depend on this concept",
+    "Test Your Understanding",
 ]
 
 
@@ -177,6 +178,12 @@ def test_one_page_per_concept_and_thesis_plus_an_index(kb: Path) -> None:
         "concepts/circuit-tracing.html",
         f"concepts/{MI}.html",
         "index.html",
+        "quiz.html",  # the whole KB's quiz, and one per concept
+        "quizzes/agent-safety-and-alignment.html",
+        "quizzes/agentic-reasoning.html",
+        "quizzes/chain-of-thought-reasoning.html",
+        "quizzes/circuit-tracing.html",
+        f"quizzes/{MI}.html",
         "theses/gates.html",
         "theses/whole.html",
     ]
@@ -186,7 +193,7 @@ def test_one_page_per_concept_and_thesis_plus_an_index(kb: Path) -> None:
 def test_every_link_resolves(kb: Path) -> None:
     files = build_site(kb, load_config(kb), "html")
     assert broken_links(files) == []
-    assert sum(len(outline(text).links) for text in files.values()) == 40
+    assert sum(len(outline(text).links) for text in files.values()) == 88
 
 
 def test_every_markdown_link_resolves(kb: Path) -> None:
@@ -209,10 +216,11 @@ def test_same_kb_same_bytes(kb: Path, tmp_path: Path) -> None:
     second = run_kb("render", "--out", str(tmp_path / "two"), cwd=kb)
     assert first.code == second.code == 0
     one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
-    assert one == two and len(one) == 8
+    assert one == two and len(one) == 14
     again = run_kb("render", "--out", str(tmp_path / "one"), cwd=kb)
     assert (
-        again.out == f"Rendered 8 pages to {tmp_path / 'one'} (0 written, 8 unchanged, 0 removed)\n"
+        again.out
+        == f"Rendered 14 pages to {tmp_path / 'one'} (0 written, 14 unchanged, 0 removed)\n"
     )
 
 
@@ -229,13 +237,23 @@ def test_default_folder_is_site(kb: Path, tmp_path: Path) -> None:
 # -- --check ----------------------------------------------------------------------------------
 
 
+# The quiz pages whose questions show Circuit Tracing's title (as a choice or a heading).
+QUIZZES_NAMING_CIRCUIT_TRACING = [
+    "quiz.html",
+    "quizzes/agent-safety-and-alignment.html",
+    "quizzes/agentic-reasoning.html",
+    "quizzes/chain-of-thought-reasoning.html",
+    "quizzes/circuit-tracing.html",
+]
+
+
 def test_check_passes_on_a_current_site_and_lists_what_is_out_of_date(
     kb: Path, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
     assert run_kb("render", "--out", str(site), cwd=kb).code == 0
     current = run_kb("render", "--check", str(site), cwd=kb)
-    assert (current.code, current.out) == (0, f"{site} is up to date (8 files).\n")
+    assert (current.code, current.out) == (0, f"{site} is up to date (14 files).\n")
 
     circuit = kb / "concepts/circuit-tracing.yaml"
     circuit.write_text(circuit.read_text().replace("title: Circuit Tracing", "title: Circuits"))
@@ -249,8 +267,10 @@ def test_check_passes_on_a_current_site_and_lists_what_is_out_of_date(
         f"{site}/concepts/gone.html: not in the KB",
         f"{site}/concepts/{MI}.html: differs",  # its related concept's title
         f"{site}/index.html: differs",
+        *(f"{site}/{rel}: differs" for rel in QUIZZES_NAMING_CIRCUIT_TRACING),
         f"{site}/theses/whole.html: missing",
-        f"5 file(s) out of date: run kb render --out {site}",
+        f"{5 + len(QUIZZES_NAMING_CIRCUIT_TRACING)} file(s) out of date: "
+        f"run kb render --out {site}",
     ]
 
     rendered = run_kb("render", "--out", str(site), cwd=kb)
@@ -268,7 +288,7 @@ def test_check_finds_the_format_of_the_folder(kb: Path, tmp_path: Path) -> None:
 
 def test_check_of_a_missing_folder_lists_every_file(kb: Path, tmp_path: Path) -> None:
     missing = check_site(build_site(kb, load_config(kb), "html"), tmp_path / "none", "html")
-    assert len(missing) == 8 and {m.why for m in missing} == {"missing"}
+    assert len(missing) == 14 and {m.why for m in missing} == {"missing"}
 
 
 # -- text stays text --------------------------------------------------------------------------
@@ -332,7 +352,12 @@ def test_a_citation_of_a_merged_claim_links_to_its_survivor(tmp_path: Path) -> N
     kb = make_kb(tmp_path / "kb", files={"concepts/alpha.yaml": alpha, "theses/m.yaml": thesis})
     files = build_site(kb, load_config(kb), "html")
     page = files["theses/m.html"]
-    assert '<a href="../concepts/alpha.html#claim-alpha-is-first">old-id</a>' in page
+    # the statement of the claim that old-id was merged into, linked to it
+    assert (
+        '<li><a href="../concepts/alpha.html#claim-alpha-is-first">Alpha comes first</a> '
+        '<span class="evidence-strong">Evidence: strong</span> '
+        '<span class="claim-id">id: old-id</span></li>'
+    ) in page
     assert '<span class="muted">no-such-claim (no such claim)</span>' in page
     assert '<span class="muted">nowhere (no such concept)</span>' in page
     assert broken_links(files) == []
@@ -389,9 +414,62 @@ def test_redirects_repeated_headings_and_loose_references(tmp_path: Path) -> Non
     page = files["concepts/varied.html"]
     assert '<p>Merged into <a href="alpha.html">Alpha</a></p>' in page
     assert '<section id="section-notes">' in page and '<section id="section-notes-2">' in page
-    assert "(The Greek alphabet; unlisted)" in page
+    assert "The Greek alphabet \u00b7 unlisted \u00b7 " in page
     assert '<li><a href="beta.html">Beta</a></li>' in page
     assert "<h2>Notes</h2>\n<p>Why it matters.</p>" in files["theses/n.html"]
     assert broken_links(files) == []
     with pytest.raises(KbError, match="unknown format 'pdf'"):
         build_site(kb, load_config(kb), "pdf")
+
+
+def test_claims_show_their_id_and_when_and_link_to_themselves() -> None:
+    from helpers import REPO
+
+    kb = REPO / "kb"
+    page = build_site(kb, load_config(kb), "html")[f"concepts/{MI}.html"]
+    assert (
+        '<span class="evidence-moderate">Evidence: moderate</span> \u00b7 When: 2026 \u00b7 '
+        "Mechanistic Interpretability (MIT Technology Review) \u00b7 "
+        f'<a href="{MI}.html#claim-breakthrough-2026"><span class="claim-id">'
+        "id: breakthrough-2026</span></a></li>"
+    ) in page
+    data = parse((kb / f"concepts/{MI}.yaml").read_text(encoding="utf-8")).data
+    assert page.count('<span class="claim-id">') == len(data["claims"])
+
+
+def test_quiz_pages_fold_their_answers_and_escape_the_kbs_text(tmp_path: Path) -> None:
+    beta = "id: beta\ntitle: Beta\nsummary: Beta is <em>second</em>.\nclaims:\n" + (
+        "  - {id: b, statement: '<b>Beta</b> & more', evidence: weak, sources: [s]}\n"
+        "sources: [{id: s, title: S}]\nchangelog: []\n"
+    )
+    kb = make_kb(
+        tmp_path / "kb", files={"concepts/hostile.yaml": HOSTILE, "concepts/beta.yaml": beta}
+    )
+    html_files = build_site(kb, load_config(kb), "html")
+    quiz = html_files["quizzes/hostile.html"]
+    assert "<script" not in quiz and "<b>" not in quiz and "<em>" not in quiz
+    assert quiz.count("<details><summary>Answer</summary>") == quiz.count('<ul class="choices">')
+    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt; is just text" in quiz
+    concept = html_files["concepts/hostile.html"]
+    assert (
+        '<a href="../quizzes/hostile.html">Quiz on &lt;b&gt;Bold&lt;/b&gt; &amp; co</a>' in concept
+    )
+    md = build_site(kb, load_config(kb), "md")["quizzes/hostile.md"]
+    assert "<details><summary>Answer</summary>\n\n" in md and "<script>" not in md
+    assert broken_links(html_files) == []
+
+
+def test_a_concept_with_too_little_for_a_quiz_gets_a_page_that_says_so(tmp_path: Path) -> None:
+    kb = make_kb(tmp_path / "kb")
+    (kb / "concepts/beta.yaml").unlink()
+    (kb / "concepts/alpha.yaml").write_text(
+        (kb / "concepts/alpha.yaml")
+        .read_text()
+        .replace("related:\n  - {concept: beta, note: comes next}\n", "")
+    )
+    files = build_site(kb, load_config(kb), "html")
+    assert (
+        "<p>No quiz yet: no entities question: it needs claims on concept &#x27;alpha&#x27; and "
+        "on at least one other concept that say something different; no timeline question: "
+    ) in files["quizzes/alpha.html"]
+    assert broken_links(files) == []

@@ -23,9 +23,11 @@ def test_the_list_has_one_line_per_rule(tmp_path: Path) -> None:
     assert result.code == 0
     lines = result.out.splitlines()
     assert len(lines) == len(RULES) + 2
-    assert lines[0] == "Y001  yaml-syntax          error    the file is not valid YAML"
-    assert "Y008  not-a-page           error    " in result.out
-    assert "C006  unreviewed-citation  warning  a thesis citation was never reviewed" in lines
+    width = max(len(rule.name) for rule in RULES.values())  # names in one column
+    assert lines[0] == f"Y001  {'yaml-syntax':<{width}}  error    the file is not valid YAML"
+    assert f"Y008  {'not-a-page':<{width}}  error    " in result.out
+    unreviewed = f"C006  {'unreviewed-citation':<{width}}  warning  a thesis citation was never"
+    assert f"{unreviewed} reviewed" in lines
 
 
 @pytest.mark.parametrize("key", ["Y009", "merge-conflict", "y009"])

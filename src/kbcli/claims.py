@@ -55,6 +55,7 @@ class NewClaim:
     detail: str | None = None
     source_title: str | None = None
     source_url: str | None = None
+    when: str | None = None  # see kbcli.when for the format
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,12 @@ def _checked(claim: NewClaim, config: Config) -> NewClaim:
     if url is not None and not _URL.match(url):
         raise KbError(f"--source-url {url!r} is not an http:// or https:// address")
     detail = claim.detail.strip() if claim.detail is not None else None
-    return NewClaim(statement, claim.evidence, sources, detail or None, title, url)
+    if claim.when is not None:
+        from kbcli.when import parse_when
+
+        parse_when(claim.when)
+    when = claim.when.strip() if claim.when is not None else None
+    return NewClaim(statement, claim.evidence, sources, detail or None, title, url, when)
 
 
 def _refuse_redirect(concept: str, page: dict[str, Any]) -> None:
@@ -225,7 +231,12 @@ def _claim_op(page: dict[str, Any], claim_id: str, claim: NewClaim, date: str) -
     value: dict[str, Any] = {"id": claim_id, "statement": claim.statement}
     if claim.detail is not None:
         value["detail"] = claim.detail
-    value.update(evidence=claim.evidence, sources=list(claim.sources), added=date)
+    value.update(evidence=claim.evidence, sources=list(claim.sources))
+    if claim.when is not None:
+        from kbcli.when import stored
+
+        value["when"] = stored(claim.when)
+    value["added"] = date
     claims = page.get("claims")
     # after the claims added on or before its date: a backdated claim keeps them in order
     index = dated_index(claims if isinstance(claims, list) else [], "added", date, False)

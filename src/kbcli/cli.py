@@ -273,6 +273,15 @@ def add_claim(
         str | None, typer.Option("--detail", metavar="TEXT", help="Supporting detail.")
     ] = None,
     when: Annotated[str | None, typer.Option("--date", metavar="D", help=_DATE_HELP)] = None,
+    happened: Annotated[
+        str | None,
+        typer.Option(
+            "--when",
+            metavar="W",
+            help="When what the claim states happened: 2026, 2026-04, 2026-04-05 or "
+            "2021/2026 (for the timeline quiz).",
+        ),
+    ] = None,
     no_changelog: Annotated[
         bool, typer.Option("--no-changelog", help="Do not record the claim in the changelog.")
     ] = False,
@@ -305,7 +314,7 @@ def add_claim(
         if not value:
             raise KbError(f"missing {what} (kb asks for it only when run at a terminal)")
     assert statement is not None and evidence is not None  # for mypy: checked just above
-    claim = NewClaim(statement, evidence, sources, detail, source_title, source_url)
+    claim = NewClaim(statement, evidence, sources, detail, source_title, source_url, happened)
     done = run(
         root, config, concept, claim, day, changelog=not no_changelog, force=force, commit=commit
     )
@@ -442,6 +451,14 @@ def new(
     done = new_page(root, load_config(root), kind.value, page_id, title, _edit_date(when), commit)
     typer.echo(f"Created {_shown(root, done.value.rel)}")
     _echo_commit(done.commit)
+    from kbcli.schema import EDITOR_FOLDER
+
+    if not (root / EDITOR_FOLDER).is_dir():  # the modeline leads there (docs/editors.md)
+        typer.echo(
+            f"note: for editors, run kb schema --write once: the page's modeline points at "
+            f"{EDITOR_FOLDER}/ in the KB",
+            err=True,
+        )
     return 0
 
 
@@ -611,21 +628,48 @@ def _echo_commit(sha: str | None) -> None:
 
 @app.command()
 def schema(
+    ctx: typer.Context,
     write: Annotated[
+        bool,
+        typer.Option(
+            "--write", help="Write the schemas for editors (default: into the KB's schemas/)."
+        ),
+    ] = False,
+    folder: Annotated[
         Path | None,
-        typer.Option("--write", metavar="DIR", help="Copy the schemas into DIR."),
+        typer.Argument(metavar="[DIR]", help="Where --write writes them instead."),
     ] = None,
 ) -> int:
-    """Show where the installed JSON Schemas are, or copy them (for editors)."""
-    from kbcli.schema import SCHEMA_NAMES, schema_dir, write_schemas
+    """Show where the installed JSON Schemas are, or write them for editors.
 
-    if write is None:
-        folder = schema_dir()
-        for name in (*SCHEMA_NAMES.values(), "kb.schema.json"):
-            typer.echo(str(folder / name))
+    `kb schema --write`, inside a KB, writes the schemas into the KB's `schemas/` folder,
+    with the KB's own evidence levels (from kb.yaml): the modeline of every page kb writes
+    (`# yaml-language-server: $schema=../schemas/concept.schema.json`) points there, so
+    editors check and complete pages offline. Commit the folder; `kb lint` says (S004)
+    when it is out of date with kb.yaml. Outside a KB, pass DIR (default levels).
+    """
+    from kbcli.config import Config, load_config
+    from kbcli.schema import CONFIG_SCHEMA, EDITOR_FOLDER, SCHEMA_NAMES, schema_dir, write_schemas
+
+    if not write:
+        if folder is not None:
+            raise KbError("DIR is where --write writes: pass --write too")
+        for name in (*SCHEMA_NAMES.values(), CONFIG_SCHEMA):
+            typer.echo(str(schema_dir() / name))
         return 0
-    for path in write_schemas(write):
-        typer.echo(f"wrote {path}")
+    try:
+        root: Path | None = _state(ctx).kb_root(near=folder)
+    except KbError:
+        if folder is None:
+            raise
+        root = None  # a folder outside any KB: the default levels
+    levels = load_config(root).evidence_levels if root else Config().evidence_levels
+    target = folder
+    if target is None:
+        assert root is not None  # without DIR, no KB was an error above
+        target = Path(os.path.relpath(root / EDITOR_FOLDER))
+    for path, changed in write_schemas(target, levels):
+        typer.echo(f"{'wrote' if changed else 'unchanged'} {path}")
     return 0
 
 
@@ -644,6 +688,12 @@ def import_page(
         str | None,
         typer.Option("--date", metavar="D", help="Date of the 'Imported' changelog entry."),
     ] = None,
+    stubs: Annotated[
+        bool,
+        typer.Option(
+            "--stubs", help="Create a stub page for each related concept the KB has no page for."
+        ),
+    ] = False,
     commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
 ) -> int:
     """Import a wiki page in plain text as a new concept page; never overwrites.
@@ -654,7 +704,8 @@ def import_page(
     text"); skips "Backlinks" and everything from "Theses that depend on this concept" or
     "Test Your Understanding" on. Repeated claim lists are merged as kb merge-claims merges
     them; sources are made from the parenthesised names; related concepts are matched to
-    the KB's concepts by id, title or alias (the others are reported, never invented).
+    the KB's concepts by id, title or alias; the others are listed by their slug, and
+    kb lint reports each until its page exists (--stubs creates a minimal page for each).
     A line kb cannot read is refused with its number, and nothing is written.
     """
     from kbcli.config import load_config
@@ -662,7 +713,14 @@ def import_page(
 
     root = _state(ctx).kb_root()
     done = run(
-        root, load_config(root), file, _edit_date(when), page_id, dry_run=dry_run, commit=commit
+        root,
+        load_config(root),
+        file,
+        _edit_date(when),
+        page_id,
+        dry_run=dry_run,
+        commit=commit,
+        stubs=stubs,
     )
     result = done.value
     if dry_run:  # stdout holds the YAML alone, so it can be redirected to a file
@@ -849,6 +907,16 @@ def git_setup(
     if not report.lines and not report.config:
         typer.echo("already set up: nothing to add")
     return 0
+
+
+def _register_commands() -> None:
+    # Verbs of their own module (src/kbcli/commands/): cheap to import, heavy work inside.
+    from kbcli.commands.quiz import quiz
+
+    app.command()(quiz)
+
+
+_register_commands()
 
 
 def main() -> NoReturn:

@@ -19,7 +19,9 @@ lines are ignored. What is recognised, in order:
 - **Open Questions**: items `- question`;
 - **Related Concepts**: items `- Name — note`; a name is matched to a concept of the KB by
   its id, title or an alias (ignoring case, quotes, dashes and spacing), or by its slug.
-  A name that matches no concept is reported and kept as a YAML comment, never invented;
+  A name that matches no concept is listed all the same, by its slug, so `kb lint`
+  reports it (R004, naming the `kb new concept` command) until the page exists; with
+  `stubs`, a minimal page marked `status: stub` is created for it instead;
 - **Backlinks**: skipped (`kb show` and `kb render` compute them);
 - **Changelog**: items `- YYYY-MM-DD — text`, written in kb.yaml's `changelog_order`;
 - **a section**: any other heading, i.e. a line of at most eight words without closing
@@ -49,6 +51,7 @@ from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, page_ref
 from kbcli.store import Done, Edit, edit_kb
+from kbcli.when import stated_year
 
 if TYPE_CHECKING:
     from kbcli.merge import GroupPlan, MergePlan
@@ -300,8 +303,10 @@ def import_page(
     *,
     dry_run: bool = False,
     commit: bool = False,
+    stubs: bool = False,
 ) -> Done[ImportResult]:
-    """Read `file` and write it as a new concept page (never over an existing one)."""
+    """Read `file` and write it as a new concept page (never over an existing one); with
+    `stubs`, a stub page too for each related concept the KB has no page for."""
     check_date(date)
     if page_id is not None:
         check_id(page_id, "concept")
@@ -319,8 +324,12 @@ def import_page(
                 "(pass --id to import under another id)"
             )
         names = _concept_names(root, config)
-        page, notes, unmatched = _page_data(seed, concept, file.name, date, config, names)
-        text = page_text(page, unmatched)
+        page, notes, missing = _page_data(seed, concept, file.name, date, config, names)
+        text = page_text(page)
+        files = {ref.path: text}
+        if stubs:
+            files.update(_stubs(root, missing, seed.title, file.name, date))
+        notes += _missing_notes(missing, stubs)
         result = ImportResult(
             concept,
             ref.rel,
@@ -336,10 +345,7 @@ def import_page(
             _check_valid(text, config, ref.rel)
             return Edit({}, "", result)
         return Edit(
-            {ref.path: text},
-            f"kb: import {concept} from {file.name}",
-            result,
-            created=frozenset({ref.path}),
+            files, f"kb: import {concept} from {file.name}", result, created=frozenset(files)
         )
 
     return edit_kb(root, config, build, commit and not dry_run)
@@ -363,6 +369,16 @@ def _read(file: Path) -> str:
         raise KbError(f"the file is not UTF-8 text (byte {exc.start})", path=file) from None
 
 
+@dataclass(frozen=True)
+class Missing:
+    """A related concept the KB has no page for: listed by the id it would have."""
+
+    id: str
+    title: str  # as the text names it
+    note: str | None
+    line: int
+
+
 def _page_data(
     seed: SeedPage,
     concept: str,
@@ -370,14 +386,14 @@ def _page_data(
     date: str,
     config: Config,
     names: dict[str, list[tuple[int, str]]],
-) -> tuple[dict[str, Any], list[str], list[str]]:
-    """The page as plain data, the notes for the curator, and the unmatched related
-    concepts (as comment lines)."""
+) -> tuple[dict[str, Any], list[str], list[Missing]]:
+    """The page as plain data, the notes for the curator, and the related concepts that
+    have no page (listed under `related` all the same)."""
     notes = [f"skipped {what}" for what in seed.skipped]
-    source_ids = _source_ids(seed.claims)
+    source_ids = _source_ids(seed.claims, concept)
     claims, merge_notes = _claims(seed, source_ids, config)
     notes += merge_notes
-    related, unmatched, related_notes = _related(seed, concept, names)
+    related, missing, related_notes = _related(seed, concept, names)
     notes += related_notes
     page: dict[str, Any] = {"id": concept, "title": seed.title}
     if seed.status:
@@ -393,21 +409,25 @@ def _page_data(
     if related:
         page["related"] = related
     page["changelog"] = _changelog(seed, file_name, date, config, len(claims))
-    return page, notes, unmatched
+    return page, notes, missing
 
 
 def _prose(paragraphs: Sequence[str]) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
-def _source_ids(claims: Sequence[SeedClaim]) -> dict[str, str]:
-    """Source name -> id, in the order the names first appear."""
+def _source_ids(claims: Sequence[SeedClaim], concept: str) -> dict[str, str]:
+    """Source name -> id, in the order the names first appear. A source named like the
+    page itself (the seed's "Mechanistic Interpretability" article) gets `-source` added:
+    `sources: [mechanistic-interpretability]` would read as the concept citing itself."""
     from kbcli.kb import unique_id
 
     ids: dict[str, str] = {}
     for claim in claims:
         if claim.source not in ids:
-            ids[claim.source] = unique_id(slugify(claim.source) or "source", set(ids.values()))
+            base = slugify(claim.source) or "source"
+            base = f"{base}-source" if base == concept else base
+            ids[claim.source] = unique_id(base, {concept, *ids.values()})
     return ids
 
 
@@ -432,6 +452,10 @@ def _claims(
     plan = plan_merge(listed, evidence_levels=config.evidence_levels)
     # The repeats' ids were made up just now and never named anything: nothing to keep.
     merged = [{k: v for k, v in c.items() if k != "merged"} for c in apply_plan(listed, plan)]
+    for claim in merged:
+        year = stated_year(claim["statement"], claim.get("detail"))
+        if year is not None:  # "a 2026 breakthrough": the timeline quiz can place it
+            claim["when"] = year
     return merged, _merge_notes(seed, listed, plan)
 
 
@@ -480,24 +504,55 @@ def _plain_repeat(group: GroupPlan) -> bool:
 
 def _related(
     seed: SeedPage, concept: str, names: dict[str, list[tuple[int, str]]]
-) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+) -> tuple[list[dict[str, Any]], list[Missing], list[str]]:
+    """The related entries; a name no concept answers to is listed by its slug (kb lint
+    reports it until the page exists), never dropped or left in a comment."""
     from kbcli.similarity import normalise
 
     related: list[dict[str, Any]] = []
-    unmatched: list[str] = []
+    missing: list[Missing] = []
     notes: list[str] = []
     itself = {normalise(seed.title), concept}
     for name, note, line in seed.related:
         found = concept if normalise(name) in itself else _match(name, names)
+        if found is None and slugify(name):
+            found = slugify(name)
+            if all(m.id != found for m in missing):
+                missing.append(Missing(found, name, note, line))
         if found == concept:
             notes.append(f"related concept {name!r} (line {line}) is this page: not listed")
-        elif found is None or found == "":
-            why = "matches no concept" if found is None else "matches several concepts"
-            notes.append(f"related concept {name!r} (line {line}) {why} of the KB: not listed")
-            unmatched.append(f"{name} — {note}" if note else name)
+        elif not found:
+            why = "matches several concepts of the KB" if found == "" else "makes no id"
+            notes.append(f"related concept {name!r} (line {line}) {why}: not listed")
         elif all(r["concept"] != found for r in related):  # the seed lists them twice
             related.append({"concept": found, **({"note": note} if note else {})})
-    return related, unmatched, notes
+    return related, missing, notes
+
+
+def _missing_notes(missing: Sequence[Missing], stubs: bool) -> list[str]:
+    import shlex
+
+    if stubs:
+        return [f"created concepts/{m.id}.yaml, a stub for {m.title!r}" for m in missing]
+    return [
+        f"related concept {m.title!r} (line {m.line}) has no page in the KB: listed as "
+        f"'{m.id}', which kb lint reports until you run "
+        f"`kb new concept {m.id} --title {shlex.quote(m.title)}` (or import with --stubs)"
+        for m in missing
+    ]
+
+
+def _stubs(
+    root: Path, missing: Sequence[Missing], title: str, file_name: str, date: str
+) -> dict[Path, str]:
+    """A minimal valid page for each missing related concept."""
+    from kbcli.scaffold import stub_text
+
+    pages: dict[Path, str] = {}
+    for m in missing:
+        why = f"Stub created by kb import of {file_name}, where {title} names it as related"
+        pages[page_ref(root, "concept", m.id).path] = stub_text(m.id, m.title, m.note, date, why)
+    return pages
 
 
 def _concept_names(root: Path, config: Config) -> dict[str, list[tuple[int, str]]]:
@@ -541,17 +596,14 @@ def _changelog(
 # -- writing the YAML ------------------------------------------------------------------
 
 
-def page_text(page: dict[str, Any], unmatched: Sequence[str] = ()) -> str:
+def page_text(page: dict[str, Any]) -> str:
     """The page as YAML laid out as the KB's hand-written pages are: block style, prose as
     `|` blocks, a blank line between the top-level fields that hold lists or prose."""
-    from kbcli.scaffold import SCHEMA_URL
+    from kbcli.schema import modeline
     from kbcli.yamlio.load import parse
 
-    lines = [f"# yaml-language-server: $schema={SCHEMA_URL.format(kind='concept')}"]
+    lines = [modeline("concept")]
     for key, value in page.items():
-        if key == "changelog" and unmatched:
-            lines += ["", "# Related concepts the KB has no page for (not listed above):"]
-            lines += [f"#   {_printable(name)}" for name in unmatched]
         block = isinstance(value, list | dict) or "\n" in str(value)
         if block and lines[-1] != "" and key not in ("id", "title"):
             lines.append("")
@@ -560,11 +612,6 @@ def page_text(page: dict[str, Any], unmatched: Sequence[str] = ()) -> str:
     if parse(text).data != page:  # pragma: no cover - a bug here must never reach a page
         raise AssertionError("kb import wrote YAML that does not read back as the page")
     return text
-
-
-def _printable(text: str) -> str:
-    # A comment cannot hold control characters: YAML refuses them even there.
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _field(key: str, value: Any, indent: int) -> list[str]:

@@ -74,6 +74,7 @@ def lint(
     base are answerable for, and check their changelog discipline (C005)."""
     config = load_config(root)
     scope = _Scope(root, today, config, _select(root, paths), changed_since)
+    scope.config_named = any(p.absolute() == (root / "kb.yaml").absolute() for p in paths)
     if changed_since is not None:
         from kbcli.changes import changed_since as changes_since
 
@@ -89,6 +90,7 @@ def lint(
     use = use_cache and config.cache
     findings, checked = cache.through_cache(root, config, use, check)
     findings = _merge_driver_hint(root, findings)
+    findings += _editor_schemas(scope)
     return LintResult(root, _apply_severities(findings, config), checked)
 
 
@@ -111,6 +113,25 @@ def _merge_driver_hint(root: Path, findings: list[Finding]) -> list[Finding]:
     ]
 
 
+def _editor_schemas(scope: _Scope) -> list[Finding]:
+    """S004 for each file of the KB's editor schemas that `kb schema --write` would change
+    (reported on whole-KB runs, or when kb.yaml is among the paths)."""
+    if scope.selected is not None and not scope.config_named:
+        return []  # a pre-commit run over pages: not worth reading the schemas for
+    from kbcli.schema import outdated_editor_schemas
+
+    levels = ", ".join(scope.config.evidence_levels)
+    found = [
+        Finding(
+            rel, 1, 1, "S004",
+            f"{rel} is out of date with kb.yaml (evidence levels: {levels}) or this kb "
+            "version: run kb schema --write",
+        )
+        for rel in outdated_editor_schemas(scope.root, scope.config.evidence_levels)
+    ]  # fmt: skip
+    return found
+
+
 @dataclass
 class _Scope:
     """What one lint run reports on."""
@@ -121,6 +142,7 @@ class _Scope:
     selected: set[str] | None  # root-relative paths; None: the whole KB
     changed_since: str | None
     changes: ChangeSet | None = None  # what changed since `changed_since`
+    config_named: bool = False  # kb.yaml is among the paths reported on
 
 
 def _findings(

@@ -16,8 +16,6 @@ from kbcli.errors import KbError, Refused
 from kbcli.kb import KINDS, page_ref
 from kbcli.store import Done, Edit, edit_kb
 
-SCHEMA_URL = "https://kbcli.dev/schemas/v1/{kind}.schema.json"
-
 
 @dataclass(frozen=True)
 class NewPage:
@@ -56,10 +54,11 @@ def new_page(
 
 def page_text(kind: str, page_id: str, title: str, date: str) -> str:
     """The text of a new page (the title is quoted only where YAML needs it)."""
+    from kbcli.schema import modeline
     from kbcli.yamlio.render import scalar
 
     head = [
-        f"# yaml-language-server: $schema={SCHEMA_URL.format(kind=kind)}",
+        modeline(kind),
         f"id: {page_id}",
         f"title: {scalar(title, flow=False)}",
     ]
@@ -67,6 +66,30 @@ def page_text(kind: str, page_id: str, title: str, date: str) -> str:
         return "\n".join([*head, THESIS_BODY]) + "\n"
     summary = scalar(f"TODO: summarise {title} in a few sentences.", flow=False)
     return "\n".join([*head, CONCEPT_BODY.format(summary=summary, date=date)]) + "\n"
+
+
+def stub_text(page_id: str, title: str, note: str | None, date: str, why: str) -> str:
+    """A stub concept: named by another page, with only what that page says of it."""
+    from kbcli.schema import modeline
+    from kbcli.yamlio.render import scalar
+
+    summary = note or f"TODO: summarise {title} in a few sentences."
+    return (
+        "\n".join(
+            [
+                modeline("concept"),
+                f"id: {page_id}",
+                f"title: {scalar(title, flow=False)}",
+                "status: stub",
+                f"summary: {scalar(summary, flow=False)}",
+                "claims: []",
+                "changelog:",
+                f"  - date: {date}",
+                f"    text: {scalar(why, flow=False)}",
+            ]
+        )
+        + "\n"
+    )
 
 
 CONCEPT_BODY = """\

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kbcli.when import WHEN_HELP
 from kbcli.yamlio.load import Node, locate
 
 SCHEMA_NAMES = {"concept": "concept.schema.json", "thesis": "thesis.schema.json"}
@@ -28,16 +29,60 @@ def schema_dir() -> Path:
     return packaged if packaged.is_dir() else here.parents[1] / "schemas"
 
 
-def write_schemas(folder: Path) -> list[Path]:
-    """Copy the three schemas into `folder` (created if needed); the files written."""
-    import shutil
+# Where `kb schema --write` puts the schemas for editors, in the KB root; the modeline of
+# every page kb writes points there by a relative path, so editors work offline.
+EDITOR_FOLDER = "schemas"
+
+
+def modeline(kind: str) -> str:
+    """The first line of a page kb writes: yaml-language-server reads its schema there."""
+    return f"# yaml-language-server: $schema=../{EDITOR_FOLDER}/{SCHEMA_NAMES[kind]}"
+
+
+def editor_schemas(evidence_levels: Sequence[str]) -> dict[str, str]:
+    """Each schema's file name and text as written for editors: the concept schema with
+    the KB's own evidence levels, so editors accept what `kb lint` accepts."""
+    schemas = {
+        SCHEMA_NAMES["concept"]: page_schema("concept", evidence_levels),
+        SCHEMA_NAMES["thesis"]: load_schema(SCHEMA_NAMES["thesis"]),
+        CONFIG_SCHEMA: load_schema(CONFIG_SCHEMA),
+    }
+    return {name: json.dumps(s, indent=2, ensure_ascii=False) + "\n" for name, s in schemas.items()}
+
+
+def write_schemas(folder: Path, evidence_levels: Sequence[str]) -> list[tuple[Path, bool]]:
+    """Write the editor schemas into `folder` (created if needed): (path, changed) each."""
+    from kbcli.store import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in (*SCHEMA_NAMES.values(), CONFIG_SCHEMA):
-        shutil.copyfile(schema_dir() / name, folder / name)
-        written.append(folder / name)
+    for name, text in editor_schemas(evidence_levels).items():
+        path = folder / name
+        data = text.encode("utf-8")
+        changed = not (path.is_file() and path.read_bytes() == data)
+        if changed:
+            write_atomic(path, data)
+        written.append((path, changed))
     return written
+
+
+def outdated_editor_schemas(root: Path, evidence_levels: Sequence[str]) -> list[str]:
+    """The files of the KB's editor schema folder that differ from what `kb schema
+    --write` would write now (after kb.yaml's levels or kb itself changed), as paths
+    relative to the root; none when the folder does not exist."""
+    folder = root / EDITOR_FOLDER
+    if not folder.is_dir():
+        return []
+    stale = []
+    for name, text in editor_schemas(evidence_levels).items():
+        path = folder / name
+        try:
+            same = path.read_bytes() == text.encode("utf-8")
+        except OSError:
+            same = False
+        if not same:
+            stale.append(f"{EDITOR_FOLDER}/{name}")
+    return stale
 
 
 @cache
@@ -210,6 +255,8 @@ def _invalid(error: Any, path: tuple[Any, ...]) -> str:
         return f"{value!r} is not an id (lowercase letters and digits joined by single hyphens)"
     if error.validator == "format" and error.validator_value == "date":
         return f"{value!r} is not a date (YYYY-MM-DD)"
+    if error.validator == "pattern" and "/[0-9]{4}" in str(error.validator_value):
+        return f"{value!r} is not a when ({WHEN_HELP})"
     if error.validator == "pattern" and "[0-9]{4}" in str(error.validator_value):
         return f"{value!r} is not a date (YYYY-MM-DD)"
     if error.validator == "enum":

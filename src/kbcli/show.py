@@ -230,7 +230,8 @@ def _claim(claim: dict[str, Any], sources: dict[str, str]) -> RenderableType:
     if claim.get("detail"):
         lines.append(Text(claim["detail"]))
     names = ", ".join(sources.get(s, s) for s in claim["sources"])
-    lines.append(Text(f"{claim['id']} · {names}", style="dim"))
+    when = f"when {claim['when']} · " if "when" in claim else ""
+    lines.append(Text(f"{claim['id']} · {when}{names}", style="dim"))
     return Group(*lines)
 
 

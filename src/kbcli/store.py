@@ -294,6 +294,16 @@ def _has_bom(path: Path) -> bool:
         return fh.read(3) == _BOM
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace (or create) one file that is not a page, atomically: e.g. a schema."""
+    temp = _stage(path, data)
+    try:
+        os.replace(temp, path.resolve())
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
 def _stage(path: Path, data: bytes) -> Path:
     """A temporary file beside the page's real file, holding `data`, on disk."""
     target = path.resolve()  # a symlinked page is written through, not replaced

@@ -11,13 +11,14 @@ from __future__ import annotations
 import posixpath
 from html import escape
 
-from kbcli.render.pages import Block, Bullets, Page, Para, Span, Target
+from kbcli.render.pages import Block, Bullets, Details, Page, Para, Span, Target
 
 SUFFIX = ".html"
 
 _STYLE = """\
 body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2328;
-  max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
+  background: #fff; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
+  overflow-wrap: anywhere; }
 h1 { margin-bottom: 0.25rem; }
 h2 { margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
 a { color: #0550ae; }
@@ -25,7 +26,11 @@ li { margin: 0.35rem 0; }
 :target { background: #fff8c5; }
 nav { font-size: 0.9rem; }
 .status { color: #57606a; font-variant: small-caps; margin-top: 0; }
-.muted { color: #57606a; }
+.muted, .claim-id { color: #57606a; }
+.claim-id { font: 0.8rem ui-monospace, monospace; text-decoration: none; }
+.choices { list-style: none; padding-left: 0; }
+details { margin: 0.5rem 0 1rem; }
+summary { cursor: pointer; color: #0550ae; }
 .evidence-strong { color: #1a7f37; }
 .evidence-moderate { color: #9a6700; }
 .evidence-weak { color: #cf222e; }
@@ -72,6 +77,9 @@ def _block(page: Page, block: Block, level: int) -> str:
             f"<li{_id(item.anchor)}>{_spans(page, item.spans)}</li>\n" for item in block.items
         )
         return f"<ul{_class(block.style)}>\n{items}</ul>\n"
+    if isinstance(block, Details):
+        inner = "".join(_block(page, b, level) for b in block.blocks)
+        return f"<details><summary>{escape(block.summary)}</summary>\n{inner}</details>\n"
     inner = "".join(_block(page, b, level + 1) for b in block.blocks)
     heading = f"<h{level}>{escape(block.heading)}</h{level}>\n"
     return f'<section id="{escape(block.anchor)}">\n{heading}{inner}</section>\n'

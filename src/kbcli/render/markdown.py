@@ -8,10 +8,11 @@ no renderer runs). Links are relative, as in the HTML. Claims carry an HTML anch
 
 from __future__ import annotations
 
+import html
 import re
 
 from kbcli.render.html import href
-from kbcli.render.pages import Block, Bullets, Page, Para, Span
+from kbcli.render.pages import Block, Bullets, Details, Page, Para, Span
 
 SUFFIX = ".md"
 
@@ -41,6 +42,10 @@ def _block(page: Page, block: Block, level: int) -> str:
         return _spans(page, block.spans)
     if isinstance(block, Bullets):
         return "\n".join(_item(page, item.spans, item.anchor) for item in block.items)
+    if isinstance(block, Details):  # GitHub and most viewers fold it, as the HTML does
+        inner = [_block(page, b, level) for b in block.blocks]
+        summary = f"<details><summary>{html.escape(block.summary)}</summary>"
+        return "\n\n".join([summary, *inner, "</details>"])
     heading = f'<a id="{block.anchor}"></a>\n{"#" * level} {escape(block.heading)}'
     return "\n\n".join([heading, *(_block(page, b, level + 1) for b in block.blocks)])
 

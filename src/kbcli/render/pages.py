@@ -68,7 +68,15 @@ class Section:
     blocks: tuple[Block, ...]
 
 
-Block = Para | Bullets | Section
+@dataclass(frozen=True)
+class Details:
+    """Shown when the reader opens it: a quiz's answer (`<details>`, no JavaScript)."""
+
+    summary: str
+    blocks: tuple[Block, ...]
+
+
+Block = Para | Bullets | Section | Details
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,11 @@ def concept_path(concept: str) -> str:
 
 def thesis_path(thesis: str) -> str:
     return f"theses/{thesis}"
+
+
+def quiz_path(concept: str | None) -> str:
+    """A concept's quiz page, or (None) the whole KB's."""
+    return "quiz" if concept is None else f"quizzes/{concept}"
 
 
 def claim_anchor(claim: str) -> str:
@@ -140,14 +153,29 @@ def concept_page(site: Site, concept: str) -> Page:
     if data.get("redirect"):
         blocks.append(Para((_text("Merged into "), site.concept_link(data["redirect"]))))
     blocks += _paragraphs(data["summary"])
-    blocks.append(_claims(data))
+    blocks.append(_claims(data, concept_path(concept)))
     blocks += _sections(data.get("sections", []))
     blocks.append(_list_section("open-questions", "Open Questions", _questions(data)))
     blocks.append(_list_section("related-concepts", "Related Concepts", _related(site, data)))
     blocks.append(_backlinks(site, concept))
     blocks.append(_list_section("changelog", "Changelog", _changelog(data)))
     blocks.append(_theses(site, concept))
+    blocks.append(_test_yourself(data, concept))
     return Page(concept_path(concept), data["title"], tuple(blocks), Target(INDEX))
+
+
+def _test_yourself(data: dict[str, Any], concept: str | None) -> Section:
+    """The seed page's closing section: a link to the quiz made from this page (or KB)."""
+    heading = "Test Your Understanding"
+    if data.get("redirect"):
+        return Section("test-your-understanding", heading, (Para((_text("None.", "muted"),)),))
+    about = f"on {data['title']}" if concept is not None else "on the whole knowledge base"
+    link = Span(f"Quiz {about}", Target(quiz_path(concept)))
+    what = _text(
+        " \u2014 match claims to concepts, put dated claims in order, name a concept from "
+        "its alias or definition"
+    )
+    return Section("test-your-understanding", heading, (Para((link, what)),))
 
 
 def _list_section(anchor: str, heading: str, items: Sequence[Item]) -> Section:
@@ -155,29 +183,35 @@ def _list_section(anchor: str, heading: str, items: Sequence[Item]) -> Section:
     return Section(anchor, heading, (body,))
 
 
-def _claims(data: dict[str, Any]) -> Section:
+def _claims(data: dict[str, Any], page: str) -> Section:
     sources = {s["id"]: s for s in data.get("sources", [])}
-    items = [_claim(claim, sources) for claim in data["claims"]]
+    items = [_claim(claim, sources, page) for claim in data["claims"]]
     body: Block = Bullets(tuple(items), "claims") if items else Para((_text("None.", "muted"),))
     return Section("key-claims", "Key Claims", (body,))
 
 
-def _claim(claim: dict[str, Any], sources: dict[str, dict[str, Any]]) -> Item:
+def _claim(claim: dict[str, Any], sources: dict[str, dict[str, Any]], page: str) -> Item:
+    """Statement and detail, then the facts a reader weighs it by, one dot apart:
+    evidence, when, sources, and the id a curator cites it by (linked to itself)."""
     spans = [_text(claim["statement"], "strong")]
     if claim.get("detail"):
         spans.append(_text(f" \u2014 {claim['detail']}"))
     evidence = claim["evidence"]
-    spans += [_text(" "), _text(f"Evidence: {evidence}", f"evidence-{evidence}"), _text(" (")]
-    for i, source_id in enumerate(claim["sources"]):
-        if i:
-            spans.append(_text("; "))
+    spans += [_text(" "), _text(f"Evidence: {evidence}", f"evidence-{evidence}")]
+    if "when" in claim:
+        spans += [_DOT, _text(f"When: {claim['when']}")]
+    for source_id in claim["sources"]:
         source = sources.get(source_id)
-        if source is None:
-            spans.append(_text(source_id))
-        else:
-            spans.append(Span(source["title"], source.get("url")))
-    spans.append(_text(")"))
-    return Item(tuple(spans), claim_anchor(claim["id"]))
+        spans.append(_DOT)
+        spans.append(
+            _text(source_id) if source is None else Span(source["title"], source.get("url"))
+        )
+    anchor = claim_anchor(claim["id"])
+    spans += [_DOT, Span(f"id: {claim['id']}", Target(page, anchor), "claim-id")]
+    return Item(tuple(spans), anchor)
+
+
+_DOT = Span(" \u00b7 ")
 
 
 def _sections(sections: Iterable[dict[str, Any]]) -> list[Section]:
@@ -278,15 +312,40 @@ def thesis_page(site: Site, thesis: str) -> Page:
     if score is not None:
         blocks.append(Para((_text(score.capitalize()),), style="status"))
     blocks.append(Section("position", "Position", tuple(_paragraphs(data["position"]))))
-    items = []
+    cites: list[Block] = []
     for citation in site.view.cites(thesis):
         spans = [site.concept_link(citation.concept), _text(" \u2014 ")]
-        spans += [*_cited(site, citation), _text(" \u2014 "), *_state(citation)]
-        items.append(Item(tuple(spans)))
-    blocks.append(_list_section("cites", "Cites", items))
+        if citation.claims is None:
+            spans.append(_text("cites the whole concept \u2014 "))
+        cites.append(Para((*spans, *_state(citation))))
+        if citation.claims:
+            cites.append(Bullets(tuple(_cited_claim(site, citation.concept, c)
+                                       for c in citation.claims), "claims"))  # fmt: skip
+    if not cites:
+        cites.append(Para((_text("None.", "muted"),)))
+    blocks.append(Section("cites", "Cites", tuple(cites)))
     if data.get("notes"):
         blocks.append(Section("notes", "Notes", tuple(_paragraphs(data["notes"]))))
     return Page(thesis_path(thesis), data["title"], tuple(blocks), Target(INDEX))
+
+
+def _cited_claim(site: Site, concept: str, claim: str) -> Item:
+    """A cited claim as the reader of a thesis needs it: its statement, linked to it on
+    the concept's page, and its evidence level."""
+    data = site.concepts.get(concept)
+    target = claim_target(data, claim) if data is not None else None
+    if data is None or target is None:
+        return Item((_text(f"{claim} (no such claim)", "muted"),))
+    found = next(c for c in data["claims"] if c["id"] == target)
+    evidence = found["evidence"]
+    spans = [
+        Span(found["statement"], Target(concept_path(concept), claim_anchor(target))),
+        _text(" "),
+        _text(f"Evidence: {evidence}", f"evidence-{evidence}"),
+        _text(" "),
+        _text(f"id: {claim}", "claim-id"),
+    ]
+    return Item(tuple(spans))
 
 
 # -- the index -------------------------------------------------------------------------
@@ -311,5 +370,6 @@ def index_page(site: Site) -> Page:
     blocks = (
         _list_section("concepts", "Concepts", concepts),
         _list_section("theses", "Theses", theses),
+        _test_yourself({"title": "Knowledge base"}, None),
     )
     return Page(INDEX, "Knowledge base", blocks)

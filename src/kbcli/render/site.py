@@ -1,10 +1,11 @@
 """`kb render`: the KB as a static site, and `kb render --check`: is the committed one current?
 
-The site is `index.<ext>`, `concepts/<id>.<ext>` and `theses/<id>.<ext>` (ext `html` or
-`md`). It is a function of the pages alone: the same KB gives the same bytes (pages in id
-order, no dates or versions, no git information), so a rendered site can be committed and
-checked in CI with `kb render --check DIR`. Stale markers are part of it: they follow from
-the stamps in the pages, not from git.
+The site is `index.<ext>`, `concepts/<id>.<ext>`, `theses/<id>.<ext>`, and the quizzes:
+`quiz.<ext>` (the whole KB) and `quizzes/<id>.<ext>` (ext `html` or `md`). It is a
+function of the pages alone: the same KB gives the same bytes (pages in id order, no dates
+or versions, no git information, a fixed seed for the quizzes), so a rendered site can be
+committed and checked in CI with `kb render --check DIR`. Stale markers are part of it:
+they follow from the stamps in the pages, not from git.
 
 Writing touches only files whose bytes change (each replaced atomically) and removes the
 pages of the site's own layout that the KB no longer has (a deleted concept's page), so
@@ -28,9 +29,11 @@ from kbcli.findings import Finding
 from kbcli.kb import NOT_A_PAGE, NotAPageError, list_pages
 from kbcli.render.model import page_data, read_view
 from kbcli.render.pages import Page, Site, concept_page, index_page, thesis_page
+from kbcli.render.quizpage import quiz_page
 
 FORMATS = ("html", "md")
-_FOLDERS = ("concepts", "theses")
+_FOLDERS = ("concepts", "theses", "quizzes")
+_FILES = ("index", "quiz")  # the site's own pages at its top
 
 
 def build_site(root: Path, config: Config, fmt: str) -> dict[str, str]:
@@ -54,6 +57,8 @@ def build_site(root: Path, config: Config, fmt: str) -> dict[str, str]:
         index_page(site),
         *(concept_page(site, concept) for concept in concepts),
         *(thesis_page(site, thesis) for thesis in theses),
+        quiz_page(site, None),
+        *(quiz_page(site, concept) for concept in concepts),
     ]
     suffix = "." + fmt
     return {page.path + suffix: write(page) for page in pages}
@@ -125,7 +130,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def _site_files(out: Path, fmt: str) -> list[str]:
     """The files under `out` that the site's layout would hold."""
     suffix = "." + fmt
-    found = [f"index{suffix}"] if (out / f"index{suffix}").is_file() else []
+    found = [f"{name}{suffix}" for name in _FILES if (out / f"{name}{suffix}").is_file()]
     for folder in _FOLDERS:
         directory = out / folder
         if directory.is_dir():

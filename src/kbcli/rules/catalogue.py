@@ -118,6 +118,15 @@ _TABLE = [
         fix="Use a value the field allows (here: an evidence level from kb.yaml).",
     ),
     Rule(
+        "S004",
+        "editor-schemas-outdated",
+        "warning",
+        "the KB's schemas/ for editors differ from what kb schema --write writes now",
+        example="evidence_levels: [strong, moderate, weak, anecdotal]  # in kb.yaml, after "
+        "the schemas were written",
+        fix="Run kb schema --write (inside the KB) and commit schemas/.",
+    ),
+    Rule(
         "R001",
         "id-mismatch",
         "error",
@@ -237,6 +246,14 @@ _TABLE = [
         "the same alias twice on a page",
         example="aliases: [mech interp, mech interp]",
         fix="Run kb lint --fix.",
+    ),
+    Rule(
+        "C010",
+        "impossible-when",
+        "error",
+        "a claim's when is no calendar date, or a range that runs backwards",
+        example="when: 2026-02-30",
+        fix="Write a real date, or the range earliest first (2021/2026).",
     ),
 ]
 

@@ -114,7 +114,11 @@ def unknown_references(
 
 
 def _unknown_concept(facts: PageFacts, concept: str, line: int, col: int, field: str) -> Finding:
-    return Finding(facts.rel, line, col, "R004", f"{field}: no concept '{concept}' in this KB")
+    message = f"{field}: no concept '{concept}' in this KB"
+    if field == "related":  # e.g. kept by kb import: the page is still to be written
+        title = concept.replace("-", " ").title()
+        message += f" (create it: kb new concept {concept} --title '{title}')"
+    return Finding(facts.rel, line, col, "R004", message)
 
 
 def changelog_future(

@@ -23,6 +23,7 @@ def check(
             *duplicate_claims(stem, data, root),
             *untidy_statements(data, root),
             *repeated_aliases(data, root),
+            *impossible_whens(data, root),
         ]
     return problems
 
@@ -184,3 +185,22 @@ def repeats(values: Any) -> list[int]:
         else:
             seen.append(value)
     return out
+
+
+def impossible_whens(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
+    """A `when` of the schema's shape that is no time: 2026-02-30, or a range that runs
+    backwards (a value of the wrong shape is the schema's S003)."""
+    from kbcli.errors import KbError
+    from kbcli.when import SHAPE, parse_when
+
+    for i, claim in _items(data, "claims"):
+        value = claim.get("when")
+        if isinstance(value, str) and SHAPE.fullmatch(value):
+            try:
+                parse_when(value)
+            except KbError as exc:
+                yield (
+                    "C010",
+                    f"claims[{i}].when: {exc.message}",
+                    *locate(root, ("claims", i, "when")),
+                )

@@ -1,0 +1,174 @@
+"""A claim's `when`: the format, `kb add-claim --when`, and what the schema accepts."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from test_add_claim import ALPHA, alpha, kb_with
+
+from kbcli.errors import KbError
+from kbcli.schema import PageValidator
+from kbcli.when import parse_when, stated_year, stored
+
+from helpers import run_kb
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("value", "start", "end"),
+    [
+        (2026, D(2026, 1, 1), D(2026, 12, 31)),
+        ("2026", D(2026, 1, 1), D(2026, 12, 31)),
+        ("2024-02", D(2024, 2, 1), D(2024, 2, 29)),
+        ("2026-04-05", D(2026, 4, 5), D(2026, 4, 5)),
+        ("2021/2026", D(2021, 1, 1), D(2026, 12, 31)),
+        ("2025-11/2026-02-03", D(2025, 11, 1), D(2026, 2, 3)),
+    ],
+)
+def test_parse_when(value: object, start: datetime.date, end: datetime.date) -> None:
+    when = parse_when(value)
+    assert (when.start, when.end, when.text) == (start, end, str(value))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-13", "'2026-13' is not a calendar date"),
+        ("2026-02-30", "'2026-02-30' is not a calendar date"),
+        ("2026/2021", "'2026/2021': a range must run from the earlier to the later date"),
+        ("26", "'26' is not a when"),
+        ("2026/", "'2026/' is not a when"),
+        (True, "True is not a when"),
+        ("", "'' is not a when"),
+    ],
+)
+def test_parse_when_refuses(value: object, message: str) -> None:
+    with pytest.raises(KbError) as caught:
+        parse_when(value)
+    assert str(caught.value).startswith(message)
+    assert caught.value.exit_code == 2
+
+
+def test_stored_writes_a_plain_year_as_a_number() -> None:
+    assert (stored("2026"), stored(" 2026-04 "), stored("2021/2026")) == (
+        2026,
+        "2026-04",
+        "2021/2026",
+    )
+
+
+@pytest.mark.parametrize(
+    ("texts", "year"),
+    [
+        (("Mechanistic interpretability is a 2026 breakthrough technology", None), 2026),
+        (("Named in 2026", "as in the 2026 list"), 2026),  # one year, stated twice
+        (("Transformer Circuits Thread (2021-2026) progressed",), None),  # a span
+        (("By 2025\u201326, this advanced",), None),
+        (("from 2024 to 2025",), None),  # two years
+        (("40 researchers from major labs warn", "Cross-lab consensus"), None),
+        (("arXiv 2602.11180 and model-2026x",), None),  # not years standing alone
+        (("Changed on 2026-04-14",), 2026),  # a day's year
+    ],
+)
+def test_stated_year(texts: tuple[str | None, ...], year: int | None) -> None:
+    assert stated_year(*texts) == year
+
+
+def _page(when: object) -> dict[str, object]:
+    claim = {"id": "c", "statement": "S", "evidence": "weak", "sources": ["s"], "when": when}
+    return {"id": "a", "title": "A", "summary": "S", "claims": [claim], "changelog": []}
+
+
+@pytest.mark.parametrize("when", [2026, "2026", "2026-04", "2026-04-05", "2021/2026-03"])
+def test_schema_accepts_the_format(when: object) -> None:
+    assert PageValidator("concept", ("strong", "weak")).problems(_page(when), None) == []
+
+
+@pytest.mark.parametrize("when", ["2026-13", "x", "2026/", 999, 10000, True, 1.5, "2026 "])
+def test_schema_refuses_others(when: object) -> None:
+    for fast in (True, False):
+        problems = PageValidator("concept", ("strong", "weak"), fast=fast).problems(
+            _page(when), None
+        )
+        assert problems and {p[0] for p in problems} == {"S003"}
+
+
+def test_schema_message_names_the_format() -> None:
+    (problem,) = PageValidator("concept", ("weak",)).problems(_page("2026-4"), None)
+    assert problem[1] == (
+        "claims[0].when: '2026-4' is not a when (a year (2026), a month (2026-04), "
+        "a day (2026-04-05) or a range (2021/2026))"
+    )
+
+
+def test_add_claim_when_writes_the_field(tmp_path: Path) -> None:
+    root = kb_with(tmp_path)
+    result = run_kb(
+        "add-claim", "alpha", "Alpha was named in 2026", "-e", "weak", "-s", "greek",
+        "--when", "2026", "--no-changelog", "--date", "2026-04-20", cwd=root,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert alpha(root) == ALPHA.replace(
+        "    merged: [alpha-letter]\n",
+        """\
+    merged: [alpha-letter]
+  - id: alpha-named-2026
+    statement: Alpha was named in 2026
+    evidence: weak
+    sources: [greek]
+    when: 2026
+    added: 2026-04-20
+""",
+    )
+    result = run_kb(
+        "add-claim", "alpha", "Alpha was renamed", "-e", "weak", "-s", "greek",
+        "--when", "2021/2026-03", "--no-changelog", "--date", "2026-04-20", cwd=root,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "    when: 2021/2026-03\n    added: 2026-04-20\n" in alpha(root)
+    assert run_kb("lint", "--today", "2026-04-20", cwd=root).code == 0
+
+
+def test_add_claim_refuses_a_bad_when_and_writes_nothing(tmp_path: Path) -> None:
+    root = kb_with(tmp_path)
+    result = run_kb(
+        "add-claim", "alpha", "Alpha", "-e", "weak", "-s", "greek", "--when", "2026/2020",
+        cwd=root,
+    )  # fmt: skip
+    assert (result.code, result.out) == (2, "")
+    assert result.err == ("kb: '2026/2020': a range must run from the earlier to the later date\n")
+    assert alpha(root) == ALPHA
+
+
+def test_kb_show_prints_when_beside_the_claims_id() -> None:
+    from helpers import REPO
+
+    shown = run_kb("show", "mechanistic-interpretability", cwd=REPO / "kb").out
+    assert "    breakthrough-2026 · when 2026 · Mechanistic Interpretability (MIT" in shown
+
+
+def test_schema_pattern_and_shape_agree() -> None:
+    from kbcli.schema import load_schema
+    from kbcli.when import SHAPE
+
+    assert load_schema("concept.schema.json")["$defs"]["when"]["pattern"] == SHAPE.pattern
+
+
+def test_lint_reports_a_when_that_is_no_time(tmp_path: Path) -> None:
+    page = ALPHA.replace(
+        "    merged: [alpha-letter]\n", "    merged: [alpha-letter]\n    when: 2026-02-30\n"
+    )
+    page = page.replace("sources: [greek]}\n", "sources: [greek], when: 2026/2021}\n", 1)
+    root = kb_with(tmp_path, page)
+    run = run_kb("lint", "--today", "2026-04-20", cwd=root)
+    assert (run.code, run.out) == (
+        1,
+        "concepts/alpha.yaml:8:100: C010 claims[0].when: '2026/2021': a range must run from the "
+        "earlier to the later date\n"
+        "concepts/alpha.yaml:16:11: C010 claims[1].when: '2026-02-30' is not a calendar date: "
+        "use a year (2026), a month (2026-04), a day (2026-04-05) or a range (2021/2026)\n"
+        "Found 2 errors and 0 warnings (3 pages checked).\n",
+    )
