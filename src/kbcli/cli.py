@@ -174,7 +174,7 @@ def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> bool:
     fixed = fix_pages(root, load_config(root), selected_pages(root, paths))
     for page in fixed:
         for what in page.what:
-            typer.echo(f"fixed {display_path(root, page.rel, cwd)}: {what}", err=True)
+            _say(f"fixed {display_path(root, page.rel, cwd)}: {what}", err=True)
     return bool(fixed)
 
 
@@ -295,11 +295,11 @@ def add_claim(
         root, config, concept, claim, day, changelog=not no_changelog, force=force, commit=commit
     )
     added = done.value
-    typer.echo(f"Added claim '{added.claim_id}' to {added.concept} ({added.rel})")
+    _say(f"Added claim '{added.claim_id}' to {added.concept} ({added.rel})")
     if added.new_source is not None:
-        typer.echo(f"Added source '{added.new_source}' to {added.concept}")
+        _say(f"Added source '{added.new_source}' to {added.concept}")
     for other, score in added.similar:
-        typer.echo(
+        _say(
             f"note: it is similar to claim '{other}' (score {score:.2f}); "
             f"`kb merge-claims {added.concept} --dry-run` shows whether they are duplicates"
         )
@@ -324,7 +324,7 @@ def changelog(
 
     root = _state(ctx).kb_root()
     done = add_entry(root, load_config(root), concept, text, _date(when), commit)
-    typer.echo(f"Added a changelog entry to {done.value.concept} ({done.value.rel})")
+    _say(f"Added a changelog entry to {done.value.concept} ({done.value.rel})")
     _echo_commit(done.commit)
     return 0
 
@@ -390,7 +390,7 @@ def merge_claims(
         commit=commit,
     )
     for line in done.value.lines():
-        typer.echo(line)
+        _say(line)
     _echo_commit(done.commit)
     return 0
 
@@ -418,7 +418,7 @@ def new(
 
     root = _state(ctx).kb_root()
     done = new_page(root, load_config(root), kind.value, page_id, title, _date(when), commit)
-    typer.echo(f"Created {done.value.rel}")
+    _say(f"Created {done.value.rel}")
     _echo_commit(done.commit)
     return 0
 
@@ -493,9 +493,18 @@ def review(
     root = _state(ctx).kb_root()
     done = run(root, load_config(root), thesis, _date(when), score, commit)
     for line in done.value.lines():
-        typer.echo(line)
+        _say(line)
     _echo_commit(done.commit)
     return 0
+
+
+def _say(line: str, err: bool = False) -> None:
+    """Print a line of kb's own with untrusted parts in it (ids, statements, paths, git's
+    messages): control, line-break and bidi characters shown escaped (`safetext.visible`),
+    so that the line stays one line and nothing in it reaches the terminal as a command."""
+    from kbcli.safetext import visible
+
+    typer.echo(visible(line), err=err)
 
 
 def _echo_commit(sha: str | None) -> None:
@@ -519,7 +528,7 @@ def schema(
             typer.echo(str(folder / name))
         return 0
     for path in write_schemas(write):
-        typer.echo(f"wrote {path}")
+        _say(f"wrote {path}")
     return 0
 
 
@@ -560,15 +569,15 @@ def import_page(
     if dry_run:  # stdout holds the YAML alone, so it can be redirected to a file
         typer.echo(result.text, nl=False)
         for note in result.notes:
-            typer.echo(f"note: {note}", err=True)
-        typer.echo(f"Dry run: {result.rel} was not written.", err=True)
+            _say(f"note: {note}", err=True)
+        _say(f"Dry run: {result.rel} was not written.", err=True)
         return 0
-    typer.echo(
+    _say(
         f"Created {result.rel}: {result.claims} claims ({result.listed} listed), "
         f"{result.sources} sources, {result.related} related concepts"
     )
     for note in result.notes:
-        typer.echo(f"note: {note}")
+        _say(f"note: {note}")
     _echo_commit(done.commit)
     return 0
 
@@ -654,14 +663,14 @@ def render(
     if check is not None:
         outdated = check_site(files, check, fmt)
         for item in outdated:
-            typer.echo(f"{check / item.rel}: {item.why}")
+            _say(f"{check / item.rel}: {item.why}")
         if outdated:
-            typer.echo(f"{len(outdated)} file(s) out of date: run kb render --out {check}")
+            _say(f"{len(outdated)} file(s) out of date: run kb render --out {check}")
             return 1
-        typer.echo(f"{check} is up to date ({len(files)} files).")
+        _say(f"{check} is up to date ({len(files)} files).")
         return 0
     result = write_site(root, files, target, fmt)
-    typer.echo(
+    _say(
         f"Rendered {len(files)} pages to {target} ({len(result.written)} written, "
         f"{result.unchanged} unchanged, {len(result.removed)} removed)"
     )
@@ -674,7 +683,7 @@ def main() -> NoReturn:
     try:
         code = app(standalone_mode=False, prog_name="kb")  # also under `python -m kbcli`
     except KbError as exc:
-        typer.echo(f"kb: {exc.render(Path.cwd())}", err=True)
+        _say(f"kb: {exc.render(Path.cwd())}", err=True)
         code = exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         code = EXIT_INTERRUPTED
@@ -686,7 +695,7 @@ def main() -> NoReturn:
             import traceback
 
             traceback.print_exc()
-        typer.echo(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
+        _say(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
         typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
         code = EXIT_INTERNAL
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130

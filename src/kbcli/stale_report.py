@@ -38,6 +38,7 @@ from typing import Any, TextIO
 
 from kbcli.history import Origin
 from kbcli.report import display_path
+from kbcli.safetext import markup, visible
 from kbcli.stale import StaleCitation, StaleResult, Status
 
 JSON_VERSION = 1
@@ -68,6 +69,12 @@ def text(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
 
 
 def plain_lines(result: StaleResult, cwd: Path) -> list[str]:
+    """The text report, a line each; ids, paths, messages and commit subjects are
+    untrusted, so every line is shown through `safetext.visible` (one line stays one)."""
+    return [visible(line) for line in _plain_lines(result, cwd)]
+
+
+def _plain_lines(result: StaleResult, cwd: Path) -> list[str]:
     lines = []
     for report in result.theses:
         lines.append(f"thesis {report.thesis} ({display_path(result.root, report.rel, cwd)})")
@@ -119,7 +126,6 @@ def _n(count: int, one: str, many: str) -> str:
 
 def _table(result: StaleResult, cwd: Path, out: TextIO) -> None:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     dated = any(c.origin is not None for r in result.theses for c in r.citations)
@@ -131,27 +137,28 @@ def _table(result: StaleResult, cwd: Path, out: TextIO) -> None:
         for cit in report.citations:
             path = display_path(result.root, report.rel, cwd)
             changes = [c.message for c in cit.changes] if cit.status is Status.STALE else []
+            # Every field through `safetext.markup`: the newlines are the table's own.
             cells = [
-                f"{escape(report.thesis)}\n[dim]{escape(path)}[/]" if first else "",
-                escape(citation_label(cit)),
+                f"{markup(report.thesis)}\n[dim]{markup(path)}[/]" if first else "",
+                markup(citation_label(cit)),
                 _STATUS_TEXT[cit.status],
-                escape("\n".join(changes)),
+                "\n".join(markup(change) for change in changes),
             ]
             if dated:
-                cells.append(escape(_since_cell(cit.origin)))
+                cells.append("\n".join(markup(part) for part in _since_cell(cit.origin)))
             table.add_row(*cells, style=None if cit.status is Status.STALE else "yellow")
             first = False
         table.add_section()
-    Console(file=out, force_terminal=True, highlight=False).print(table)
+    Console(file=out, force_terminal=True, highlight=False, emoji=False).print(table)
 
 
-def _since_cell(origin: Origin | None) -> str:
+def _since_cell(origin: Origin | None) -> tuple[str, ...]:
     if origin is None:
-        return ""
+        return ()
     if origin.commit is not None:
         c = origin.commit
-        return f"{c.sha} {c.date[:10]}\n{c.subject}"
-    return "uncommitted" if origin.uncommitted else f"unknown: {origin.note}"
+        return (f"{c.sha} {c.date[:10]}", c.subject)
+    return ("uncommitted",) if origin.uncommitted else (f"unknown: {origin.note}",)
 
 
 def as_json(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
