@@ -680,6 +680,7 @@ def render(
 def main() -> NoReturn:
     """The console script: runs the app and turns every outcome into an exit code."""
     debug = "--debug" in sys.argv
+    _say_notes(silent=True)  # none left from an earlier run in this process
     try:
         code = app(standalone_mode=False, prog_name="kb")  # also under `python -m kbcli`
     except KbError as exc:
@@ -698,9 +699,21 @@ def main() -> NoReturn:
         _say(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
         typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
         code = EXIT_INTERNAL
+    _say_notes()
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
         typer.echo("kb: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _say_notes(silent: bool = False) -> None:
+    """What the core noted for the user during the run (a cache left unused), once each."""
+    if "kbcli.secret" not in sys.modules:  # nothing imported it: nothing to say
+        return
+    from kbcli.secret import take_notes
+
+    for note in take_notes():
+        if not silent:
+            _say(f"kb: {note}", err=True)
 
 
 def _is_usage_error(exc: Exception) -> bool:

@@ -105,7 +105,9 @@ def find_stale(
 ) -> StaleResult:
     """Every thesis citation of the KB at `root` that needs a review, with what changed
     and, inside git, the commit that made it stale."""
-    cached = use_cache and config.cache
+    from kbcli.secret import decline
+
+    cached = use_cache and config.cache and not decline(root)  # `kbcli.secret`
     cache = _history_cache(root) if cached else None
     with contextlib.ExitStack() as stack:
         # git reads history on another core while the pages are read (stopped if unused)
