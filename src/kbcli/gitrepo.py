@@ -51,6 +51,26 @@ def open_repo(root: Path) -> Any:
     return repo
 
 
+def refusal(path: Path) -> str | None:
+    """Why git will not read the repository holding `path`, for a note where history is
+    missing; None when it does, or when there is no repository (or no git) to ask."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--git-dir"], cwd=path, capture_output=True, check=False
+        )
+    except OSError:  # git is not installed, or `path` is gone: no history to explain
+        return None
+    said = done.stderr.decode("utf-8", "replace")
+    if done.returncode == 0 or "not a git repository (or any" in said:  # outside git
+        return None
+    if "dubious ownership" in said:
+        return "git refuses this repository (safe.directory)"
+    first = next((line for line in said.splitlines() if line.strip()), f"exit {done.returncode}")
+    return f"git fails in this repository: {first.strip().removeprefix('fatal: ')}"
+
+
 def refuse_ignored(repo: Any, paths: Sequence[Path]) -> None:
     """KbError (exit 2) naming the ignore rule when git ignores one of `paths` that it
     does not track (a new page): `git add` would refuse it. Called before anything is

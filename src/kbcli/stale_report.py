@@ -25,7 +25,9 @@ of the whole concept. `status` is `stale`, `unreviewed`, `missing` (no such conc
 "summary changed", ...). `origin` is null where there is no history to ask: outside git,
 a citation never stamped, or one whose concept did not change (only the claims it names
 did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`),
-`uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`).
+`uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`),
+as where git refuses the repository: "git refuses this repository (safe.directory)" for
+one another user owns, "git fails in this repository: ..." with git's words otherwise.
 `path` is relative to the working directory, as in lint's JSON.
 """
 
