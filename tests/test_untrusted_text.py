@@ -400,3 +400,31 @@ def test_a_hostile_url_never_becomes_a_javascript_link(url: str, fmt: str) -> No
         assert not any(c.isspace() or not c.isprintable() for c in href), href
     assert "javascript:" not in "".join(h.split("/", 3)[2] for h in links.hrefs if "://" in h)
     assert "the source" in as_html and " after" in as_html  # the link ended where it should
+
+
+def test_import_notes_and_lint_fix_notes(tmp_path: Path) -> None:
+    kb = make_kb(tmp_path / "kb")
+    wiki = tmp_path / "page.txt"
+    wiki.write_text(
+        "Hostile Page\nA summary.\nKey Claims\n"
+        f"- Alpha is a letter — A detail. Evidence: strong (Src {TERMINAL})\n"
+        f"Related Concepts\n- Ghost {UNTERMINATED}{BIDI}{MARKUP} — a note\n"
+        "Changelog\n- 2026-04-14 — Created\n",
+        encoding="utf-8",
+    )
+    done = run_kb("import", str(wiki), "--date", "2026-05-01", cwd=kb)
+    assert done.code == 0, done.err
+    assert_safe(done.out + done.err)
+    assert "Ghost left open \\x1b]0;no end" in done.out  # the unmatched name, escaped
+    dry = run_kb("import", str(wiki), "--id", "other", "--dry-run", cwd=kb)
+    assert_safe(dry.err)  # stdout is the page's YAML itself (docs/security.md, Limits)
+    page = kb / "concepts" / "alpha.yaml"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "aliases: [first letter]", f"aliases: [{y(FORGED_LINES)}, {y(FORGED_LINES)}]"
+        ),
+        encoding="utf-8",
+    )
+    fixed = run_kb("lint", "--fix", cwd=kb)
+    assert fixed.code == 1 and fixed.err.startswith("fixed concepts/alpha.yaml: ")
+    assert_safe(fixed.out + fixed.err)
