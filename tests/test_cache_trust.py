@@ -155,3 +155,17 @@ def test_a_trusted_cache_is_used_and_nothing_said(tmp_path: Path) -> None:
     assert (first.code, first.err) == (0, "")
     assert (kb / ".kb-cache").is_dir()
     assert os.listdir(tmp_path / "user-cache" / "kb") == ["secret"]
+
+
+def test_the_temporary_folder_is_sheltered_but_not_what_is_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temporary = tmp_path / "tmpdir"
+    kb = make_kb(temporary / "build" / "kb")
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(temporary)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(temporary / "user-cache"))
+    assert distrust(kb) is None  # a test suite's KB and cache, both under $TMPDIR
+    monkeypatch.setenv("XDG_CACHE_HOME", str(temporary / "build" / ".cache"))
+    assert (distrust(kb) or "").endswith(f"lies in {temporary / 'build'}, a folder above the KB")

@@ -11,12 +11,13 @@ never matches, and is rebuilt like any foreign cache.
 The secret is only worth something where no checkout can hold it. The rule (`distrust`):
 the user's cache directory must lie
 - outside the KB root, and outside the working directory (unless that is one of the
-  folders named below, which a checkout never is);
+  sheltered folders below, which a checkout never is);
 - outside the repository holding the KB (the folder with the `.git` found above it);
 - where no `.git` is found (a `git archive` tarball, a separate `GIT_DIR`, files a CI job
-  downloaded), outside every folder above the KB root, but for `/`, the folders right
-  under it (`/tmp`, `/home`) and the user's home directory and those above it: places a
-  checkout is unpacked *into*, never *as*.
+  downloaded), outside every folder above the KB root but the sheltered ones: the user's
+  home directory and the folders above it, and the system's temporary folder (`$TMPDIR`,
+  `/tmp`, `/var/tmp`). A checkout is unpacked *into* those, never *as* them; any other
+  folder above the KB (`/workspace`, say) may be the checkout's top.
 Where the rule does not hold, or cannot be checked, kb runs without its caches, neither
 reading nor writing them, and says so once on stderr (`take_notes`): a CI job pointing
 XDG_CACHE_HOME into its checkout would otherwise use the secret a pull request chose.
@@ -88,16 +89,16 @@ def distrust(root: Path) -> str | None:
     except (OSError, RuntimeError):  # RuntimeError: no home directory
         return "kb cannot tell where its cache directory lies"
     where = f"kb's cache directory ({cache})"
-    sheltered = {home, *home.parents}  # and folders right under `/`: see `_open`
+    sheltered = {home, *home.parents, *_temporary_folders()}
     if cache.is_relative_to(real):
         return f"{where} lies inside the KB"
-    if _open(cwd, sheltered) and cache.is_relative_to(cwd):
+    if cwd not in sheltered and cache.is_relative_to(cwd):
         return f"{where} lies inside the working directory"
     top = next((d for d in (real, *real.parents) if (d / ".git").exists()), None)
     if top is not None:
         return f"{where} lies inside the repository {top}" if cache.is_relative_to(top) else None
     for folder in real.parents:
-        if _open(folder, sheltered) and cache.is_relative_to(folder):
+        if folder not in sheltered and cache.is_relative_to(folder):
             return (
                 f"no git repository shows where this checkout ends, and {where} lies in "
                 f"{folder}, a folder above the KB"
@@ -105,10 +106,10 @@ def distrust(root: Path) -> str | None:
     return None
 
 
-def _open(folder: Path, sheltered: set[Path]) -> bool:
-    """Whether `folder` could be a checkout: not `/`, a folder right under it, or the
-    home directory or one above it (a checkout is unpacked into those, never as them)."""
-    return folder not in sheltered and len(folder.parts) > 2
+def _temporary_folders() -> set[Path]:
+    """The system's temporary folders (without importing tempfile: ~3 ms), resolved."""
+    names = [os.environ.get("TMPDIR") or "/tmp", "/tmp", "/var/tmp"]
+    return {Path(name).resolve() for name in names if os.path.isabs(name)}
 
 
 _notes: dict[str, None] = {}  # what to say on stderr, once each, in order
