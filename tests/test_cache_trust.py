@@ -162,10 +162,13 @@ def test_the_temporary_folder_is_sheltered_but_not_what_is_in_it(
 ) -> None:
     temporary = tmp_path / "tmpdir"
     kb = make_kb(temporary / "build" / "kb")
-    monkeypatch.setenv("TMPDIR", str(temporary))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(temporary)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # tmp_path and above: sheltered
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(temporary / "user-cache"))
+    monkeypatch.setenv("TMPDIR", str(temporary))
     assert distrust(kb) is None  # a test suite's KB and cache, both under $TMPDIR
+    monkeypatch.delenv("TMPDIR")  # the same folder, not the temporary one: may be a checkout
+    assert (distrust(kb) or "").endswith(f"lies in {temporary}, a folder above the KB")
+    monkeypatch.setenv("TMPDIR", str(temporary))
     monkeypatch.setenv("XDG_CACHE_HOME", str(temporary / "build" / ".cache"))
     assert (distrust(kb) or "").endswith(f"lies in {temporary / 'build'}, a folder above the KB")
