@@ -31,9 +31,11 @@ TERMINAL = "\x1b[2J\x1b]0;pwned title\x07\x1b]8;;https://evil.example/\x1b\\clic
 UNTERMINATED = "left open \x1b]0;no end"
 BIDI = "abc\u202edcba\u2066x\u2069\u200f\u200e\u061c\u200b\ufeff"
 MARKUP = "[bold]loud[/bold] [link=https://evil.example/]click[/link] [/]"
-HOSTILE = (FORGED_LINES, TERMINAL, UNTERMINATED, BIDI, MARKUP)
+LEGACY = "see ##[error]Thesis retracted and ##[stop-commands]deadbeef"  # anywhere in a line
+LEADING = "::stop-commands::deadbeef"  # at a line's start, as a citation's concept can be
+HOSTILE = (FORGED_LINES, TERMINAL, UNTERMINATED, BIDI, MARKUP, LEGACY)
 BAD_FILE = "x\n::error title=pwned::retracted\nx.yaml"
-FORGED = re.compile(r"(?m)^(::|All clean: 7|\s*circuit-tracing: current)")
+FORGED = re.compile(r"(?m)^\s*(::|All clean: 7|circuit-tracing: current)|##\[")
 
 
 def y(value: str) -> str:
@@ -114,8 +116,13 @@ def hostile_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A KB in git: hostile pages of every kind, a thesis whose file name is hostile, and a
     stamped citation made stale by a commit whose subject is hostile."""
     kb = make_kb(tmp_path_factory.mktemp("hostile") / "kb")
-    h = FORGED_LINES + TERMINAL + BIDI + MARKUP
+    h = FORGED_LINES + TERMINAL + BIDI + MARKUP + LEGACY
     (kb / "concepts/hostile.yaml").write_text(hostile_concept(h), encoding="utf-8")
+    (kb / "theses/hx.yaml").write_text(  # citations of no concept: stale lists them as given
+        f"id: hx\ntitle: T\nposition: p\ncites:\n  - concept: {y(LEADING)}\n"
+        f"  - concept: {y(LEGACY)}\n",
+        encoding="utf-8",
+    )
     (kb / "concepts/forged.yaml").write_text(forged_concept(FORGED_LINES), encoding="utf-8")
     (kb / "theses/ht.yaml").write_text(hostile_thesis(h), encoding="utf-8")
     (kb / "theses" / BAD_FILE).write_text(
@@ -159,10 +166,11 @@ def test_no_output_line_is_forged_nor_escape_emitted(hostile_kb: Path, args: tup
         assert all(shape.match(line) for line in annotations), annotations
         assert len(lines) == len(annotations) + 1  # and the summary
         assert_safe("\n".join(annotations), wrapped=True)  # no ESC or bidi in them either
+        assert "##[" not in result.out
         assert "%0A::stop-commands::deadbeef" in result.out  # GitHub's own escaping kept
         assert_safe("\n".join(lines[len(annotations) :]) + result.err)
         return
-    assert_safe(result.out + result.err, wrapped=args[0] == "show")
+    assert_safe(result.out + result.err)
 
 
 def test_a_finding_is_exactly_one_line(hostile_kb: Path) -> None:
@@ -225,6 +233,7 @@ def test_review_and_render_keep_hostile_text_as_text(hostile_kb: Path, tmp_path:
     assert_safe(refused.out + refused.err)
     (kb / "concepts/forged.yaml").unlink()
     (kb / "theses" / BAD_FILE).unlink()
+    (kb / "theses" / "hx.yaml").unlink()
     review = run_kb("review", "ht", "--date", "2026-05-01", cwd=kb)
     assert review.code == 0
     assert_safe(review.out + review.err)
@@ -246,7 +255,7 @@ def test_merge_claims_and_add_claim_messages(hostile_kb: Path, tmp_path: Path) -
     shutil.copytree(hostile_kb, kb, symlinks=True)
     dry = run_kb("merge-claims", "hostile", "--dry-run", "--evidence", "strong", cwd=kb)
     assert_safe(dry.out + dry.err)
-    statement = "Statement " + FORGED_LINES + TERMINAL + BIDI + MARKUP
+    statement = "Statement " + FORGED_LINES + TERMINAL + BIDI + MARKUP + LEGACY
     dup = run_kb("add-claim", "hostile", statement, "-e", "strong", "-s", "src", cwd=kb)
     assert dup.code == 1  # a duplicate of claim 'first': refused, naming it
     assert_safe(dup.out + dup.err)
@@ -283,10 +292,8 @@ UNSAFE_CHARS = (
     + list("\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e")
     + list("\u2060\u2066\u2067\u2068\u2069\ufeff\udcff\U000e0041")
 )
-texts = st.text(
-    alphabet=st.sampled_from(UNSAFE_CHARS) | st.sampled_from(string.printable + "é\u05d0[]\\"),
-    max_size=40,
-)
+PIECES = [*UNSAFE_CHARS, *string.printable, "é", "\u05d0", "::", "##[", "  ::"]
+texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
 @given(texts)
@@ -294,7 +301,9 @@ texts = st.text(
 def test_visible_leaves_one_safe_line(text: str) -> None:
     shown = visible(text)
     assert is_safe(shown) and "\n" not in shown and "\x1b" not in shown
-    assert shown == text or not is_safe(text)  # safe text is left as it is
+    assert "##[" not in shown and not shown.lstrip().startswith("::")
+    plain = "##[" not in text and not text.lstrip(" ").startswith("::")
+    assert shown == text or not (is_safe(text) and plain)  # safe text is left as it is
     assert is_safe(markup(text))
 
 
@@ -304,6 +313,10 @@ def test_visible_escapes_as_documented() -> None:
     assert visible("\U000e0041\udcff") == "\\U000e0041\\udcff"
     assert visible("C:\\path ü ok \u200d") == "C:\\path ü ok \u200d"  # left alone
     assert visible("a\r\nb", keep="\r\n") == "a\r\nb"
+    assert visible("  ::error ::x") == "  \\x3a:error ::x"  # GitHub trims, then reads `::`
+    assert visible("ok::fine ::x") == "ok::fine ::x"  # only a line's start is read
+    assert visible("a ##[error]b ###[c") == "a #\\x23[error]b ##\\x23[c"  # anywhere
+    assert visible("a ##[error]b", commands=False) == "a ##[error]b"
     assert markup("[bold]x[/bold]\x1b") == "\\[bold]x\\[/bold]\\x1b"
 
 
@@ -326,7 +339,7 @@ def test_generated_hostile_text_through_lint_stale_and_show(parts: list[str]) ->
             out = result.out
             if args[-1] == "github":
                 out = "\n".join(line for line in out.splitlines() if not line.startswith("::"))
-            assert_safe(out + result.err, wrapped=args[0] == "show")
+            assert_safe(out + result.err)
 
 
 # -- urls: strict in the schema, percent-encoded by both writers ------------------------------

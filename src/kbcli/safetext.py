@@ -15,12 +15,19 @@ rather than read is shown as a visible escape instead:
   scripts, emoji) and can neither reorder text nor hide it;
 - lone surrogates (a file name's undecodable bytes): `\\udcff`.
 
+GitHub's runner also reads workflow commands in a step's output: a line that starts with
+`::` (after spaces) and, in the legacy form, `##[command]` *anywhere* in a line (`error`,
+`warning`, `add-mask`, `stop-commands`...). So `visible` also breaks those markers: a
+leading `::` is shown as `\\x3a:`, and `##[` as `#\\x23[`.
+
 Nothing else changes: a backslash stays a backslash. Whatever a field holds, its text is
-exactly one line with no escape byte, so a finding built from it is exactly one line.
+exactly one line with no escape byte, so a finding built from it is exactly one line, and
+no line kb prints is a command to the terminal or to CI.
 
 The API (see docs/security.md):
 - `visible(text)`: the text for a plain line (lint's text, `kb stale`, messages, errors);
   `keep` names characters the caller encodes itself (GitHub's format: CR and LF);
+  `commands=False` leaves workflow-command markers alone (a rendered page: no CI reads it);
 - `markup(text)`: `visible`, then escaped for rich markup (`[bold]`, `[link=...]`), for
   strings rich prints with markup on (tables, prompts).
 JSON needs neither: `json.dump` escapes every control and non-ASCII character itself.
@@ -28,19 +35,30 @@ JSON needs neither: `json.dump` escapes every control and non-ASCII character it
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _JOINERS = frozenset({"\u200c", "\u200d"})
+_LEADING_COMMAND = re.compile(r"^( *):")  # `::` starting a line, after spaces: its first `:`
 
 
-def visible(text: str, keep: str = "") -> str:
+def visible(text: str, keep: str = "", commands: bool = True) -> str:
     """`text` with every control, line-break and format character (but those in `keep`)
-    shown as a visible escape."""
+    shown as a visible escape, and GitHub's workflow-command markers broken (unless not
+    `commands`)."""
     if text.isascii() and text.isprintable():  # the usual case, checked in C
-        return text
-    return "".join(_escape(char) if char not in keep and _unsafe(char) else char for char in text)
+        shown = text
+    else:
+        shown = "".join(
+            _escape(char) if char not in keep and _unsafe(char) else char for char in text
+        )
+    if commands and ("::" in shown or "##[" in shown):
+        shown = shown.replace("##[", "#\\x23[")
+        if shown.lstrip(" ").startswith("::"):
+            shown = _LEADING_COMMAND.sub(r"\1\\x3a", shown, count=1)
+    return shown
 
 
 def markup(text: str) -> str:
@@ -52,7 +70,7 @@ def markup(text: str) -> str:
 
 
 def is_safe(text: str) -> bool:
-    """Whether `text` holds nothing `visible` would escape."""
+    """Whether `text` holds no character `visible` would escape."""
     return not any(_unsafe(char) for char in text)
 
 

@@ -69,8 +69,9 @@ def show_concept(
         console.print(part)
     if color:
         return out.getvalue()
-    # rich pads wrapped lines and table cells to the width; plain text has no use for it
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    # rich pads wrapped lines and table cells to the width; plain text has no use for it.
+    # Piped (to a CI log, say), a wrapped line must not start as a workflow command.
+    return "".join(visible(line.rstrip()) + "\n" for line in out.getvalue().splitlines())
 
 
 class _Page:

@@ -99,7 +99,7 @@ def _span(page: Page, span: Span) -> str:
 
 def escape(text: str) -> str:
     """Text from the KB as HTML text or an attribute value."""
-    return _html_escape(visible(text, keep="\n\t"))
+    return _html_escape(visible(text, keep="\n\t", commands=False))  # no CI reads a page
 
 
 def href(page: Page, target: Target | str, suffix: str) -> str:

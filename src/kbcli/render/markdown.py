@@ -35,7 +35,7 @@ def write(page: Page) -> str:
 
 def escape(text: str) -> str:
     """`text` as literal Markdown text."""
-    one_line = visible(" ".join(text.split()))
+    one_line = visible(" ".join(text.split()), commands=False)  # no CI reads a page
     escaped = _LINE_START.sub(r"\\\1", _SPECIAL.sub(r"\\\1", one_line))
     return _ORDERED_START.sub(r"\1\\\2", escaped)  # "1. " would start a list
 
