@@ -114,7 +114,11 @@ def test_a_failing_commit_says_the_change_was_written(tmp_path: Path) -> None:
     assert result.code == 2
     assert result.err.startswith("kb: the change was written, but git could not commit it: ")
     assert "lint failed" in result.err
-    assert result.err.endswith("(run `git commit -- kb/concepts/alpha.yaml` yourself)\n")
+    assert result.err.endswith(
+        "lint failed; git's index is as it was before kb ran (the change is written, not "
+        "staged) (run `git add -- kb/concepts/alpha.yaml && git commit -- "
+        "kb/concepts/alpha.yaml` yourself)\n"
+    )
     assert "Tidied the summary" in (root / "concepts" / "alpha.yaml").read_text()
 
 

@@ -37,3 +37,11 @@ def test_completion_outside_a_kb_offers_nothing(tmp_path: Path) -> None:
     assert _complete(tmp_path, "kb changelog ") == []
     kb = make_kb(tmp_path / "kb")
     assert _complete(tmp_path, "kb changelog ", env={"KB_ROOT": str(kb)}) == ["alpha", "beta"]
+
+
+def test_a_hostile_file_name_is_never_offered(tmp_path: Path) -> None:
+    """A name with a newline would be a second candidate; with ESC, a terminal command."""
+    kb = make_kb(tmp_path / "kb")
+    for name in ("a\nrm -rf ~", "a\x1b]0;pwned\x07", "ab\u202ecd", "Upper"):
+        (kb / "concepts" / f"{name}.yaml").write_text("id: x\n")
+    assert _complete(kb, "kb changelog ") == ["alpha", "beta"]

@@ -321,7 +321,7 @@ def test_hostile_html_appears_as_text(tmp_path: Path) -> None:
     assert "<i>" not in page and "</li> too" not in page
     assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt; is just text" in page
     assert "<title>&lt;b&gt;Bold&lt;/b&gt; &amp; co</title>" in page
-    assert 'href="https://example.org/?q=&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in page
+    assert 'href="https://example.org/?q=%22%3E%3Cscript%3Ex%3C/script%3E"' in page
     found = outline(page)
     assert "<script>alert('pwned')</script> is just text" in "".join(found.text)
     assert broken_links(files) == []

@@ -46,7 +46,7 @@ from kbcli.config import Config
 from kbcli.index import PageFacts
 from kbcli.kb import PageRef
 from kbcli.rules.catalogue import RULES
-from kbcli.secret import secret_for
+from kbcli.secret import decline, secret_for
 
 try:  # hashlib's own blake2b, without hashlib loading OpenSSL (~5 ms a run)
     from _blake2 import blake2b
@@ -470,7 +470,7 @@ def through_cache(
     """`work` done with the KB's lint cache open (None: no cache, where `use` is False),
     which is saved after it. A row found damaged only when read raises CacheCorrupt: the
     cache is then dropped and `work` done again without it."""
-    if not use:
+    if not use or decline(root):  # a cache the checkout could have forged: `kbcli.secret`
         return work(None)
     store = LintCache.open(root, cache_key(config, root))
     try:

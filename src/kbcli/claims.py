@@ -28,12 +28,12 @@ from kbcli.config import Config
 from kbcli.dates import check_date, dated_index
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, unique_id
+from kbcli.schema import is_url
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
 
 SLUG_WORDS = 6
 SLUG_MAX = 60  # characters; long words are trimmed off the end first
 _WORD = re.compile(r"[a-z0-9]+")
-_URL = re.compile(r"^https?://\S+$")
 # Words that carry no meaning in an id. "not" and "no" stay: they reverse a claim.
 # fmt: off
 _STOP_WORDS = frozenset({
@@ -128,7 +128,7 @@ def _checked(claim: NewClaim, config: Config) -> NewClaim:
     url = claim.source_url.strip() if claim.source_url is not None else None
     if url is not None and title is None:
         raise KbError("--source-url describes a new source: pass --source-title with it")
-    if url is not None and not _URL.match(url):
+    if url is not None and not is_url(url):
         raise KbError(f"--source-url {url!r} is not an http:// or https:// address")
     detail = claim.detail.strip() if claim.detail is not None else None
     if claim.when is not None:

@@ -189,7 +189,7 @@ def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> int:
     fixed = fix_pages(root, load_config(root), selected_pages(root, paths))
     for page in fixed:
         for what in page.what:
-            typer.echo(f"fixed {display_path(root, page.rel, cwd)}: {what}", err=True)
+            _say(f"fixed {display_path(root, page.rel, cwd)}: {what}", err=True)
     return len(fixed)
 
 
@@ -319,11 +319,11 @@ def add_claim(
         root, config, concept, claim, day, changelog=not no_changelog, force=force, commit=commit
     )
     added = done.value
-    typer.echo(f"Added claim '{added.claim_id}' to {added.concept} ({_shown(root, added.rel)})")
+    _say(f"Added claim '{added.claim_id}' to {added.concept} ({_shown(root, added.rel)})")
     if added.new_source is not None:
-        typer.echo(f"Added source '{added.new_source}' to {added.concept}")
+        _say(f"Added source '{added.new_source}' to {added.concept}")
     for other, score in added.similar:
-        typer.echo(
+        _say(
             f"note: it is similar to claim '{other}' (score {score:.2f}); "
             f"`kb merge-claims {added.concept} --dry-run` shows whether they are duplicates"
         )
@@ -348,7 +348,7 @@ def changelog(
 
     root = _state(ctx).kb_root()
     done = add_entry(root, load_config(root), concept, text, _edit_date(when), commit)
-    typer.echo(f"Added a changelog entry to {done.value.concept} ({_shown(root, done.value.rel)})")
+    _say(f"Added a changelog entry to {done.value.concept} ({_shown(root, done.value.rel)})")
     _echo_commit(done.commit)
     return 0
 
@@ -414,7 +414,7 @@ def merge_claims(
         commit=commit,
     )
     for line in done.value.lines():
-        typer.echo(line)
+        _say(line)
     _echo_commit(done.commit)
     return 0
 
@@ -449,7 +449,7 @@ def new(
         )
     root = _state(ctx).kb_root()
     done = new_page(root, load_config(root), kind.value, page_id, title, _edit_date(when), commit)
-    typer.echo(f"Created {_shown(root, done.value.rel)}")
+    _say(f"Created {_shown(root, done.value.rel)}")
     _echo_commit(done.commit)
     from kbcli.schema import EDITOR_FOLDER
 
@@ -590,7 +590,7 @@ def review(
     root = _state(ctx).kb_root()
     done = run(root, load_config(root), thesis, _edit_date(when), score, commit)
     for line in done.value.lines(_shown(root, done.value.rel)):
-        typer.echo(line)
+        _say(line)
     _echo_commit(done.commit)
     return 0
 
@@ -619,6 +619,15 @@ def _shown(root: Path, rel: str) -> str:
     from kbcli.report import display_path
 
     return display_path(root, rel, Path.cwd())
+
+
+def _say(line: str, err: bool = False) -> None:
+    """Print a line of kb's own with untrusted parts in it (ids, statements, paths, git's
+    messages): control, line-break and bidi characters shown escaped (`safetext.visible`),
+    so that the line stays one line and nothing in it reaches the terminal as a command."""
+    from kbcli.safetext import visible
+
+    typer.echo(visible(line), err=err)
 
 
 def _echo_commit(sha: str | None) -> None:
@@ -669,7 +678,7 @@ def schema(
         assert root is not None  # without DIR, no KB was an error above
         target = Path(os.path.relpath(root / EDITOR_FOLDER))
     for path, changed in write_schemas(target, levels):
-        typer.echo(f"{'wrote' if changed else 'unchanged'} {path}")
+        _say(f"{'wrote' if changed else 'unchanged'} {path}")
     return 0
 
 
@@ -726,15 +735,15 @@ def import_page(
     if dry_run:  # stdout holds the YAML alone, so it can be redirected to a file
         typer.echo(result.text, nl=False)
         for note in result.notes:
-            typer.echo(f"note: {note}", err=True)
-        typer.echo(f"Dry run: {result.rel} was not written.", err=True)
+            _say(f"note: {note}", err=True)
+        _say(f"Dry run: {result.rel} was not written.", err=True)
         return 0
-    typer.echo(
+    _say(
         f"Created {result.rel}: {result.claims} claims ({result.listed} listed), "
         f"{result.sources} sources, {result.related} related concepts"
     )
     for note in result.notes:
-        typer.echo(f"note: {note}")
+        _say(f"note: {note}")
     _echo_commit(done.commit)
     return 0
 
@@ -826,14 +835,14 @@ def render(
     if check is not None:
         outdated = check_site(files, check, fmt)
         for item in outdated:
-            typer.echo(f"{check / item.rel}: {item.why}")
+            _say(f"{check / item.rel}: {item.why}")
         if outdated:
-            typer.echo(f"{len(outdated)} file(s) out of date: run kb render --out {check}")
+            _say(f"{len(outdated)} file(s) out of date: run kb render --out {check}")
             return 1
-        typer.echo(f"{check} is up to date ({len(files)} files).")
+        _say(f"{check} is up to date ({len(files)} files).")
         return 0
     result = write_site(root, files, target, fmt)
-    typer.echo(
+    _say(
         f"Rendered {len(files)} pages to {target} ({len(result.written)} written, "
         f"{result.unchanged} unchanged, {len(result.removed)} removed)"
     )
@@ -922,10 +931,11 @@ _register_commands()
 def main() -> NoReturn:
     """The console script: runs the app and turns every outcome into an exit code."""
     debug = "--debug" in sys.argv
+    _say_notes(silent=True)  # none left from an earlier run in this process
     try:
         code = app(standalone_mode=False, prog_name="kb")  # also under `python -m kbcli`
     except KbError as exc:
-        typer.echo(f"kb: {exc.render(Path.cwd())}", err=True)
+        _say(f"kb: {exc.render(Path.cwd())}", err=True)
         code = exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         code = EXIT_INTERRUPTED
@@ -934,13 +944,14 @@ def main() -> NoReturn:
         if error is None:
             code = _internal_error(exc, debug)
         else:
-            typer.echo(f"kb: {error.render(Path.cwd())}", err=True)
+            _say(f"kb: {error.render(Path.cwd())}", err=True)
             code = error.exit_code
     except Exception as exc:  # a bug: short message, traceback only with --debug
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(EXIT_USAGE)
         code = _internal_error(exc, debug)
+    _say_notes()
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
         typer.echo("kb: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
@@ -951,9 +962,20 @@ def _internal_error(exc: Exception, debug: bool) -> int:
         import traceback
 
         traceback.print_exc()
-    typer.echo(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
+    _say(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
     typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
     return EXIT_INTERNAL
+
+
+def _say_notes(silent: bool = False) -> None:
+    """What the core noted for the user during the run (a cache left unused), once each."""
+    if "kbcli.secret" not in sys.modules:  # nothing imported it: nothing to say
+        return
+    from kbcli.secret import take_notes
+
+    for note in take_notes():
+        if not silent:
+            _say(f"kb: {note}", err=True)
 
 
 def _is_usage_error(exc: Exception) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.errors import KbError
-from kbcli.kb import KINDS, PAGE_SUFFIXES, find_root
+from kbcli.kb import KINDS, PAGE_SUFFIXES, SLUG, find_root
 
 
 def concept_ids(ctx: Any, incomplete: str) -> list[str]:
@@ -34,7 +34,9 @@ def _ids(ctx: Any, kind: str, incomplete: str) -> list[str]:
     except OSError:
         return []
     stems = {n.rsplit(".", 1)[0] for n in names if n.endswith(PAGE_SUFFIXES)}
-    return sorted(s for s in stems if s.startswith(incomplete))
+    # Ids only: a file name can hold a newline, which the shell would read as a second
+    # candidate, or an escape sequence (SLUG.fullmatch: `$` would let a final newline by).
+    return sorted(s for s in stems if s.startswith(incomplete) and SLUG.fullmatch(s))
 
 
 def _env_root() -> Path | None:

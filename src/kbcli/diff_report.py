@@ -22,23 +22,11 @@ DETAILS_OVER = 3  # more pages than this: each in its own collapsible <details> 
 
 
 def _safe(text: str) -> str:
-    """Text from a page, made safe for a terminal or a log: control characters (ESC, CR,
-    LF, DEL, C1, bidi overrides ...) are shown as Python-style escapes, never obeyed."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch == "\\":
-            out.append("\\\\")
-        elif (
-            code < 0x20
-            or 0x7F <= code < 0xA0
-            or 0x202A <= code <= 0x202E
-            or (0x2066 <= code <= 0x2069)
-        ):
-            out.append(repr(ch)[1:-1] if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Text from a page, made safe for a terminal or a log (`safetext.visible`: control,
+    line-break and bidi characters shown escaped, GitHub's command markers broken)."""
+    from kbcli.safetext import visible
+
+    return visible(text)
 
 
 # Punctuation that formats, links or mentions wherever it stands (page text never starts a

@@ -64,23 +64,80 @@ def open_repo(root: Path) -> Any:
     return repo
 
 
+def refusal(path: Path) -> str | None:
+    """Why git will not read the repository holding `path`, for a note where history is
+    missing; None when it does, or when there is no repository (or no git) to ask."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--git-dir"], cwd=path, capture_output=True, check=False
+        )
+    except OSError:  # git is not installed, or `path` is gone: no history to explain
+        return None
+    said = done.stderr.decode("utf-8", "replace")
+    if done.returncode == 0 or "not a git repository (or any" in said:  # outside git
+        return None
+    if "dubious ownership" in said:
+        return "git refuses this repository (safe.directory)"
+    first = next((line for line in said.splitlines() if line.strip()), f"exit {done.returncode}")
+    return f"git fails in this repository: {first.strip().removeprefix('fatal: ')}"
+
+
+def refuse_ignored(repo: Any, paths: Sequence[Path]) -> None:
+    """KbError (exit 2) naming the ignore rule when git ignores one of `paths` that it
+    does not track (a new page): `git add` would refuse it. Called before anything is
+    written; a tracked page is never ignored."""
+    import subprocess
+
+    rel = _relative(repo, paths)
+    names = "".join(f"{name}\0" for name in rel).encode("utf-8", "surrogateescape")
+    done = subprocess.run(
+        ["git", "check-ignore", "--verbose", "-z", "--stdin"],
+        input=names,
+        cwd=repo.working_tree_dir,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode == 1:  # none of them is ignored
+        return
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip()
+        raise KbError(f"--commit: git check-ignore failed: {detail}; nothing was written")
+    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    for source, line, pattern, path in zip(*[iter(fields)] * 4, strict=False):
+        if not pattern.startswith("!"):  # `!rule`: a path matched, but not ignored
+            raise KbError(
+                f"--commit: git ignores {path} ({source}:{line}: {pattern}), so it cannot "
+                "be committed; nothing was written (change that rule, or run without "
+                "--commit)"
+            )
+
+
 def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str:
     """Commit exactly `paths` (their content on disk) with `message`; the new commit's
-    hexsha. Other staged and unstaged changes are left as they were."""
+    hexsha. Other staged and unstaged changes are left as they were. All or nothing:
+    when git refuses the commit (a hook, a signing failure), git's index is put back as
+    it was, and the KbError says so (the pages stay written)."""
     import git
 
-    top = Path(repo.working_tree_dir).resolve()
-    rel = [str(p.resolve().relative_to(top)) for p in paths]
-    # Pathspecs are file names here, never globs; `--only` needs new files known to git.
+    rel = _relative(repo, paths)
+    # Pathspecs are file names here, never globs; `--only` needs new files known to git
+    # (only those: `git add` of a tracked file under an ignored folder fails).
     with repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
+        before = repo.git.ls_files("-s", "-z", "--", *rel)
+        tracked = {entry.split("\t", 1)[1] for entry in before.split("\0") if entry}
+        new = [name for name in rel if name not in tracked]
         try:
-            repo.git.add("--", *rel)
+            if new:
+                repo.git.add("--", *new)
             repo.git.commit("--only", "--quiet", "-m", message, "--", *rel)
         except git.GitCommandError as exc:
-            detail = (exc.stderr or exc.stdout or "").strip().removeprefix("stderr: ")
+            restored = _restore_index(repo, rel, before)
+            names = " ".join(rel)
             raise KbError(
-                f"the change was written, but git could not commit it: {detail.strip(chr(39))}"
-                f" (run `git commit -- {' '.join(rel)}` yourself)"
+                f"the change was written, but git could not commit it: {_detail(exc)}; "
+                f"{restored} (run `git add -- {names} && git commit -- {names}` yourself)"
             ) from None
     return str(repo.head.commit.hexsha)
 
@@ -326,3 +383,31 @@ def line_merge(
     if done.returncode < 0 or done.returncode > 127:
         raise KbError(f"git merge-file failed: {done.stderr.decode().strip()}")
     return done.stdout, done.returncode != 0
+
+
+def _restore_index(repo: Any, rel: list[str], before: str) -> str:
+    """Put the index entries of `rel` back as `before` (`git ls-files -s -z`) lists them;
+    what became of the index, for the message."""
+    import git
+
+    # Entries are at stage 0: open_repo refused a repository in the middle of a merge.
+    entries = [entry.split("\t", 1) for entry in before.split("\0") if entry]
+    cacheinfo = [f"{head.split()[0]},{head.split()[1]},{path}" for head, path in entries]
+    try:
+        repo.git.update_index("--force-remove", "--", *rel)
+        if cacheinfo:
+            repo.git.update_index("--add", *(a for c in cacheinfo for a in ("--cacheinfo", c)))
+    except git.GitCommandError as exc:
+        return f"and git's index could not be put back ({_detail(exc)}): check `git status`"
+    return "git's index is as it was before kb ran (the change is written, not staged)"
+
+
+def _relative(repo: Any, paths: Sequence[Path]) -> list[str]:
+    top = Path(repo.working_tree_dir).resolve()
+    return [str(p.resolve().relative_to(top)) for p in paths]
+
+
+def _detail(exc: Any) -> str:
+    """What git said, on one line."""
+    text = (exc.stderr or exc.stdout or "").strip().removeprefix("stderr: ").strip("'")
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())

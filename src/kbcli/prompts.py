@@ -1,7 +1,8 @@
 """Asking a curator at a terminal for what `kb add-claim` was not given.
 
 Only the CLI calls this, and only when stdin is a terminal; the core never waits for
-input. Prompts go to stderr, so they show even when stdout is piped.
+input. Prompts go to stderr, so they show even when stdout is piped. Rich reads prompts as
+markup: every text from a page or an answer goes in through `safetext.markup`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.prompt import Prompt
 
 from kbcli.config import Config
 from kbcli.errors import KbError
+from kbcli.safetext import markup
 
 Answers = tuple[str, str, tuple[str, ...], str | None, str | None]
 
@@ -65,7 +67,7 @@ def _ask(
         sources = _ask_sources(known, console, stream)
     unknown = [s for s in sources if s not in dict(known)]
     if len(unknown) == 1 and source_title is None:
-        source_title = _ask_text(f"Title of the new source '{unknown[0]}'", console, stream)
+        source_title = _ask_text(f"Title of the new source '{markup(unknown[0])}'", console, stream)
         url = Prompt.ask("Its address (optional)", default="", console=console, stream=stream)
         source_url = url.strip() or None
     return statement, evidence, sources, source_title, source_url
@@ -89,7 +91,8 @@ def _ask_sources(
     known: list[tuple[str, str]], console: Console, stream: TextIO | None
 ) -> tuple[str, ...]:
     for number, (source_id, title) in enumerate(known, 1):
-        console.print(f"  [bold]{number}[/bold]  {source_id}  [dim]{title}[/dim]", markup=True)
+        shown = f"  [bold]{number}[/bold]  {markup(source_id)}  [dim]{markup(title)}[/dim]"
+        console.print(shown, markup=True, emoji=False, highlight=False)
     hint = "numbers or ids, comma-separated; a new id creates a source"
     while True:
         answer = Prompt.ask(f"Sources ({hint})", console=console, stream=stream)

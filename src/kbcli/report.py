@@ -10,6 +10,7 @@ from typing import TextIO
 
 from kbcli.findings import Finding, Severity
 from kbcli.rules.catalogue import RULES
+from kbcli.safetext import visible
 
 JSON_VERSION = 1
 
@@ -22,9 +23,13 @@ def display_path(root: Path, rel: str, cwd: Path) -> str:
 def text(
     findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool
 ) -> None:
-    for finding, path in zip(findings, paths, strict=True):
+    """One line per finding, `path:line:col: CODE message`; the path and message shown as
+    `safetext.visible` shows untrusted text, so no field can start a line of its own."""
+    for finding, shown in zip(findings, paths, strict=True):
+        path = visible(shown)
         warn = "warning: " if finding.severity is Severity.WARNING else ""
-        line = f"{path}:{finding.line}:{finding.col}: {finding.code} {warn}{finding.message}"
+        message = visible(finding.message)
+        line = f"{path}:{finding.line}:{finding.col}: {finding.code} {warn}{message}"
         out.write(_colour(line, finding, path) if color else line)
         out.write("\n")
     out.write(_summary(findings, checked) + "\n")
@@ -74,7 +79,9 @@ def as_json(
 def github(
     findings: Sequence[Finding], paths: Sequence[str], checked: int, out: TextIO, color: bool
 ) -> None:
-    """GitHub Actions workflow commands, escaped as GitHub documents."""
+    """GitHub Actions workflow commands, escaped as GitHub documents (CR, LF and % in
+    the message; also `:` and `,` in properties); other control and format characters
+    shown by `safetext.visible`, as in the text format."""
     for finding, path in zip(findings, paths, strict=True):
         level = "error" if finding.severity is Severity.ERROR else "warning"
         props = (
@@ -86,7 +93,9 @@ def github(
 
 
 def github_data(value: str) -> str:
-    """A workflow command's message, escaped as GitHub documents."""
+    """A workflow command's message, escaped as GitHub documents (after `visible`: CR and
+    LF get GitHub's own encoding, below)."""
+    value = visible(value, keep="\r\n")
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -259,6 +259,8 @@ def _invalid(error: Any, path: tuple[Any, ...]) -> str:
         return f"{value!r} is not a when ({WHEN_HELP})"
     if error.validator == "pattern" and "[0-9]{4}" in str(error.validator_value):
         return f"{value!r} is not a date (YYYY-MM-DD)"
+    if error.validator == "pattern" and str(error.validator_value).startswith(_URL_START):
+        return f"{value!r} is not an http:// or https:// address {URL_RULE}"
     if error.validator == "enum":
         return f"{value!r} is not one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "type" and not path:
@@ -274,6 +276,16 @@ def not_a_mapping(data: Any) -> str:
             "writes a page that validates)"
         )
     return "the page is not a list of fields: each line should read `field: value`"
+
+
+_URL_START = "^https?://"
+URL_RULE = "(no spaces, control or invisible format characters: percent-encode them)"
+
+
+def is_url(value: str) -> bool:
+    """Whether `value` is a url as the concept schema admits one (a source's `url`)."""
+    sources = load_schema(SCHEMA_NAMES["concept"])["properties"]["sources"]
+    return re.search(sources["items"]["properties"]["url"]["pattern"], value) is not None
 
 
 def _newline_slug(error: Any) -> bool:

@@ -7,6 +7,9 @@ relate to this one); the latest changelog entries; and the theses that depend on
 concept, each citation with its state from `kb stale` (current, stale and what changed,
 never reviewed). The caller says how wide the text may be and whether it is coloured:
 the core never looks at the terminal.
+
+Every text from a page reaches rich through `_text` (`safetext.visible`, markup off), so
+no escape sequence, line break or bidi override of a page reaches the terminal.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from kbcli.config import Config
 from kbcli.errors import KbError
 from kbcli.kb import check_id, page_ref
 from kbcli.render.model import CURRENT, Citation, KbView, page_data, read_view
+from kbcli.safetext import visible
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -66,8 +70,9 @@ def show_concept(
         console.print(part)
     if color:
         return out.getvalue()
-    # rich pads wrapped lines and table cells to the width; plain text has no use for it
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    # rich pads wrapped lines and table cells to the width; plain text has no use for it.
+    # Piped (to a CI log, say), a wrapped line must not start as a workflow command.
+    return "".join(visible(line.rstrip()) + "\n" for line in out.getvalue().splitlines())
 
 
 class _Page:
@@ -90,21 +95,20 @@ class _Page:
     def _head(self) -> Iterator[RenderableType]:
         from rich.text import Text
 
-        yield Text(self.data["title"], style="bold")
+        yield _text(self.data["title"], "bold")
         facts = [self.data.get("status")]
         aliases = self.data.get("aliases", [])
         if aliases:
             facts.append("also " + ", ".join(aliases))
         facts.append(self.rel)
-        yield Text(" · ".join(f for f in facts if f), style="dim")
+        yield _text(" · ".join(f for f in facts if f), "dim")
         redirect = self.data.get("redirect")
         if redirect:
-            yield Text(f"Merged into {redirect}: see kb show {redirect}", style="bold")
+            yield _text(f"Merged into {redirect}: see kb show {redirect}", "bold")
         yield Text("")
         yield from _paragraphs(self.data["summary"])
 
     def _claims(self) -> Iterator[RenderableType]:
-        from rich.text import Text
 
         claims = self.data["claims"]
         yield from _heading(f"Key Claims ({len(claims)})")
@@ -119,16 +123,15 @@ class _Page:
             if not group:
                 continue
             style = _EVIDENCE_STYLES[min(rank, len(_EVIDENCE_STYLES) - 1)]
-            yield Text(f"{level} evidence", style=f"bold {style}")
+            yield _text(f"{level} evidence", f"bold {style}")
             yield _bullets([_claim(c, sources) for c in group])
 
     def _questions(self) -> Iterator[RenderableType]:
-        from rich.text import Text
 
         questions = self.data.get("open_questions", [])
         if questions:
             yield from _heading("Open Questions")
-            yield _bullets([Text(q) for q in questions])
+            yield _bullets([_text(q) for q in questions])
 
     def _related(self) -> Iterator[RenderableType]:
         from rich.text import Text
@@ -141,7 +144,7 @@ class _Page:
         for item in related:
             row = self._concept_name(item["concept"])
             if item.get("note"):
-                row.append(f": {item['note']}")
+                row.append(visible(f": {item['note']}"))
             rows.append(row)
         yield _bullets(rows) if rows else Text("")
 
@@ -153,13 +156,13 @@ class _Page:
     def _concept_name(self, concept: str) -> Text:
         from rich.text import Text
 
+        name = visible(concept)
         if not self.view.exists("concept", concept):
-            return Text.assemble(concept, (" (no such concept)", "red"))
-        return Text.assemble(self.view.title("concept", concept), (f" ({concept})", "dim"))
+            return Text.assemble(name, (" (no such concept)", "red"))
+        return Text.assemble(visible(self.view.title("concept", concept)), (f" ({name})", "dim"))
 
     def _changelog(self) -> Iterator[RenderableType]:
         from rich.table import Table
-        from rich.text import Text
 
         entries = sorted(self.data["changelog"], key=lambda e: e["date"], reverse=True)
         shown = entries[: self.latest]
@@ -173,7 +176,7 @@ class _Page:
         grid.add_column(no_wrap=True, style="dim")
         grid.add_column()
         for entry in shown:
-            grid.add_row(entry["date"], Text(entry["text"]))
+            grid.add_row(_text(entry["date"]), _text(entry["text"]))
         yield _indented(grid)
 
     def _theses(self) -> Iterator[RenderableType]:
@@ -190,8 +193,8 @@ class _Page:
 
         thesis = self._thesis_data(citation.thesis)
         name = Text.assemble(
-            (self.view.title("thesis", citation.thesis), "bold"),
-            (f" ({citation.thesis})", "dim"),
+            (visible(self.view.title("thesis", citation.thesis)), "bold"),
+            (visible(f" ({citation.thesis})"), "dim"),
         )
         facts = []
         if thesis is not None and "score" in thesis:
@@ -199,12 +202,12 @@ class _Page:
         if thesis is not None and "scored" in thesis:
             facts.append(f"scored {thesis['scored']}")
         facts.append(_cited(citation.claims))
-        state = Text(citation.label, style="green" if citation.status == CURRENT else "bold red")
+        state = _text(citation.label, "green" if citation.status == CURRENT else "bold red")
         if citation.since:
-            state.append(f" (since {citation.since})", style="dim")
-        lines: list[RenderableType] = [name, Text(", ".join(facts)), state]
+            state.append(visible(f" (since {citation.since})"), style="dim")
+        lines: list[RenderableType] = [name, _text(", ".join(facts)), state]
         if citation.changes:
-            lines.append(_bullets([Text(change) for change in citation.changes]))
+            lines.append(_bullets([_text(change) for change in citation.changes]))
         return Group(*lines)
 
     def _thesis_data(self, thesis: str) -> dict[str, Any] | None:
@@ -224,22 +227,28 @@ def _cited(claims: Sequence[str] | None) -> str:
 
 def _claim(claim: dict[str, Any], sources: dict[str, str]) -> RenderableType:
     from rich.console import Group
-    from rich.text import Text
 
-    lines: list[RenderableType] = [Text(claim["statement"], style="bold")]
+    lines: list[RenderableType] = [_text(claim["statement"], "bold")]
     if claim.get("detail"):
-        lines.append(Text(claim["detail"]))
+        lines.append(_text(claim["detail"]))
     names = ", ".join(sources.get(s, s) for s in claim["sources"])
     when = f"when {claim['when']} · " if "when" in claim else ""
-    lines.append(Text(f"{claim['id']} · {when}{names}", style="dim"))
+    lines.append(_text(f"{claim['id']} · {when}{names}", "dim"))
     return Group(*lines)
+
+
+def _text(text: str, style: str = "") -> Text:
+    """Untrusted text as rich text: escapes shown (`safetext.visible`), never markup."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
 
 
 def _heading(text: str) -> Iterator[RenderableType]:
     from rich.text import Text
 
     yield Text("")
-    yield Text(text, style="bold underline")
+    yield _text(text, "bold underline")
 
 
 def _paragraphs(body: str) -> Iterator[RenderableType]:
@@ -249,7 +258,7 @@ def _paragraphs(body: str) -> Iterator[RenderableType]:
     for i, paragraph in enumerate(paragraphs):
         if i:
             yield Text("")
-        yield Text(paragraph)
+        yield _text(paragraph)
 
 
 def _bullets(rows: Sequence[RenderableType]) -> RenderableType:

@@ -133,7 +133,9 @@ def find_stale(
 ) -> StaleResult:
     """Every thesis citation of the KB at `root` that needs a review, with what changed
     and, inside git, the commit that made it stale."""
-    cached = use_cache and config.cache
+    from kbcli.secret import decline
+
+    cached = use_cache and config.cache and not decline(root)  # `kbcli.secret`
     cache = _history_cache(root) if cached else None
     with contextlib.ExitStack() as stack:
         # git reads history on another core while the pages are read (stopped if unused)
@@ -259,14 +261,23 @@ def _origins(
     cache: Path | None,
     ahead: HistoryRead | None,
 ) -> dict[Citation, Origin]:
-    """Where each citation went stale; empty outside git."""
+    """Where each citation went stale; empty outside git. Where git refuses the
+    repository (another user's, without safe.directory; a damaged one), each is "unknown"
+    with a note saying why, rather than silently dated by nothing."""
     if not citations:
         return {}
     if cache is not None:
         _ensure_cache_dir(cache.parent.parent)
     # What lint already read of each page: history need not read the files again.
     worktree = {c.concept: materials.get(c.concept) for c in citations}
-    return stale_since(root, citations, worktree, cache, ahead)
+    found = stale_since(root, citations, worktree, cache, ahead)
+    if not found:  # no history: outside git (nothing to say), or git refused to read it
+        from kbcli.gitrepo import refusal
+
+        why = refusal(root)
+        if why is not None:
+            return {citation: Origin(note=why) for citation in citations}
+    return found
 
 
 def _history_cache(root: Path) -> Path:

@@ -25,7 +25,9 @@ of the whole concept. `status` is `stale`, `unreviewed`, `missing` (no such conc
 "summary changed", ...). `origin` is null where there is no history to ask: outside git,
 a citation never stamped, or one whose concept did not change (only the claims it names
 did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`),
-`uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`).
+`uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`),
+as where git refuses the repository: "git refuses this repository (safe.directory)" for
+one another user owns, "git fails in this repository: ..." with git's words otherwise.
 `path` is relative to the working directory, as in lint's JSON. `not_pages` lists the
 entries named like pages that kb could not read (Y008, as lint reports them); any makes
 `clean` false and the exit code 1.
@@ -40,6 +42,7 @@ from typing import Any, TextIO
 
 from kbcli.history import Origin
 from kbcli.report import display_path, github_data, github_property
+from kbcli.safetext import markup, visible
 from kbcli.stale import StaleCitation, StaleResult, Status, ThesisReport
 
 JSON_VERSION = 1
@@ -74,6 +77,12 @@ def text(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
 
 
 def plain_lines(result: StaleResult, cwd: Path) -> list[str]:
+    """The text report, a line each; ids, paths, messages and commit subjects are
+    untrusted, so every line is shown through `safetext.visible` (one line stays one)."""
+    return [visible(line) for line in _plain_lines(result, cwd)]
+
+
+def _plain_lines(result: StaleResult, cwd: Path) -> list[str]:
     lines = not_page_lines(result, cwd)
     for report in result.theses:
         lines.append(f"thesis {report.thesis} ({display_path(result.root, report.rel, cwd)})")
@@ -147,7 +156,6 @@ def _n(count: int, one: str, many: str) -> str:
 
 def _table(result: StaleResult, cwd: Path, out: TextIO) -> None:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     dated = any(c.origin is not None for r in result.theses for c in r.citations)
@@ -159,27 +167,28 @@ def _table(result: StaleResult, cwd: Path, out: TextIO) -> None:
         for cit in report.citations:
             path = display_path(result.root, report.rel, cwd)
             changes = [c.message for c in cit.changes] if cit.status is Status.STALE else []
+            # Every field through `safetext.markup`: the newlines are the table's own.
             cells = [
-                f"{escape(report.thesis)}\n[dim]{escape(path)}[/]" if first else "",
-                escape(citation_label(cit)),
+                f"{markup(report.thesis)}\n[dim]{markup(path)}[/]" if first else "",
+                markup(citation_label(cit)),
                 _STATUS_TEXT[cit.status],
-                escape("\n".join(changes)),
+                "\n".join(markup(change) for change in changes),
             ]
             if dated:
-                cells.append(escape(_since_cell(cit.origin)))
+                cells.append("\n".join(markup(part) for part in _since_cell(cit.origin)))
             table.add_row(*cells, style=None if cit.status is Status.STALE else "yellow")
             first = False
         table.add_section()
-    Console(file=out, force_terminal=True, highlight=False).print(table)
+    Console(file=out, force_terminal=True, highlight=False, emoji=False).print(table)
 
 
-def _since_cell(origin: Origin | None) -> str:
+def _since_cell(origin: Origin | None) -> tuple[str, ...]:
     if origin is None:
-        return ""
+        return ()
     if origin.commit is not None:
         c = origin.commit
-        return f"{c.sha} {c.date[:10]}\n{c.subject}"
-    return "uncommitted" if origin.uncommitted else f"unknown: {origin.note}"
+        return (f"{c.sha} {c.date[:10]}", c.subject)
+    return ("uncommitted",) if origin.uncommitted else (f"unknown: {origin.note}",)
 
 
 def as_json(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:

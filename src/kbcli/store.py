@@ -78,6 +78,10 @@ def edit_kb(
         repo = gitrepo.open_repo(root)
     with kb_lock(root):
         edit = build()
+        if repo is not None:  # a page git ignores could not be committed: say so first
+            from kbcli import gitrepo
+
+            gitrepo.refuse_ignored(repo, list(edit.changes))
         written = write_pages(root, config, edit.changes, edit.created)
         sha = None
         if repo is not None and written:  # no paths would mean "commit all that is staged"

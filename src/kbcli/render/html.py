@@ -1,17 +1,22 @@
 """A page of the site as HTML: plain, readable, no JavaScript, every text escaped.
 
-Every piece of text from the KB goes through `html.escape` (quotes too), so a statement
-holding `<script>` shows as text. Links to pages of the site are relative, so the site
-works from a web server, a subfolder or `file://` alike. The style sheet is inline (one
-file per page, nothing else to copy) and only sets type, spacing and colours.
+Every piece of text from the KB goes through `escape`: `html.escape` (quotes too), so a
+statement holding `<script>` shows as text, after `safetext.visible` (line breaks and tabs
+kept: they are only spaces here), so no control or bidi character reaches the page. A
+source's url is percent-encoded where a link target may not hold a character (`link`).
+Links to pages of the site are relative, so the site works from a web server, a subfolder
+or `file://` alike. The style sheet is inline (one file per page, nothing else to copy)
+and only sets type, spacing and colours.
 """
 
 from __future__ import annotations
 
 import posixpath
-from html import escape
+import re
+from html import escape as _html_escape
 
 from kbcli.render.pages import Block, Bullets, Details, Page, Para, Span, Target
+from kbcli.safetext import visible
 
 SUFFIX = ".html"
 
@@ -100,13 +105,19 @@ def _span(page: Page, span: Span) -> str:
     return f'<a href="{escape(href(page, span.href, SUFFIX))}">{text}</a>'
 
 
+def escape(text: str) -> str:
+    """Text from the KB as HTML text or an attribute value."""
+    return _html_escape(visible(text, keep="\n\t", commands=False))  # no CI reads a page
+
+
 def href(page: Page, target: Target | str, suffix: str) -> str:
-    """`target` as `page` links to it: relative for a page of the site."""
+    """`target` as `page` links to it: relative for a page of the site; an outside
+    address percent-encoded (`link`)."""
     if isinstance(target, str):
-        return target
+        return link(target)
     here = posixpath.dirname(page.path) or "."
-    link = posixpath.relpath(target.page + suffix, here)
-    return link + (f"#{target.anchor}" if target.anchor else "")
+    relative = posixpath.relpath(target.page + suffix, here)
+    return relative + (f"#{target.anchor}" if target.anchor else "")
 
 
 def _class(style: str | None) -> str:
@@ -115,3 +126,20 @@ def _class(style: str | None) -> str:
 
 def _id(anchor: str | None) -> str:
     return f' id="{escape(anchor)}"' if anchor else ""
+
+
+# What a link target may hold as it is (RFC 3986's unreserved and reserved characters, and
+# `%` of the encodings already made). Everything else (whitespace, control and format
+# characters, quotes, `<`, `>`, `(`, `)`, backslash, non-ASCII) is percent-encoded as
+# UTF-8: a Markdown link cannot end early, an HTML attribute cannot, and a browser cannot
+# drop a tab or newline from the address to find another scheme in it.
+_UNSAFE_IN_LINK = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]+")
+
+
+def link(url: str) -> str:
+    """`url` percent-encoded where a link target may not hold a character as it is."""
+    return _UNSAFE_IN_LINK.sub(lambda m: _percent(m.group()), url)
+
+
+def _percent(text: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in text.encode("utf-8", "surrogatepass"))

@@ -2,7 +2,9 @@
 
 Text from the KB is escaped so it reads as written: every ASCII punctuation character
 Markdown could take for syntax is backslash-escaped (`<script>` becomes `\\<script\\>`, which
-no renderer runs). Links are relative, as in the HTML. Claims carry an HTML anchor
+no renderer runs), after `safetext.visible` (no control or bidi character reaches the
+page). Links are relative, as in the HTML; a source's url is percent-encoded by
+`html.link`, so nothing in it can end the link or start another. Claims carry an HTML anchor
 (`<a id="claim-...">`) so that theses can link to them, as they do in the HTML.
 """
 
@@ -13,6 +15,7 @@ import re
 
 from kbcli.render.html import href
 from kbcli.render.pages import Block, Bullets, Details, Page, Para, Span
+from kbcli.safetext import visible
 
 SUFFIX = ".md"
 
@@ -33,7 +36,8 @@ def write(page: Page) -> str:
 
 def escape(text: str) -> str:
     """`text` as literal Markdown text."""
-    escaped = _LINE_START.sub(r"\\\1", _SPECIAL.sub(r"\\\1", " ".join(text.split())))
+    one_line = visible(" ".join(text.split()), commands=False)  # no CI reads a page
+    escaped = _LINE_START.sub(r"\\\1", _SPECIAL.sub(r"\\\1", one_line))
     return _ORDERED_START.sub(r"\1\\\2", escaped)  # "1. " would start a list
 
 
@@ -70,15 +74,5 @@ def _span(page: Page, span: Span) -> str:
     elif span.style is not None and span.style.startswith(("status-", "evidence-")):
         text = f"*{text}*"
     if span.href is not None:
-        text = f"[{text}]({_url(href(page, span.href, SUFFIX))})"
+        text = f"[{text}]({href(page, span.href, SUFFIX)})"
     return f"{lead}{text}{trail}"
-
-
-def _url(link: str) -> str:
-    # Characters that would end or break a Markdown link destination, percent-encoded.
-    for char, code in _URL_CODES:
-        link = link.replace(char, code)
-    return link
-
-
-_URL_CODES = ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"))
