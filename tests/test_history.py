@@ -8,6 +8,7 @@ Run as a script to measure how the history pass scales (not a timed test)::
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import random
 import statistics
@@ -21,7 +22,15 @@ from typing import Any
 import pytest
 
 import kbcli.history as history
-from kbcli.history import UNCOMMITTED, Citation, Commit, Origin, stale_since
+from kbcli.history import (
+    UNCOMMITTED,
+    Citation,
+    Commit,
+    Event,
+    EventKind,
+    Origin,
+    stale_since,
+)
 from kbcli.stamps import make_stamp, material
 from kbcli.yamlio.load import parse
 
@@ -61,7 +70,8 @@ class Repo:
     def commit(self, subject: str, *paths: str) -> Commit:
         """Commit everything (or `paths`) with a pinned date, one day after the last."""
         self.day += 1
-        date = f"2026-03-{self.day:02d}T12:00:00+00:00"
+        day = datetime.date(2026, 3, 1) + datetime.timedelta(days=self.day - 1)
+        date = f"{day}T12:00:00+00:00"
         git(self.top, "add", "--", *(paths or ["."]))
         git(self.top, "commit", "-q", "-m", subject, date=date)
         return Commit(git(self.top, "rev-parse", "--short", "HEAD"), date, subject)
@@ -226,7 +236,9 @@ def test_the_last_departure_counts_after_a_revert(repo: Repo) -> None:
     assert stale_since(repo.kb, [citation]) == {citation: Origin(again)}
 
 
-def test_many_later_edits_are_bisected(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_walk_reads_only_the_concepts_own_versions(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     citation = cite(PAGE)
     repo.write("mech-interp", PAGE)
     repo.commit("Add")
@@ -235,17 +247,21 @@ def test_many_later_edits_are_bisected(repo: Repo, monkeypatch: pytest.MonkeyPat
     for n in range(1, 25):
         repo.write("mech-interp", with_changelog(downgraded(), f"Note {n}."))
         repo.commit(f"Note {n}")
+        (repo.top / "README").write_text(f"{n}\n")
+        repo.commit(f"Unrelated {n}")
     parsed: list[bytes] = []
     real_load = history._load
 
-    def counting(raw: bytes) -> object:
+    def counting(raw: bytes, limit: int) -> object:
         parsed.append(raw)
-        return real_load(raw)
+        return real_load(raw, limit)
 
     monkeypatch.setattr(history, "_load", counting)
 
     assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit)}
-    assert len(parsed) <= 12  # 26 versions: a search, not a scan
+    # HEAD's version is the working file (not read); then the 23 later notes, the
+    # downgrade, and PAGE, which matches: no unrelated commit, nothing older.
+    assert len(parsed) == 26
 
 
 def test_a_deleted_concept_names_the_deleting_commit(repo: Repo) -> None:
@@ -254,7 +270,8 @@ def test_a_deleted_concept_names_the_deleting_commit(repo: Repo) -> None:
     repo.commit("Add")
     git(repo.top, "rm", "-q", "--", "my kb/concepts/mech-interp.yaml")
     culprit = repo.commit("Remove mech-interp")
-    assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit)}
+    deleted = Event(EventKind.DELETED, "mech-interp", culprit)
+    assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit, event=deleted)}
 
 
 def test_a_change_merged_from_a_branch_is_the_merge(repo: Repo) -> None:
@@ -345,9 +362,9 @@ def test_worktree_data_given_by_the_caller(repo: Repo, monkeypatch: pytest.Monke
     parsed: list[bytes] = []
     real_load = history._load
 
-    def counting(raw: bytes) -> object:
+    def counting(raw: bytes, limit: int) -> object:
         parsed.append(raw)
-        return real_load(raw)
+        return real_load(raw, limit)
 
     monkeypatch.setattr(history, "_load", counting)
     assert stale_since(repo.kb, [citation], worktree=now) == {citation: Origin(culprit)}
@@ -569,9 +586,9 @@ def _count_parses() -> Any:
     count = [0]
     real_load = history._load
 
-    def counting(raw: bytes) -> object:
+    def counting(raw: bytes, limit: int) -> object:
         count[0] += 1
-        return real_load(raw)
+        return real_load(raw, limit)
 
     history._load = counting
     return lambda: count[0]
