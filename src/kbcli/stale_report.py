@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from kbcli.history import Origin
+from kbcli.history import Commit, Event, EventKind, Origin
 from kbcli.report import display_path
 from kbcli.stale import StaleCitation, StaleResult, Status
 
@@ -88,12 +88,45 @@ def _since(cit: StaleCitation) -> str:
     origin = cit.origin
     if origin is None:
         return ""
+    if origin.event is not None:  # deleted, renamed or retired: that first, then the answer
+        event = ": " + _event(cit, origin.event)
+        if origin.commit is not None and origin.commit.sha == origin.event.commit.sha:
+            return event + _merge(origin)
+        return f"{event} ({_answer(origin).strip()})"
+    return _answer(origin)
+
+
+def _answer(origin: Origin) -> str:
     if origin.commit is not None:
-        c = origin.commit
-        return f' since {c.sha} {c.date[:10]} "{c.subject}"'
+        return f" since {_commit(origin.commit)}{_merge(origin)}"
     if origin.uncommitted:
         return " (uncommitted change)"
     return f" (commit unknown: {origin.note})"
+
+
+def _commit(c: Commit) -> str:
+    return f'{c.sha} {c.date[:10]} "{c.subject}"'
+
+
+def _merge(origin: Origin) -> str:
+    """Said when the change arrived by a merge, with the merged branch's own commit."""
+    if not origin.merge:
+        return ""
+    if origin.branch_commit is None:
+        return " (a merge)"
+    return f" (a merge; on the merged branch: {_commit(origin.branch_commit)})"
+
+
+def _event(cit: StaleCitation, event: Event) -> str:
+    """`deleted in ...`, `renamed to B in ...`, `retired into B in ...`; naming the
+    concept when it is not the cited one (a concept retired into the cited one)."""
+    who = "" if event.concept == cit.concept else f"{event.concept} "
+    what = {
+        EventKind.DELETED: "deleted",
+        EventKind.RENAMED: f"renamed to {event.to}",
+        EventKind.RETIRED: f"retired into {event.to}",
+    }[event.kind]
+    return f"{who}{what} in {_commit(event.commit)}"
 
 
 def summary(result: StaleResult) -> str:
@@ -138,19 +171,22 @@ def _table(result: StaleResult, cwd: Path, out: TextIO) -> None:
                 escape("\n".join(changes)),
             ]
             if dated:
-                cells.append(escape(_since_cell(cit.origin)))
+                cells.append(escape(_since_cell(cit)))
             table.add_row(*cells, style=None if cit.status is Status.STALE else "yellow")
             first = False
         table.add_section()
     Console(file=out, force_terminal=True, highlight=False).print(table)
 
 
-def _since_cell(origin: Origin | None) -> str:
+def _since_cell(cit: StaleCitation) -> str:
+    origin = cit.origin
     if origin is None:
         return ""
+    if origin.event is not None:
+        return _since(cit).removeprefix(": ")
     if origin.commit is not None:
         c = origin.commit
-        return f"{c.sha} {c.date[:10]}\n{c.subject}"
+        return f"{c.sha} {c.date[:10]}\n{c.subject}{_merge(origin)}"
     return "uncommitted" if origin.uncommitted else f"unknown: {origin.note}"
 
 
