@@ -872,7 +872,7 @@ def _too_old(version: tuple[int, ...] | None) -> str:
     if version is None or version >= MIN_GIT:
         return ""
     have = ".".join(map(str, version))
-    return f"kb stale needs git >= 2.31 to name the commit (this is git {have})"
+    return f"kb stale needs git 2.31 or later to name the commit (this is git {have})"
 
 
 def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
