@@ -703,3 +703,56 @@ def test_a_slice_that_cannot_start_stops_those_started(
     # as when git fails: no history, so no commit to name
     assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
     assert len(started) == 1 and started[0].returncode is not None  # killed and reaped
+
+
+# -- issue 20: blobs over max_page_bytes, renames and merges through the cache ------------
+
+
+def test_a_blob_over_max_page_bytes_is_never_parsed(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    big = PAGE + "# padding\n" * 400  # ~4 KB: over the limit below, and material-equal
+    repo.write("mech-interp", big)
+    culprit = repo.commit("Pad")
+    sizes: list[int] = []
+    real_parse = history.parse
+
+    def recording(text: str) -> Any:
+        sizes.append(len(text))
+        return real_parse(text)
+
+    monkeypatch.setattr(history, "parse", recording)
+    found = stale_since(repo.kb, [citation], max_bytes=2000)
+    assert found == {citation: Origin(culprit)}  # unreadable: it cannot match the stamp
+    assert sizes == [len(PAGE)]
+    assert stale_since(repo.kb, [citation]) == {}  # under the default limit: not stale
+
+
+def test_the_cache_keeps_renames_and_merges(repo: Repo, tmp_path: Path) -> None:
+    cache = tmp_path / "history.json"
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    git(repo.top, "checkout", "-q", "-b", "topic")
+    git(repo.top, "mv", "my kb/concepts/mech-interp.yaml", "my kb/concepts/interp.yaml")
+    (repo.kb / "concepts" / "interp.yaml").write_text(downgraded())
+    branch = repo.commit("Rename and downgrade")
+    git(repo.top, "checkout", "-q", "main")
+    (repo.top / "README").write_text("x\n")
+    repo.commit("Meanwhile")
+    git(repo.top, "merge", "-q", "--no-ff", "-m", "Merge topic", "topic", date=branch.date)
+    merge = Commit(git(repo.top, "rev-parse", "--short", "HEAD"), branch.date, "Merge topic")
+    renamed = Event(EventKind.RENAMED, "mech-interp", merge, "interp")
+    moved = Citation("interp", citation.stamp)
+    expected = {
+        citation: Origin(merge, merge=True, branch_commit=branch, event=renamed),
+        moved: Origin(merge, merge=True, branch_commit=branch),
+    }
+    found = stale_since(repo.kb, [citation, moved], cache=cache)
+    for key, value in expected.items():
+        assert found[key] == value, (key.concept, found[key])
+    assert cache.is_file()
+    assert stale_since(repo.kb, [citation, moved], cache=cache) == expected  # from the cache

@@ -57,7 +57,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import groupby, pairwise
 from pathlib import Path
@@ -328,28 +328,22 @@ class _Search:
         if found.event is not None:
             event = _abbreviated(found.event[1], self.short)
         if not isinstance(found.where, int):
-            return Origin(
-                found.where.commit, found.where.uncommitted, found.where.note, event=event
-            )
+            return replace(found.where, event=event)
         sha, date, subject, second = self.log.commits[found.where]
         commit = Commit(self.short.get(sha, sha[:12]), date, subject)
         if not second:
             return Origin(commit, event=event)
-        concepts = (cit.concept,) if not cit.retired_from else ()
-        branch = self._branch_commit(sha, second, cit, concepts)
+        # a retirement names its own commit; the branch walk is for a citation's content
+        branch = None if cit.retired_from else self._branch_commit(sha, second, cit)
         return Origin(commit, merge=True, branch_commit=branch, event=event)
 
-    def _branch_commit(
-        self, merge: str, second: str, cit: Citation, concepts: tuple[str, ...]
-    ) -> Commit | None:
+    def _branch_commit(self, merge: str, second: str, cit: Citation) -> Commit | None:
         """The merged branch's own commit that began the run the merge brought: the same
         walk over the branch's first-parent commits not on the merge's first parent."""
-        if not concepts:
-            return None
         log = self.git.branch_log(merge, second)
         if log is None:
             return None  # not reachable (a shallow clone, a partial one)
-        history = _concept_history(log, self.folder, concepts[0])[::-1]
+        history = _concept_history(log, self.folder, cit.concept)[::-1]
         if not history:
             return None
         where = _walk(history, lambda blob: not _is_stale(cit, self.reader.read(blob)))
@@ -400,9 +394,9 @@ def _concept_history(log: _Log, folder: str, concept: str, depth: int = 0) -> li
             other = _concept_of(version.other, folder)
             moved = other if other not in (None, concept) else moved
         now = next((blob for blob in state if blob is not None), None)
-        if now == (out[-1].blob if out else None):
+        if out and now == out[-1].blob:  # a suffix switched, or a change undone in one
             continue
-        if not out and moved is not None and depth < _RENAME_DEPTH:
+        if not out and now is not None and moved is not None and depth < _RENAME_DEPTH:
             before = _concept_history(log, folder, moved, depth + 1)
             out.extend(v for v in before if v.commit < commit)
         out.append(_Version(commit, now, moved if now is None else None))

@@ -24,8 +24,12 @@ of the whole concept. `status` is `stale`, `unreviewed`, `missing` (no such conc
 "statement re-worded", "evidence changed" with `old` and `new`, "sources changed",
 "summary changed", ...). `origin` is null where there is no history to ask: outside git,
 a citation never stamped, or one whose concept did not change (only the claims it names
-did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`),
-`uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`).
+did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`; and
+`merge: true` with `branch_commit`, the merged branch's own commit or null, when the commit
+is a merge), `uncommitted` (changed only in the working tree or index) or `unknown` (with a
+`note`). An origin may carry an `event` (`kind` deleted, renamed or retired, `concept`,
+`sha`, `date`, `subject`, and `to`): what happened to a concept that is gone or retired.
+docs/stale.md defines the commit named.
 `path` is relative to the working directory, as in lint's JSON.
 """
 
