@@ -8,6 +8,7 @@ content that do not match the stamp, along first-parent history.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -18,6 +19,9 @@ from typing import Any
 import pytest
 
 import kbcli.history as history
+from kbcli.config import load_config
+from kbcli.stale import find_stale
+from kbcli.stale_report import text as text_report
 
 from helpers import GIT_ENV, REPO, git, make_kb, run_kb
 
@@ -144,7 +148,8 @@ def test_renamed_to_yml_and_changed_in_one_commit(root: Path) -> None:
 # -- 2. change, then delete ---------------------------------------------------------------
 
 
-def test_changed_then_deleted_names_both(root: Path) -> None:
+def test_changed_then_deleted_names_both(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
     downgrade(root)
     changed = commit(root, "Downgrade", 21)
     git(root, "rm", "-q", "concepts/alpha.yaml")
@@ -157,6 +162,9 @@ def test_changed_then_deleted_names_both(root: Path) -> None:
         f"  alpha: no such concept{fate}",
         SUMMARY_GONE,
     ]
+    table = io.StringIO()
+    text_report(find_stale(root, load_config(root), use_cache=False), root, table, color=True)
+    assert table.getvalue().count("deleted in") == 2  # at a terminal, the table says it too
     full = git(root, "log", "-1", "--format=%aI", "HEAD").strip()
     assert origins(root)[0] == {
         "state": "commit",
