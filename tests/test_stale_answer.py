@@ -22,6 +22,8 @@ import kbcli.history as history
 from kbcli.config import load_config
 from kbcli.stale import find_stale
 from kbcli.stale_report import text as text_report
+from kbcli.stamps import make_stamp
+from kbcli.yamlio.load import parse
 
 from helpers import GIT_ENV, REPO, git, make_kb, run_kb
 
@@ -433,4 +435,20 @@ def test_a_citation_of_the_retired_concept_itself(tmp_path: Path) -> None:
     assert lines[at + 1] == (
         f"  circuit-tracing: stale: retired into mechanistic-interpretability in {sha} "
         '2026-04-21 "Retire circuit-tracing"'
+    )
+
+
+def test_deleted_when_no_committed_version_ever_matched(root: Path) -> None:
+    never = (root / "concepts" / "alpha.yaml").read_text().replace("strong", "weak")
+    stamp = make_stamp(parse(never).data)
+    (root / "theses" / "x.yaml").write_text(
+        f"id: x\ntitle: X\nposition: P.\ncites:\n  - concept: alpha\n    stamp: '{stamp}'\n"
+    )
+    git(root, "rm", "-q", "concepts/alpha.yaml")
+    gone = commit(root, "Remove alpha", 21)
+    lines = stale(root)
+    assert lines[lines.index("thesis x (theses/x.yaml)") + 1] == (
+        f'  alpha: no such concept: deleted in {gone} 2026-04-21 "Remove alpha" '
+        "(commit unknown: no committed version matches the stamp; "
+        "run 'kb review' after checking the concept)"
     )

@@ -96,7 +96,8 @@ def _since(cit: StaleCitation) -> str:
         event = ": " + _event(cit, origin.event)
         if origin.commit is not None and origin.commit.sha == origin.event.commit.sha:
             return event + _merge(origin)
-        return f"{event} ({_answer(origin).strip()})"
+        answer = _answer(origin)  # " since ...", or already in parentheses
+        return f"{event} ({answer.strip()})" if origin.commit is not None else event + answer
     return _answer(origin)
 
 
