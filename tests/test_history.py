@@ -252,9 +252,9 @@ def test_the_walk_reads_only_the_concepts_own_versions(
     parsed: list[bytes] = []
     real_load = history._load
 
-    def counting(raw: bytes, limit: int) -> object:
+    def counting(raw: bytes) -> object:
         parsed.append(raw)
-        return real_load(raw, limit)
+        return real_load(raw)
 
     monkeypatch.setattr(history, "_load", counting)
 
@@ -362,9 +362,9 @@ def test_worktree_data_given_by_the_caller(repo: Repo, monkeypatch: pytest.Monke
     parsed: list[bytes] = []
     real_load = history._load
 
-    def counting(raw: bytes, limit: int) -> object:
+    def counting(raw: bytes) -> object:
         parsed.append(raw)
-        return real_load(raw, limit)
+        return real_load(raw)
 
     monkeypatch.setattr(history, "_load", counting)
     assert stale_since(repo.kb, [citation], worktree=now) == {citation: Origin(culprit)}
@@ -586,9 +586,9 @@ def _count_parses() -> Any:
     count = [0]
     real_load = history._load
 
-    def counting(raw: bytes, limit: int) -> object:
+    def counting(raw: bytes) -> object:
         count[0] += 1
-        return real_load(raw, limit)
+        return real_load(raw)
 
     history._load = counting
     return lambda: count[0]

@@ -442,7 +442,9 @@ class _Worktree:
             return self.given[concept]
         if concept not in self.parsed:
             raw = self._bytes(concept)
-            self.parsed[concept] = None if raw is None else _load(raw, self.limit)
+            # a file over max_page_bytes is never parsed: it reads as unreadable
+            over = raw is not None and len(raw) > self.limit
+            self.parsed[concept] = None if raw is None else _BROKEN if over else _load(raw)
         return self.parsed[concept]
 
     def oid(self, concept: str, oid_len: int) -> str | None:
@@ -455,9 +457,7 @@ class _Worktree:
         return algo(b"blob %d\0" % len(raw) + raw).hexdigest()
 
 
-def _load(raw: bytes, limit: int) -> object:
-    if len(raw) > limit:  # max_page_bytes: never parsed
-        return _BROKEN
+def _load(raw: bytes) -> object:
     try:
         return parse(decode(raw)).data
     except YamlProblem:
@@ -791,7 +791,7 @@ class _BlobReader:
     def read(self, blob: str | None) -> object:
         if blob not in self.cache:
             raw = self._fetch(blob or "")
-            self.cache[blob] = _BROKEN if raw is None else _load(raw, self.limit)
+            self.cache[blob] = _BROKEN if raw is None else _load(raw)  # None: missing or too big
         return self.cache[blob]
 
     def _fetch(self, blob: str) -> bytes | None:
