@@ -339,7 +339,7 @@ def test_the_version_check_reads_the_real_git(root: Path) -> None:
 # -- 5. renamed and retired concepts ------------------------------------------------------
 
 
-def test_renamed_with_a_content_change_in_one_commit(root: Path) -> None:
+def test_renamed_with_a_content_change_in_one_commit(root: Path, tmp_path: Path) -> None:
     git(root, "mv", "concepts/alpha.yaml", "concepts/alfa.yaml")
     edit(root, "concepts/alfa.yaml", "id: alpha", "id: alfa")
     downgrade(root, "concepts/alfa.yaml")
@@ -356,6 +356,11 @@ def test_renamed_with_a_content_change_in_one_commit(root: Path) -> None:
         "Re-score, then run: kb review THESIS",
     ]
     assert origins(root)[0]["event"]["to"] == "alfa"
+    config = tmp_path / "hostile.gitconfig"
+    config.write_text(HOSTILE)  # diff.renames=false among others: renames are still found
+    hostile = {"GIT_CONFIG_GLOBAL": str(config)}
+    assert stale(root, hostile) == stale(root)
+    assert origins(root, hostile) == origins(root)
 
 
 def project_kb(tmp_path: Path) -> Path:
