@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,11 +120,24 @@ needs_another_user = pytest.mark.skipif(
 )
 
 
+def _user_cache_home() -> Path:
+    """A cache folder of the other user's, outside every KB and the folders above it (kb
+    trusts no cache a checkout could hold: docs/security.md)."""
+    global _USER_CACHE
+    if _USER_CACHE is None:
+        _USER_CACHE = Path(tempfile.mkdtemp(prefix="kb-tests-other-user-"))
+        _USER_CACHE.chmod(0o777)
+    return _USER_CACHE
+
+
+_USER_CACHE: Path | None = None
+
+
 def run_as_user(*args: str, cwd: Path, home: Path | None = None) -> Run:
     """`kb` as a user that file permissions apply to: `nobody` when the tests run as root
     (so `cwd` must be reachable by everyone), else the user running the tests."""
     env = {**os.environ, "NO_COLOR": "1"}
-    env["XDG_CACHE_HOME"] = str(home if home is not None else cwd.parent / "home")
+    env["XDG_CACHE_HOME"] = str(home if home is not None else _user_cache_home())
     env.pop("KB_ROOT", None)
     prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
     proc = subprocess.run(

@@ -3,6 +3,7 @@ measured by hand with `benchmarks/history_pass.py`, not here.)"""
 
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 from pathlib import Path
@@ -11,7 +12,15 @@ from typing import Any
 import pytest
 
 import kbcli.history as history
-from kbcli.history import UNCOMMITTED, Citation, Commit, Origin, stale_since
+from kbcli.history import (
+    UNCOMMITTED,
+    Citation,
+    Commit,
+    Event,
+    EventKind,
+    Origin,
+    stale_since,
+)
 from kbcli.stamps import make_stamp, material
 from kbcli.yamlio.load import parse
 
@@ -51,7 +60,8 @@ class Repo:
     def commit(self, subject: str, *paths: str) -> Commit:
         """Commit everything (or `paths`) with a pinned date, one day after the last."""
         self.day += 1
-        date = f"2026-03-{self.day:02d}T12:00:00+00:00"
+        day = datetime.date(2026, 3, 1) + datetime.timedelta(days=self.day - 1)
+        date = f"{day}T12:00:00+00:00"
         git(self.top, "add", "--", *(paths or ["."]))
         git(self.top, "commit", "-q", "-m", subject, date=date)
         return Commit(git(self.top, "rev-parse", "--short", "HEAD"), date, subject)
@@ -216,7 +226,9 @@ def test_the_last_departure_counts_after_a_revert(repo: Repo) -> None:
     assert stale_since(repo.kb, [citation]) == {citation: Origin(again)}
 
 
-def test_many_later_edits_are_bisected(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_walk_reads_only_the_concepts_own_versions(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     citation = cite(PAGE)
     repo.write("mech-interp", PAGE)
     repo.commit("Add")
@@ -225,6 +237,8 @@ def test_many_later_edits_are_bisected(repo: Repo, monkeypatch: pytest.MonkeyPat
     for n in range(1, 25):
         repo.write("mech-interp", with_changelog(downgraded(), f"Note {n}."))
         repo.commit(f"Note {n}")
+        (repo.top / "README").write_text(f"{n}\n")
+        repo.commit(f"Unrelated {n}")
     parsed: list[bytes] = []
     real_load = history._load
 
@@ -235,7 +249,9 @@ def test_many_later_edits_are_bisected(repo: Repo, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(history, "_load", counting)
 
     assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit)}
-    assert len(parsed) <= 12  # 26 versions: a search, not a scan
+    # HEAD's version is the working file (not read); then the 23 later notes, the
+    # downgrade, and PAGE, which matches: no unrelated commit, nothing older.
+    assert len(parsed) == 26
 
 
 def test_a_deleted_concept_names_the_deleting_commit(repo: Repo) -> None:
@@ -244,7 +260,8 @@ def test_a_deleted_concept_names_the_deleting_commit(repo: Repo) -> None:
     repo.commit("Add")
     git(repo.top, "rm", "-q", "--", "my kb/concepts/mech-interp.yaml")
     culprit = repo.commit("Remove mech-interp")
-    assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit)}
+    deleted = Event(EventKind.DELETED, "mech-interp", culprit)
+    assert stale_since(repo.kb, [citation]) == {citation: Origin(culprit, event=deleted)}
 
 
 def test_a_change_merged_from_a_branch_is_the_merge(repo: Repo) -> None:
@@ -510,3 +527,56 @@ def test_a_slice_that_cannot_start_stops_those_started(
     # as when git fails: no history, so no commit to name
     assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
     assert len(started) == 1 and started[0].returncode is not None  # killed and reaped
+
+
+# -- issue 20: blobs over max_page_bytes, renames and merges through the cache ------------
+
+
+def test_a_blob_over_max_page_bytes_is_never_parsed(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    big = PAGE + "# padding\n" * 400  # ~4 KB: over the limit below, and material-equal
+    repo.write("mech-interp", big)
+    culprit = repo.commit("Pad")
+    sizes: list[int] = []
+    real_parse = history.parse
+
+    def recording(text: str) -> Any:
+        sizes.append(len(text))
+        return real_parse(text)
+
+    monkeypatch.setattr(history, "parse", recording)
+    found = stale_since(repo.kb, [citation], max_bytes=2000)
+    assert found == {citation: Origin(culprit)}  # unreadable: it cannot match the stamp
+    assert sizes == [len(PAGE)]
+    assert stale_since(repo.kb, [citation]) == {}  # under the default limit: not stale
+
+
+def test_the_cache_keeps_renames_and_merges(repo: Repo, tmp_path: Path) -> None:
+    cache = tmp_path / "history.json"
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    git(repo.top, "checkout", "-q", "-b", "topic")
+    git(repo.top, "mv", "my kb/concepts/mech-interp.yaml", "my kb/concepts/interp.yaml")
+    (repo.kb / "concepts" / "interp.yaml").write_text(downgraded())
+    branch = repo.commit("Rename and downgrade")
+    git(repo.top, "checkout", "-q", "main")
+    (repo.top / "README").write_text("x\n")
+    repo.commit("Meanwhile")
+    git(repo.top, "merge", "-q", "--no-ff", "-m", "Merge topic", "topic", date=branch.date)
+    merge = Commit(git(repo.top, "rev-parse", "--short", "HEAD"), branch.date, "Merge topic")
+    renamed = Event(EventKind.RENAMED, "mech-interp", merge, "interp")
+    moved = Citation("interp", citation.stamp)
+    expected = {
+        citation: Origin(merge, merge=True, branch_commit=branch, event=renamed),
+        moved: Origin(merge, merge=True, branch_commit=branch),
+    }
+    found = stale_since(repo.kb, [citation, moved], cache=cache)
+    for key, value in expected.items():
+        assert found[key] == value, (key.concept, found[key])
+    assert cache.is_file()
+    assert stale_since(repo.kb, [citation, moved], cache=cache) == expected  # from the cache

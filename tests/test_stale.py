@@ -385,15 +385,15 @@ def test_never_reviewed_and_missing_concepts(root: Path) -> None:
     git(root, "rm", "-q", "concepts/alpha.yaml")
     gone = commit(root, "Remove alpha", 22)
     lines = stale_out(root)
-    since = f'since {gone} 2026-04-22 "Remove alpha"'
+    since = f': deleted in {gone} 2026-04-22 "Remove alpha"'
     assert lines == [
         "thesis t (theses/t.yaml)",
-        f"  alpha [alpha-is-first]: no such concept {since}",
+        f"  alpha [alpha-is-first]: no such concept{since}",
         "thesis u (theses/u.yaml)",
         "  beta: never reviewed",
         "  nowhere: no such concept",
         "thesis w (theses/w.yaml)",
-        f"  alpha: no such concept {since}",
+        f"  alpha: no such concept{since}",
         "3 theses to review: 1 never reviewed, 3 missing concepts (4 citations checked). "
         "Re-score, then run: kb review THESIS",
     ]

@@ -620,8 +620,8 @@ def _combine(page: _Page, concept: str, plans: dict[int, CiteRewrite]) -> dict[i
 
 def _cite_ops(page: _Page, rewrite: CiteRewrite) -> list[Op]:
     i = rewrite.index
-    if rewrite.into is not None:
-        return [Delete(("cites",), i)]
+    if rewrite.into is not None:  # its comment goes with it, never left orphaned
+        return [Delete(("cites",), i, comments=True)]
     ops: list[Op] = []
     if rewrite.moved_to is not None:
         ops.append(Set(("cites", i, "concept"), rewrite.moved_to))

@@ -144,9 +144,9 @@ def find_stale(
             stack.enter_context(ahead)
         survey = _read(root, config, cached, progress)
         flat = [c for thesis in survey.theses for c in thesis.citations]
-        keys = [_search_key(c, survey.materials) for c in flat]
+        keys = [_search_key(c, survey.materials, survey.redirects) for c in flat]
         searched = [k for k in keys if k is not None]
-        origins = _origins(root, searched, survey.materials, cache, ahead)
+        origins = _origins(root, searched, survey, config.max_page_bytes, cache, ahead)
     dated = {
         id(c): c if k is None else replace(c, origin=origins.get(k))
         for c, k in zip(flat, keys, strict=True)
@@ -173,6 +173,7 @@ class _Survey:
     materials: dict[str, Material | None]
     citations: int
     not_pages: tuple[Finding, ...] = ()
+    redirects: dict[str, str] = field(default_factory=dict)  # retired concept -> target
 
 
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
@@ -198,7 +199,11 @@ def _survey(index: KbIndex) -> _Survey:
         for thesis in index.theses.values()
     ]
     strays = tuple(f for p in index.pages for f in p.findings if f.code == NOT_A_PAGE)
-    return _Survey(theses, materials, sum(len(t.cites) for t in index.theses.values()), strays)
+    redirects = {
+        stem: facts.redirect[0] for stem, facts in index.concepts.items() if facts.redirect
+    }
+    cited = sum(len(t.cites) for t in index.theses.values())
+    return _Survey(theses, materials, cited, strays, redirects)
 
 
 def _material(facts: PageFacts) -> Material | None:
@@ -232,14 +237,20 @@ def _classify(
 
 
 def _search_key(
-    citation: StaleCitation, materials: Mapping[str, Material | None]
+    citation: StaleCitation,
+    materials: Mapping[str, Material | None],
+    redirects: Mapping[str, str],
 ) -> Citation | None:
     """What to ask history about a citation: None when there is no stamp, or when the
-    concept did not change within what the stamp covers (only the citation's claims did).
+    concept did not change within what the stamp covers (only the citation's claims did)
+    and no concept was retired into it.
 
     The search uses the claims the *stamp* covers, not those the citation names now: when
     `kb merge-claims` rewrites a citation to a survivor's id in the merge commit, no
-    version before it would match the rewritten citation, but they do match the stamp."""
+    version before it would match the rewritten citation, but they do match the stamp.
+    When only the claims it names changed and concepts were retired into its concept
+    (`kb merge-claims --retire-other` moves their citations' claims onto it), the
+    retirement is what made it stale."""
     if citation.stamp is None or citation.status not in (Status.STALE, Status.MISSING):
         return None
     try:
@@ -250,14 +261,16 @@ def _search_key(
     scope = citation.claims if stamp.whole else tuple(stamp.claims)
     mat = materials.get(citation.concept)
     if mat is not None and not diff_material(citation.stamp, mat, scope):
-        return None
+        retired = tuple(sorted(r for r, into in redirects.items() if into == citation.concept))
+        return Citation(citation.concept, citation.stamp, scope, retired) if retired else None
     return Citation(citation.concept, citation.stamp, scope)
 
 
 def _origins(
     root: Path,
     citations: list[Citation],
-    materials: Mapping[str, Material | None],
+    survey: _Survey,
+    max_bytes: int,
     cache: Path | None,
     ahead: HistoryRead | None,
 ) -> dict[Citation, Origin]:
@@ -269,8 +282,9 @@ def _origins(
     if cache is not None:
         _ensure_cache_dir(cache.parent.parent)
     # What lint already read of each page: history need not read the files again.
-    worktree = {c.concept: materials.get(c.concept) for c in citations}
-    found = stale_since(root, citations, worktree, cache, ahead)
+    concepts = {r for c in citations for r in (c.concept, *c.retired_from)}
+    worktree = {concept: survey.materials.get(concept) for concept in concepts}
+    found = stale_since(root, citations, worktree, cache, ahead, survey.redirects, max_bytes)
     if not found:  # no history: outside git (nothing to say), or git refused to read it
         from kbcli.gitrepo import refusal
 

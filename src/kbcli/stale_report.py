@@ -24,10 +24,14 @@ of the whole concept. `status` is `stale`, `unreviewed`, `missing` (no such conc
 "statement re-worded", "evidence changed" with `old` and `new`, "sources changed",
 "summary changed", ...). `origin` is null where there is no history to ask: outside git,
 a citation never stamped, or one whose concept did not change (only the claims it names
-did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`),
-`uncommitted` (changed only in the working tree or index) or `unknown` (with a `note`),
-as where git refuses the repository: "git refuses this repository (safe.directory)" for
-one another user owns, "git fails in this repository: ..." with git's words otherwise.
+did). Otherwise its `state` is `commit` (with `sha`, `date` in ISO 8601, `subject`; and
+`merge: true` with `branch_commit`, the merged branch's own commit or null, when the commit
+is a merge), `uncommitted` (changed only in the working tree or index) or `unknown` (with a
+`note`), as where git refuses the repository: "git refuses this repository
+(safe.directory)" for one another user owns, "git fails in this repository: ..." with
+git's words otherwise. An origin may carry an `event` (`kind` deleted, renamed or retired,
+`concept`, `sha`, `date`, `subject`, and `to`): what happened to a concept that is gone or
+retired. docs/stale.md defines the commit named.
 `path` is relative to the working directory, as in lint's JSON. `not_pages` lists the
 entries named like pages that kb could not read (Y008, as lint reports them); any makes
 `clean` false and the exit code 1.
@@ -40,7 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from kbcli.history import Origin
+from kbcli.history import Commit, Event, EventKind, Origin
 from kbcli.report import display_path, github_data, github_property
 from kbcli.safetext import markup, visible
 from kbcli.stale import StaleCitation, StaleResult, Status, ThesisReport
@@ -121,12 +125,46 @@ def _since(cit: StaleCitation) -> str:
     origin = cit.origin
     if origin is None:
         return ""
+    if origin.event is not None:  # deleted, renamed or retired: that first, then the answer
+        event = ": " + _event(cit, origin.event)
+        if origin.commit is not None and origin.commit.sha == origin.event.commit.sha:
+            return event + _merge(origin)
+        answer = _answer(origin)  # " since ...", or already in parentheses
+        return f"{event} ({answer.strip()})" if origin.commit is not None else event + answer
+    return _answer(origin)
+
+
+def _answer(origin: Origin) -> str:
     if origin.commit is not None:
-        c = origin.commit
-        return f' since {c.sha} {c.date[:10]} "{c.subject}"'
+        return f" since {_commit(origin.commit)}{_merge(origin)}"
     if origin.uncommitted:
         return " (uncommitted change)"
     return f" (commit unknown: {origin.note})"
+
+
+def _commit(c: Commit) -> str:
+    return f'{c.sha} {c.date[:10]} "{c.subject}"'
+
+
+def _merge(origin: Origin) -> str:
+    """Said when the change arrived by a merge, with the merged branch's own commit."""
+    if not origin.merge:
+        return ""
+    if origin.branch_commit is None:
+        return " (a merge)"
+    return f" (a merge; on the merged branch: {_commit(origin.branch_commit)})"
+
+
+def _event(cit: StaleCitation, event: Event) -> str:
+    """`deleted in ...`, `renamed to B in ...`, `retired into B in ...`; naming the
+    concept when it is not the cited one (a concept retired into the cited one)."""
+    who = "" if event.concept == cit.concept else f"{event.concept} "
+    what = {
+        EventKind.DELETED: "deleted",
+        EventKind.RENAMED: f"renamed to {event.to}",
+        EventKind.RETIRED: f"retired into {event.to}",
+    }[event.kind]
+    return f"{who}{what} in {_commit(event.commit)}"
 
 
 def summary(result: StaleResult) -> str:
@@ -175,19 +213,22 @@ def _table(result: StaleResult, cwd: Path, out: TextIO) -> None:
                 "\n".join(markup(change) for change in changes),
             ]
             if dated:
-                cells.append("\n".join(markup(part) for part in _since_cell(cit.origin)))
+                cells.append("\n".join(markup(part) for part in _since_cell(cit)))
             table.add_row(*cells, style=None if cit.status is Status.STALE else "yellow")
             first = False
         table.add_section()
     Console(file=out, force_terminal=True, highlight=False, emoji=False).print(table)
 
 
-def _since_cell(origin: Origin | None) -> tuple[str, ...]:
+def _since_cell(cit: StaleCitation) -> tuple[str, ...]:
+    origin = cit.origin
     if origin is None:
         return ()
+    if origin.event is not None:
+        return (_since(cit).removeprefix(": "),)
     if origin.commit is not None:
         c = origin.commit
-        return (f"{c.sha} {c.date[:10]}", c.subject)
+        return (f"{c.sha} {c.date[:10]}", f"{c.subject}{_merge(origin)}")
     return ("uncommitted",) if origin.uncommitted else (f"unknown: {origin.note}",)
 
 

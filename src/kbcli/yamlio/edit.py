@@ -13,7 +13,9 @@ Choices where the file itself gives no answer:
 - Inserting before item i writes just above item i's dash line, so a comment line above the
   item ends up above the new item.
 - Deleting an item removes its lines, dash line through last content line, comments inside
-  it included. Deleting the only item of a block sequence leaves `key: []`.
+  it included; with `Delete(..., comments=True)` also the comment lines right above it at
+  its dash's column, which introduce it (above the first item they may be the list's own,
+  and stay). Deleting the only item of a block sequence leaves `key: []`.
 - Inserting into a missing, null or `[]` value of a block mapping writes a block sequence,
   indented the way the file indents its other block sequences (default: by 2).
 - A new list or mapping under a key is written in block style; inside an item or a mapping
@@ -55,10 +57,12 @@ class Insert:
 
 @dataclass(frozen=True)
 class Delete:
-    """Delete item `index` of the list at `seq`."""
+    """Delete item `index` of the list at `seq`; with `comments`, also the comment lines
+    that introduce it (right above it, at its indentation)."""
 
     seq: Path
     index: int
+    comments: bool = False
 
 
 @dataclass(frozen=True)
@@ -661,7 +665,8 @@ class _Editor:
         slot = self.slot(seq)
         node = slot.node
         inserts = [(o, op) for o, op in ops if isinstance(op, Insert)]
-        deletes = {op.index for _, op in ops if isinstance(op, Delete)}
+        # index -> whether its introducing comments go too
+        deletes = {op.index: op.comments for _, op in ops if isinstance(op, Delete)}
         if node is None or _is_null(node) or (node.id == "sequence" and not node.value):
             values = [op.value for _, op in inserts]  # validated: all at index 0
             block = slot.parent is not None and not slot.flow and slot.parent.id == "mapping"
@@ -672,14 +677,16 @@ class _Editor:
         return self.block_list_edit(slot, seq, inserts, deletes)
 
     def block_list_edit(
-        self, slot: _Slot, seq: Path, inserts: list[tuple[int, Any]], deletes: set[int]
+        self, slot: _Slot, seq: Path, inserts: list[tuple[int, Any]], deletes: dict[int, bool]
     ) -> list[_Splice]:
         node = slot.node
         assert node is not None
         items, dashes = node.value, self.dashes(node)
         if len(deletes) == len(items) and not inserts:
             return self.collapse(slot, seq)
-        pieces = [self.delete_item(seq, items[i], dashes[i], i) for i in sorted(deletes)]
+        pieces = [
+            self.delete_item(seq, items[i], dashes[i], i, deletes[i]) for i in sorted(deletes)
+        ]
         offset = self.item_offset(node)
         for o, op in inserts:
             rank = (-len(seq), 1, op.index, o)
@@ -698,11 +705,26 @@ class _Editor:
                 pieces.append(_Splice(dash, dash, rank, text))
         return pieces
 
-    def delete_item(self, seq: Path, item: Node, dash: int, index: int) -> _Splice:
+    def delete_item(self, seq: Path, item: Node, dash: int, index: int, comments: bool) -> _Splice:
         self.refuse_aliases(item, (*seq, index))
         if not self.starts_line(dash):
             raise EditError(f"{describe((*seq, index))}: this layout is not supported")
-        return _Splice(self.line_start(dash), self.line_after(item), (-len(seq) - 1, 0, index))
+        start = self.line_start(dash)
+        if comments and index > 0:  # above the first item, a comment may be the list's own
+            start = self.comments_above(start, self.col(dash))
+        return _Splice(start, self.line_after(item), (-len(seq) - 1, 0, index))
+
+    def comments_above(self, start: int, col: int) -> int:
+        """Where the comment lines right above the line at `start` begin, counting only
+        comments at column `col` (those introducing an item there), up to a blank line or
+        any other line: they go with the item, never left orphaned."""
+        while start > 0:
+            above = self.line_start(start - 1)
+            line = self.work[above : start - 1].rstrip("\r")
+            if not line.startswith(" " * col + "#"):
+                break
+            start = above
+        return start
 
     def collapse(self, slot: _Slot, seq: Path) -> list[_Splice]:
         """A block sequence emptied: `key: []`, the key's line and its comment kept."""
@@ -726,7 +748,7 @@ class _Editor:
         ]
 
     def flow_list_edit(
-        self, node: Node, seq: Path, inserts: list[tuple[int, Any]], deletes: set[int]
+        self, node: Node, seq: Path, inserts: list[tuple[int, Any]], deletes: dict[int, bool]
     ) -> list[_Splice]:
         items = node.value
         starts = [item.start_mark.index for item in items]

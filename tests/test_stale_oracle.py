@@ -1,0 +1,263 @@
+"""The answer of `kb stale`, checked against a brute-force oracle on generated histories.
+
+Hypothesis writes a history in a real git repository: edits of the cited claims and of
+others, reverts to the stamped content, reformatting, unrelated commits, renames between
+`.yaml` and `.yml`, deletions and re-creations, and branches merged with `--no-ff`. The
+oracle reads the concept at every first-parent commit (`git show`), newest first, and
+takes the commit after the newest one whose content matches the stamp (docs/stale.md);
+`kb stale --format json` must name that same commit, say "merge" exactly when it is one,
+and name a deletion where the concept is gone.
+
+Few histories in CI; `KB_FULL_PROPS=1` runs a few hundred.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from kbcli.stamps import is_stale, make_stamp
+from kbcli.yamlio.load import YamlProblem, parse
+
+from helpers import GIT_ENV, run_kb
+
+EXAMPLES = 300 if os.environ.get("KB_FULL_PROPS") == "1" else 25
+LEVELS = ("strong", "moderate", "weak")
+STATEMENTS = ("Alpha comes first", "Alpha comes first of all")
+
+
+@dataclass(frozen=True)
+class Content:
+    """What the page says: the cited claim's evidence and wording, the other claim's
+    evidence (material); its layout and changelog notes (not material)."""
+
+    level: int = 0
+    wording: int = 0
+    other: int = 0
+    layout: int = 0
+    notes: int = 0
+
+    def text(self) -> str:
+        first = (LEVELS[self.level], STATEMENTS[self.wording])
+        notes = "".join(
+            f"  - {{date: 2026-04-{1 + n % 28:02d}, text: Note {n}}}\n" for n in range(self.notes)
+        )
+        if self.layout == 0:
+            claims = (
+                f"  - id: alpha-is-first\n    statement: {first[1]}\n    evidence: {first[0]}\n"
+                "    sources: [greek]\n"
+                "  - id: alpha-is-a-letter\n    statement: Alpha is a letter\n"
+                f"    evidence: {LEVELS[self.other]}\n    sources: [greek]\n"
+            )
+        else:  # flow style, quoted, claims in the other order
+            claims = (
+                f"- {{id: alpha-is-a-letter, evidence: '{LEVELS[self.other]}', sources: [greek],"
+                " statement: Alpha is a letter}\n"
+                f'- {{id: alpha-is-first, sources: ["greek"], evidence: {first[0]},'
+                f' statement: "{first[1]}"}}\n'
+            )
+        changelog = f"changelog:\n{notes}" if notes else "changelog: []\n"
+        return (
+            "id: alpha\ntitle: Alpha\nsummary: The first concept.\n"
+            f"claims:\n{claims}sources:\n  - {{id: greek, title: The Greek alphabet}}\n" + changelog
+        )
+
+
+STAMPED = Content()
+
+# Hypothesis leans to the first value of each: a change, so that most edits are ones.
+material = st.builds(
+    Content,
+    level=st.sampled_from((1, 2, 0)),
+    wording=st.sampled_from((1, 0)),
+    other=st.sampled_from((1, 2, 0)),
+    layout=st.sampled_from((1, 0)),
+)
+edit = st.tuples(st.just("edit"), material)
+step = st.one_of(
+    edit,
+    edit,  # edits weigh more: most histories should end stale
+    edit,
+    st.tuples(st.just("revert"), st.integers(0, 1)),  # to the stamped content, some layout
+    st.tuples(st.just("note")),  # a changelog entry: not material
+    st.tuples(st.just("unrelated")),
+    st.tuples(st.just("rename")),  # .yaml <-> .yml
+    st.tuples(st.just("delete")),  # or re-create, when gone
+)
+branch_step = st.one_of(
+    edit,
+    edit,
+    st.tuples(st.just("revert"), st.integers(0, 1)),
+    st.tuples(st.just("note")),
+    st.tuples(st.just("rename")),
+)
+history = st.lists(
+    st.one_of(
+        step,
+        st.tuples(st.just("branch"), st.lists(branch_step, min_size=1, max_size=3), st.booleans()),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+class Story:
+    """A repository with a KB (in a sub-directory) whose thesis cites `alpha`."""
+
+    def __init__(self, top: Path, claims: tuple[str, ...] | None) -> None:
+        self.top, self.kb = top, top / "kb"
+        (self.kb / "concepts").mkdir(parents=True)
+        (self.kb / "theses").mkdir()
+        (self.kb / "kb.yaml").write_text("{}\n")
+        self.claims = claims
+        self.stamp = make_stamp(parse(STAMPED.text()).data, claims)
+        named = f"    claims: [{', '.join(claims)}]\n" if claims else ""
+        (self.kb / "theses" / "t.yaml").write_text(
+            "id: t\ntitle: T\nposition: P.\ncites:\n"
+            f"  - concept: alpha\n{named}    stamp: '{self.stamp}'\n"
+        )
+        self.content: Content | None = STAMPED
+        self.departed = self.matched_again = False  # for the statistics only
+        self.suffix, self.n = ".yaml", 0
+        self.git("init", "-q", "-b", "main")
+        self.write()
+        self.commit("Initial")
+
+    def git(self, *args: str) -> str:
+        env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": f"2026-04-01T00:00:{self.n % 60:02d}Z"}
+        env["GIT_COMMITTER_DATE"] = env["GIT_AUTHOR_DATE"]
+        done = subprocess.run(
+            ["git", *args], cwd=self.top, env=env, capture_output=True, check=True
+        )
+        return done.stdout.decode()
+
+    @property
+    def path(self) -> Path:
+        return self.kb / "concepts" / f"alpha{self.suffix}"
+
+    def write(self) -> None:
+        if self.content is not None:
+            self.path.parent.mkdir(exist_ok=True)  # git rm removes an emptied folder
+            self.path.write_text(self.content.text())
+
+    def commit(self, subject: str) -> None:
+        self.n += 1
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", f"{subject} {self.n}")
+
+    def apply(self, op: tuple[Any, ...], where: str = "main") -> None:
+        kind = op[0]
+        if kind == "edit":
+            self.content = op[1]
+        elif kind == "revert":
+            self.content = Content(layout=op[1], notes=self.content.notes if self.content else 0)
+        elif kind == "note" and self.content is not None:
+            c = self.content
+            self.content = Content(c.level, c.wording, c.other, c.layout, c.notes + 1)
+        elif kind == "unrelated":
+            (self.top / f"{where}.txt").write_text(f"{self.n}\n")
+        elif kind == "rename" and self.content is not None:
+            old = self.path
+            self.suffix = ".yml" if self.suffix == ".yaml" else ".yaml"
+            self.git("mv", str(old), str(self.path))
+        elif kind == "delete":
+            if self.content is None:
+                self.content = STAMPED if self.n % 2 else Content(level=1)
+            else:
+                self.git("rm", "-q", str(self.path))
+                self.content = None
+        self.write()
+        self.commit(kind)
+        self.note_match()
+
+    def note_match(self) -> None:
+        matches = self.content is not None and not is_stale(
+            self.stamp, parse(self.content.text()).data, self.claims
+        )
+        self.matched_again |= self.departed and matches
+        self.departed |= not matches
+
+    def branch(self, ops: list[tuple[Any, ...]], main_moves: bool) -> None:
+        name = f"topic-{self.n}"
+        self.git("checkout", "-q", "-b", name)
+        for op in ops:
+            self.apply(op, "branch")
+        branch_state = (self.content, self.suffix)
+        self.git("checkout", "-q", "main")
+        if main_moves:
+            (self.top / "main.txt").write_text(f"{self.n}\n")
+            self.commit("meanwhile")
+        self.n += 1
+        self.git("merge", "-q", "--no-ff", "-m", f"Merge {name}", name)
+        self.content, self.suffix = branch_state
+
+    def oracle(self) -> tuple[str, bool] | None:
+        """The answer by brute force: (full sha, is a merge); None when HEAD matches."""
+        chain = self.git("rev-list", "--first-parent", "HEAD").split()
+        for newer, sha in zip([None, *chain], chain, strict=False):
+            if not is_stale(self.stamp, self.concept_at(sha), self.claims):
+                if newer is None:
+                    return None
+                parents = self.git("rev-list", "--parents", "-n", "1", newer).split()
+                return newer, len(parents) > 2
+        raise AssertionError("the root commit has the stamped content")
+
+    def concept_at(self, sha: str) -> object:
+        for suffix in (".yaml", ".yml"):
+            done = subprocess.run(
+                ["git", "show", f"{sha}:kb/concepts/alpha{suffix}"],
+                cwd=self.top,
+                capture_output=True,
+                check=False,
+            )
+            if done.returncode == 0:
+                try:
+                    return parse(done.stdout.decode()).data
+                except YamlProblem:
+                    return None
+        return None
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(steps=history, whole=st.booleans())
+def test_kb_stale_names_the_oracles_commit(steps: list[tuple[Any, ...]], whole: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        story = Story(Path(tmp) / "repo", None if whole else ("alpha-is-first",))
+        for op in steps:
+            if op[0] == "branch":
+                story.branch(op[1], op[2])
+            else:
+                story.apply(op)
+        expected = story.oracle()
+        env = {**GIT_ENV, "GIT_CEILING_DIRECTORIES": tmp}
+        result = run_kb("stale", "--format", "json", "--no-cache", cwd=story.kb, env=env)
+        assert result.code == 0, result.err
+        cites = [c for t in json.loads(result.out)["theses"] for c in t["citations"]]
+        if expected is None:
+            event("fresh: HEAD matches the stamp")
+            assert cites == []
+            return
+        (cite,) = cites
+        origin = cite["origin"]
+        sha, merge = expected
+        event(f"stale; answer a merge: {merge}; concept gone: {story.content is None}")
+        if story.matched_again:
+            event("the stamped content came back after a departure")
+        assert origin["state"] == "commit", (steps, origin)
+        assert sha.startswith(origin["sha"]), (steps, origin, sha)
+        assert origin.get("merge", False) is merge
+        gone = story.content is None
+        assert cite["status"] == ("missing" if gone else "stale")
+        assert (origin.get("event", {}).get("kind") == "deleted") is gone
