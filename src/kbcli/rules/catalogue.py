@@ -49,6 +49,17 @@ _TABLE = [
     Rule("C006", "unreviewed-citation", "warning", "a thesis citation was never reviewed"),
     Rule("C007", "untidy-statement", "warning", "stray whitespace in a claim's statement"),
     Rule("C008", "repeated-alias", "warning", "the same alias twice on a page"),
+    Rule(
+        "C009",
+        "possible-contradiction",
+        "warning",
+        "two claims on a page may say opposite things (a negation, an antonym, other numbers)",
+        example=(
+            "claims:\n  - {id: open, statement: Circuit tracing tools are open-sourced, ...}\n"
+            "  - {id: closed, statement: Circuit tracing tools are not open-sourced, ...}"
+        ),
+        fix="check both sources: correct one claim, or say in each what the other misses",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _TABLE}
