@@ -298,11 +298,8 @@ def add_claim(
     typer.echo(f"Added claim '{added.claim_id}' to {added.concept} ({added.rel})")
     if added.new_source is not None:
         typer.echo(f"Added source '{added.new_source}' to {added.concept}")
-    for other, score in added.similar:
-        typer.echo(
-            f"note: it is similar to claim '{other}' (score {score:.2f}); "
-            f"`kb merge-claims {added.concept} --dry-run` shows whether they are duplicates"
-        )
+    for similar in added.similar:
+        typer.echo(similar.note(added.concept))
     _echo_commit(done.commit)
     return 0
 
