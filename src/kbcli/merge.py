@@ -12,8 +12,10 @@ What a merge keeps, per group (the first claim of the group survives):
   repeated. Pieces are joined with a space after a full stop (details are usually
   sentences), else with "; ", so the joined text reads as prose and each piece is kept
   verbatim;
-- evidence: the strongest level of the group (levels unknown to the KB rank weakest); when
-  the levels differ the conflict is recorded, with each claim's level;
+- evidence: when the claims' levels differ, never chosen silently: the group is held
+  unless `evidence` says "strongest", "weakest" (levels unknown to the KB rank weakest) or
+  names a level, or `decide` (a curator at a terminal) answers; the decision is recorded,
+  with each claim's level;
 - merged: the survivor's own merged ids, then each merged claim's id and its merged ids,
   so every id that ever named one of these claims still resolves to the survivor.
 """
@@ -21,12 +23,13 @@ What a merge keeps, per group (the first claim of the group survives):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kbcli.errors import KbError, Refused
 from kbcli.kb import unique_id
-from kbcli.similarity import DEFAULT_THRESHOLD, group_duplicates, normalise, similarity
+from kbcli.similarity import DEFAULT_THRESHOLD, compare, normalise, relate, similarity
 
 Claim = dict[str, Any]
 Source = dict[str, Any]
@@ -36,14 +39,68 @@ _SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
 
 @dataclass(frozen=True)
 class EvidenceConflict:
-    """A group whose claims disagreed on evidence: each claim's level, and the one kept."""
+    """A group whose claims disagreed on evidence: each claim's level, the one kept and
+    how it was decided ("the strongest", "the weakest", "as chosen", "answered at the
+    terminal")."""
 
     kept: str
     levels: tuple[tuple[str, str], ...]  # (claim id, level), in group order
+    decided: str = ""
 
     def describe(self) -> str:
         levels = ", ".join(f"{cid} {level}" for cid, level in self.levels)
-        return f"evidence conflict: {levels}; keeps {self.kept}"
+        return f"evidence differs: {levels}; keeps {self.kept} ({self.decided})"
+
+    def changelog(self) -> str:
+        """`evidence: moderate and strong → strong`, for the merge's changelog entry."""
+        seen = list(dict.fromkeys(level for _, level in self.levels))
+        listed = ", ".join(seen[:-1]) + f" and {seen[-1]}"
+        return f"evidence: {listed} \u2192 {self.kept}"
+
+
+@dataclass(frozen=True)
+class HeldGroup:
+    """Claims that read as one but are not merged, and why."""
+
+    ids: tuple[str, ...]
+    reason: str
+
+    def describe(self) -> str:
+        return f"held: {', '.join(self.ids)}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two claims that may say opposite things: reported, never merged."""
+
+    ids: tuple[str, str]
+    score: float
+    reason: str
+
+    def describe(self) -> str:
+        a, b = self.ids
+        return (
+            f"possible contradiction: claims '{a}' and '{b}' may contradict each other "
+            f"({self.reason})"
+        )
+
+
+# What a curator at a terminal answers for a group: the evidence level the survivor keeps,
+# or None to leave the group alone.
+Decide = Callable[["GroupPlan"], str | None]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the curator chose (`kb merge-claims` options); the defaults merge every group
+    whose claims agree on evidence."""
+
+    only: tuple[str, ...] = ()  # only groups holding one of these claims
+    exclude: tuple[str, ...] = ()  # these claims stay out of every group
+    pairs: tuple[tuple[str, str], ...] = ()  # merge exactly these pairs, at any score
+    evidence: str | None = None  # "strongest", "weakest" or a level; None: hold
+    force: bool = False  # --pair merges claims that may contradict each other
+    decide: Decide | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +124,7 @@ class GroupPlan:
     gained_details: tuple[str, ...]
     previous_evidence: str
     conflict: EvidenceConflict | None
+    levels: tuple[tuple[str, str], ...] = ()  # (claim id, level), in group order
 
     def describe(self, names: Mapping[str, str] | None = None) -> list[str]:
         """The group for a curator; `names` shows merged ids otherwise (`--from`: an
@@ -89,10 +147,13 @@ class GroupPlan:
 
 @dataclass(frozen=True)
 class MergePlan:
-    """Every group of a concept's claims that will merge; empty when there is nothing to do."""
+    """Every group of a concept's claims that will merge; empty when there is nothing to do.
+    Groups held back and possible contradictions are reported beside it."""
 
     groups: tuple[GroupPlan, ...]
     threshold: float
+    held: tuple[HeldGroup, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
 
     @property
     def changes(self) -> bool:
@@ -104,25 +165,32 @@ class MergePlan:
 
     def describe(self, names: Mapping[str, str] | None = None) -> list[str]:
         if not self.groups:
-            return [f"no duplicate claims (threshold {self.threshold:.2f})"]
-        merged = sum(len(g.merged_ids) for g in self.groups)
-        lines = [
-            f"{len(self.groups)} group(s), {merged} claim(s) merged "
-            f"(threshold {self.threshold:.2f}):"
-        ]
+            lines = [f"no duplicate claims (threshold {self.threshold:.2f})"]
+        else:
+            merged = sum(len(g.merged_ids) for g in self.groups)
+            lines = [
+                f"{len(self.groups)} group(s), {merged} claim(s) merged "
+                f"(threshold {self.threshold:.2f}):"
+            ]
         for group in self.groups:
             lines.extend(group.describe(names))
-        return lines
+        return lines + self.report()
+
+    def report(self) -> list[str]:
+        """What is not merged and why: held groups, possible contradictions."""
+        return [h.describe() for h in self.held] + [c.describe() for c in self.contradictions]
 
 
 def plan_merge(
     claims: Sequence[Mapping[str, Any]],
     threshold: float = DEFAULT_THRESHOLD,
     evidence_levels: Sequence[str] = ("strong", "moderate", "weak"),
+    choices: Choices | None = None,
 ) -> MergePlan:
-    """Plan the merge of duplicate claims: groups from `group_duplicates` on the statements,
-    the first claim of each group surviving. `evidence_levels` is strongest first."""
-    return _plan(claims, threshold, evidence_levels, foreign=frozenset())
+    """Plan the merge of duplicate claims: groups from `similarity.compare` on the
+    statements (or the curator's `choices`), the first claim of each group surviving.
+    `evidence_levels` is strongest first."""
+    return _plan(claims, threshold, evidence_levels, frozenset(), choices or Choices())
 
 
 def _plan(
@@ -130,12 +198,100 @@ def _plan(
     threshold: float,
     evidence_levels: Sequence[str],
     foreign: frozenset[int],
+    choices: Choices,
 ) -> MergePlan:
-    statements = [str(c["statement"]) for c in claims]
-    groups = group_duplicates(statements, threshold)
-    return MergePlan(
-        tuple(_plan_group(claims, g, evidence_levels, foreign) for g in groups), threshold
+    _check_choices(claims, evidence_levels, choices)
+    eligible = [i for i, c in enumerate(claims) if c["id"] not in choices.exclude]
+    found = compare([str(claims[i]["statement"]) for i in eligible], threshold)
+    ids = [str(claims[i]["id"]) for i in eligible]
+    contradictions = tuple(
+        Contradiction((ids[c.first], ids[c.second]), c.score, c.reason)
+        for c in found.contradictions
     )
+    held = [
+        HeldGroup(
+            tuple(ids[k] for k in h.group),
+            f"'{ids[h.first]}' and '{ids[h.second]}' say different things ({h.reason}); "
+            "merge what belongs together with --pair",
+        )
+        for h in found.held
+    ]
+    if choices.pairs:
+        groups, held = _pair_groups(claims, choices), []
+    else:
+        groups = [[eligible[k] for k in g] for g in found.groups]
+    if choices.only:
+        groups = [g for g in groups if any(claims[i]["id"] in choices.only for i in g)]
+        held = [h for h in held if set(h.ids) & set(choices.only)]
+    groups = _with_copies(claims, groups)
+    planned = []
+    for group in groups:
+        plan = _plan_group(claims, group, evidence_levels, foreign, choices)
+        if isinstance(plan, HeldGroup):
+            held.append(plan)
+        else:
+            planned.append(plan)
+    return MergePlan(tuple(planned), threshold, tuple(held), contradictions)
+
+
+def _check_choices(
+    claims: Sequence[Mapping[str, Any]], evidence_levels: Sequence[str], choices: Choices
+) -> None:
+    known = {c["id"] for c in claims}
+    named = [*choices.only, *choices.exclude, *(i for pair in choices.pairs for i in pair)]
+    unknown = [i for i in dict.fromkeys(named) if i not in known]
+    if unknown:
+        raise KbError(f"no claim {', '.join(repr(i) for i in unknown)} here to merge")
+    for a, b in choices.pairs:
+        if a == b:
+            raise KbError(f"--pair {a} {b}: name two different claims")
+    policy = choices.evidence
+    if policy is not None and policy not in ("strongest", "weakest", *evidence_levels):
+        levels = ", ".join(evidence_levels)
+        raise KbError(f"--evidence {policy}: use strongest, weakest or a level ({levels})")
+
+
+def _pair_groups(claims: Sequence[Mapping[str, Any]], choices: Choices) -> list[list[int]]:
+    """The curator's pairs as groups (pairs sharing a claim make one group); a pair that
+    may contradict itself is refused unless `force`."""
+    index = {c["id"]: i for i, c in enumerate(claims)}
+    parent = list(range(len(claims)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a, b in choices.pairs:
+        rel = relate(str(claims[index[a]]["statement"]), str(claims[index[b]]["statement"]), 1e-9)
+        if rel.kind == "opposite" and not choices.force:
+            raise Refused(
+                f"claims '{a}' and '{b}' may contradict each other ({rel.reason}): pass "
+                "--force to merge them anyway; nothing was written"
+            )
+        ra, rb = find(index[a]), find(index[b])
+        parent[max(ra, rb)] = min(ra, rb)
+    members: dict[int, list[int]] = {}
+    for a, b in choices.pairs:
+        for i in (index[a], index[b]):
+            members.setdefault(find(i), [])
+            if i not in members[find(i)]:
+                members[find(i)].append(i)
+    return [sorted(g) for _, g in sorted(members.items())]
+
+
+def _with_copies(claims: Sequence[Mapping[str, Any]], groups: list[list[int]]) -> list[list[int]]:
+    """`groups` with each word-for-word copy of a claim (id included) in the group of its
+    first copy: a copy is always merged, whatever was chosen."""
+    result = [set(g) for g in groups]
+    first: dict[str, int] = {}
+    for i, claim in enumerate(claims):
+        j = first.setdefault(claim["id"], i)
+        if j == i or claims[j] != claim:
+            continue
+        joined = {i, j}.union(*(g for g in result if i in g or j in g))
+        result = [g for g in result if not g & joined] + [joined]
+    return sorted(sorted(g) for g in result)
 
 
 def _plan_group(
@@ -143,15 +299,17 @@ def _plan_group(
     group: Sequence[int],
     evidence_levels: Sequence[str],
     foreign: frozenset[int],
-) -> GroupPlan:
+    choices: Choices,
+) -> GroupPlan | HeldGroup:
     survivor, others = claims[group[0]], [claims[i] for i in group[1:]]
     members = [survivor, *others]
     sources = _unique(s for c in members for s in c.get("sources") or ())
     detail, gained_details = _join_details([c.get("detail") for c in members])
-    evidence, conflict = _strongest(members, evidence_levels)
+    levels = tuple((str(c["id"]), str(c["evidence"])) for c in members)
+    evidence, conflict = _decided(levels, evidence_levels, choices.evidence)
     foreign_ids = {claims[i]["id"] for i in group[1:] if i in foreign}
     retired, merged = _merged_ids(survivor, others, foreign_ids)
-    return GroupPlan(
+    plan = GroupPlan(
         survivor_index=group[0],
         survivor_id=survivor["id"],
         statement=survivor["statement"],
@@ -161,14 +319,42 @@ def _plan_group(
         scores=tuple(similarity(survivor["statement"], c["statement"]) for c in others),
         sources=sources,
         detail=detail,
-        evidence=evidence,
+        evidence=survivor["evidence"] if evidence is None else evidence,
         merged=merged,
         retired=retired,
         gained_sources=tuple(s for s in sources if s not in (survivor.get("sources") or ())),
         gained_details=gained_details,
         previous_evidence=survivor["evidence"],
         conflict=conflict,
+        levels=levels,
     )
+    return _confirmed(plan, choices, evidence is None)
+
+
+def _confirmed(plan: GroupPlan, choices: Choices, undecided: bool) -> GroupPlan | HeldGroup:
+    """The group as the curator settled it: asked at a terminal (`decide`), or held while
+    its evidence levels differ and nothing decided which to keep."""
+    ids = (plan.survivor_id, *plan.merged_ids)
+    if choices.decide is not None and not _plain_copy(plan):
+        answer = choices.decide(plan)
+        if answer is None:
+            return HeldGroup(ids, "left alone at the terminal")
+        if not undecided and answer == plan.evidence:
+            return plan
+        conflict = EvidenceConflict(answer, plan.levels, "answered at the terminal")
+        return replace(plan, evidence=answer, conflict=conflict)
+    if undecided:
+        levels = ", ".join(f"{cid} {level}" for cid, level in plan.levels)
+        return HeldGroup(
+            ids,
+            f"evidence differs ({levels}): choose with --evidence strongest|weakest|LEVEL",
+        )
+    return plan
+
+
+def _plain_copy(plan: GroupPlan) -> bool:
+    # A word-for-word copy (same id) has nothing to decide.
+    return all(cid == plan.survivor_id for cid in plan.merged_ids)
 
 
 def _merged_ids(
@@ -218,18 +404,29 @@ def _separator(text: str) -> str:
     return " " if _SENTENCE_END.search(text) else "; "
 
 
-def _strongest(
-    members: Sequence[Mapping[str, Any]], evidence_levels: Sequence[str]
-) -> tuple[str, EvidenceConflict | None]:
+def _decided(
+    levels: tuple[tuple[str, str], ...], evidence_levels: Sequence[str], policy: str | None
+) -> tuple[str | None, EvidenceConflict | None]:
+    """The level the survivor keeps (None: undecided) and, when levels differ, the
+    decision as recorded."""
+    distinct = list(dict.fromkeys(level for _, level in levels))
+    if len(distinct) == 1:
+        return distinct[0], None
+    if policy is None:
+        return None, None
+
     def rank(level: str) -> int:
         return evidence_levels.index(level) if level in evidence_levels else len(evidence_levels)
 
-    levels = tuple((str(c["id"]), str(c["evidence"])) for c in members)
-    # min() keeps the first of equal ranks, so the survivor's own level wins a tie.
-    kept = min((level for _, level in levels), key=rank)
-    if len({level for _, level in levels}) == 1:
-        return kept, None
-    return kept, EvidenceConflict(kept, levels)
+    # min() and max() keep the first of equal ranks: the survivor's own level wins a tie.
+    if policy == "strongest":
+        kept = min(distinct, key=rank)
+    elif policy == "weakest":
+        kept = max(distinct, key=rank)
+    else:
+        kept = policy
+    decided = f"the {policy}" if policy in ("strongest", "weakest") else "as chosen"
+    return kept, EvidenceConflict(kept, levels, decided)
 
 
 def apply_plan(claims: Sequence[Claim], plan: MergePlan) -> list[Claim]:
@@ -296,6 +493,7 @@ class MergeFromPlan:
     plan: MergePlan  # over the target's claims followed by `incoming`
     target_id_map: Mapping[str, str]  # target claim id -> survivor, for the target's theses
     other_id_map: Mapping[str, str]  # every OTHER claim (and merged) id -> its claim id now
+    already: Mapping[str, str] = field(default_factory=dict)  # OTHER id -> target claim
 
     def describe(self, other: str | None = None) -> list[str]:
         """The plan for a curator. With `other` (OTHER's id), a merged incoming claim is
@@ -306,6 +504,7 @@ class MergeFromPlan:
             for old, new in self.source_map.items()
         ]
         into = {i: g.survivor_id for g in self.plan.groups for i in g.merged_indexes}
+        lines += [f"claim {old} is already here as {new}" for old, new in self.already.items()]
         for k, (old, new) in enumerate(self.renamed.items()):
             survivor = into.get(self.target_count + k)
             fate = f"appended as {new}" if survivor is None else f"merges into {survivor}"
@@ -321,6 +520,7 @@ def plan_merge_from(
     other_sources: Sequence[Mapping[str, Any]],
     threshold: float = DEFAULT_THRESHOLD,
     evidence_levels: Sequence[str] = ("strong", "moderate", "weak"),
+    choices: Choices | None = None,
 ) -> MergeFromPlan:
     """Plan merging OTHER's claims and sources into the target concept.
 
@@ -333,20 +533,25 @@ def plan_merge_from(
     source_map, new_sources = _map_sources(target_sources, other_sources)
     taken = {c["id"] for c in target_claims}
     taken.update(m for c in target_claims for m in c.get("merged") or ())
+    already = _already_here(target_claims, other_claims, source_map)
     renamed: dict[str, str] = {}
     for claim in other_claims:
-        renamed[claim["id"]] = unique_id(claim["id"], taken)
-        taken.add(renamed[claim["id"]])
-    incoming = tuple(_incoming(c, renamed[c["id"]], source_map) for c in other_claims)
+        if claim["id"] not in already:
+            renamed[claim["id"]] = unique_id(claim["id"], taken)
+            taken.add(renamed[claim["id"]])
+    incoming = tuple(
+        _incoming(c, renamed[c["id"]], source_map) for c in other_claims if c["id"] in renamed
+    )
     count = len(target_claims)
     foreign = frozenset(range(count, count + len(incoming)))
-    plan = _plan([*target_claims, *incoming], threshold, evidence_levels, foreign)
+    combined = [*target_claims, *incoming]
+    plan = _plan(combined, threshold, evidence_levels, foreign, choices or Choices())
     retired = id_map(plan)
     target_ids = {c["id"] for c in target_claims}
     target_ids.update(m for c in target_claims for m in c.get("merged") or ())
     other_id_map: dict[str, str] = {}
     for claim in other_claims:
-        now = renamed[claim["id"]]
+        now = already.get(claim["id"]) or renamed[claim["id"]]
         now = retired.get(now, now)
         for old in (claim["id"], *(claim.get("merged") or ())):
             other_id_map.setdefault(old, now)
@@ -359,7 +564,38 @@ def plan_merge_from(
         plan=plan,
         target_id_map={k: v for k, v in retired.items() if k in target_ids},
         other_id_map=other_id_map,
+        already=already,
     )
+
+
+def _already_here(
+    target_claims: Sequence[Mapping[str, Any]],
+    other_claims: Sequence[Mapping[str, Any]],
+    source_map: Mapping[str, str],
+) -> dict[str, str]:
+    """OTHER claim id -> the target claim that already holds all of it: the same
+    statement (after `normalise`), the same evidence, its sources and its detail. Such a
+    claim needs no merge and no decision (a group held for its evidence brought its
+    incoming claims over as they were; a second run finds them here)."""
+    found = {}
+    for claim in other_claims:
+        sources = {source_map.get(s, s) for s in claim.get("sources") or ()}
+        for target in target_claims:
+            if (
+                normalise(str(target["statement"])) == normalise(str(claim["statement"]))
+                and target["evidence"] == claim["evidence"]
+                and sources <= set(target.get("sources") or ())
+                and _detail_in(target.get("detail"), claim.get("detail"))
+            ):
+                found[claim["id"]] = str(target["id"])
+                break
+    return found
+
+
+def _detail_in(text: object, detail: object) -> bool:
+    if not isinstance(detail, str) or not detail.strip():
+        return True
+    return isinstance(text, str) and detail_contains(text, detail)
 
 
 def apply_merge_from(
