@@ -46,6 +46,7 @@ class EvidenceConflict:
     kept: str
     levels: tuple[tuple[str, str], ...]  # (claim id, level), in group order
     decided: str = ""
+    ranked: tuple[str, ...] = ()  # the distinct levels, weakest first
 
     def describe(self) -> str:
         levels = ", ".join(f"{cid} {level}" for cid, level in self.levels)
@@ -53,7 +54,7 @@ class EvidenceConflict:
 
     def changelog(self) -> str:
         """`evidence: moderate and strong → strong`, for the merge's changelog entry."""
-        seen = list(dict.fromkeys(level for _, level in self.levels))
+        seen = list(self.ranked or dict.fromkeys(level for _, level in self.levels))
         listed = ", ".join(seen[:-1]) + f" and {seen[-1]}"
         return f"evidence: {listed} \u2192 {self.kept}"
 
@@ -328,10 +329,12 @@ def _plan_group(
         conflict=conflict,
         levels=levels,
     )
-    return _confirmed(plan, choices, evidence is None)
+    return _confirmed(plan, choices, evidence is None, evidence_levels)
 
 
-def _confirmed(plan: GroupPlan, choices: Choices, undecided: bool) -> GroupPlan | HeldGroup:
+def _confirmed(
+    plan: GroupPlan, choices: Choices, undecided: bool, evidence_levels: Sequence[str]
+) -> GroupPlan | HeldGroup:
     """The group as the curator settled it: asked at a terminal (`decide`), or held while
     its evidence levels differ and nothing decided which to keep."""
     ids = (plan.survivor_id, *plan.merged_ids)
@@ -341,7 +344,9 @@ def _confirmed(plan: GroupPlan, choices: Choices, undecided: bool) -> GroupPlan 
             return HeldGroup(ids, "left alone at the terminal")
         if not undecided and answer == plan.evidence:
             return plan
-        conflict = EvidenceConflict(answer, plan.levels, "answered at the terminal")
+        distinct = list(dict.fromkeys(level for _, level in plan.levels))
+        ranked = _ranked(distinct, evidence_levels)
+        conflict = EvidenceConflict(answer, plan.levels, "answered at the terminal", ranked)
         return replace(plan, evidence=answer, conflict=conflict)
     if undecided:
         levels = ", ".join(f"{cid} {level}" for cid, level in plan.levels)
@@ -426,7 +431,16 @@ def _decided(
     else:
         kept = policy
     decided = f"the {policy}" if policy in ("strongest", "weakest") else "as chosen"
-    return kept, EvidenceConflict(kept, levels, decided)
+    return kept, EvidenceConflict(kept, levels, decided, _ranked(distinct, evidence_levels))
+
+
+def _ranked(distinct: Sequence[str], evidence_levels: Sequence[str]) -> tuple[str, ...]:
+    """The levels weakest first (unknown levels first of all): "moderate and strong"."""
+
+    def rank(level: str) -> int:
+        return evidence_levels.index(level) if level in evidence_levels else len(evidence_levels)
+
+    return tuple(sorted(distinct, key=rank, reverse=True))
 
 
 def apply_plan(claims: Sequence[Claim], plan: MergePlan) -> list[Claim]:
