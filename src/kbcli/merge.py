@@ -201,7 +201,8 @@ def _plan(
     foreign: frozenset[int],
     choices: Choices,
 ) -> MergePlan:
-    _check_choices(claims, evidence_levels, choices)
+    by_pair = bool(choices.pairs)  # even when every pair was merged already
+    choices = _resolved(claims, evidence_levels, choices)
     eligible = [i for i, c in enumerate(claims) if c["id"] not in choices.exclude]
     found = compare([str(claims[i]["statement"]) for i in eligible], threshold)
     ids = [str(claims[i]["id"]) for i in eligible]
@@ -217,7 +218,7 @@ def _plan(
         )
         for h in found.held
     ]
-    if choices.pairs:
+    if by_pair:
         groups, held = _pair_groups(claims, choices), []
     else:
         groups = [[eligible[k] for k in g] for g in found.groups]
@@ -235,18 +236,32 @@ def _plan(
     return MergePlan(tuple(planned), threshold, tuple(held), contradictions)
 
 
-def _check_choices(
+def _resolved(
     claims: Sequence[Mapping[str, Any]], evidence_levels: Sequence[str], choices: Choices
-) -> None:
-    known = {c["id"] for c in claims}
+) -> Choices:
+    """`choices` with every claim named by the id it answers to now: a claim merged by
+    an earlier run is its survivor (so running the same command twice changes nothing,
+    and a pair already merged is no pair). KbError for a name no claim answers to."""
+    now = {str(m): str(c["id"]) for c in claims for m in c.get("merged") or ()}
+    now.update({str(c["id"]): str(c["id"]) for c in claims})
     named = [*choices.only, *choices.exclude, *(i for pair in choices.pairs for i in pair)]
-    unknown = [i for i in dict.fromkeys(named) if i not in known]
+    unknown = [i for i in dict.fromkeys(named) if i not in now]
     if unknown:
         raise KbError(f"no claim {', '.join(repr(i) for i in unknown)} here to merge")
     for a, b in choices.pairs:
         if a == b:
             raise KbError(f"--pair {a} {b}: name two different claims")
-    policy = choices.evidence
+    _check_policy(evidence_levels, choices.evidence)
+    pairs = tuple((now[a], now[b]) for a, b in choices.pairs if now[a] != now[b])
+    return replace(
+        choices,
+        only=tuple(now[i] for i in choices.only),
+        exclude=tuple(now[i] for i in choices.exclude),
+        pairs=pairs,
+    )
+
+
+def _check_policy(evidence_levels: Sequence[str], policy: str | None) -> None:
     if policy is not None and policy not in ("strongest", "weakest", *evidence_levels):
         levels = ", ".join(evidence_levels)
         raise KbError(f"--evidence {policy}: use strongest, weakest or a level ({levels})")
