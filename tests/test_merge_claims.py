@@ -168,8 +168,9 @@ def test_a_stamped_citation_is_reported_stale_naming_the_merge(tmp_path: Path) -
     assert result.out.splitlines()[0] == (
         "theses/interpretability-gates-deployment.yaml:20:14: C004 warning: "
         "'mechanistic-interpretability' changed since the last review: "
-        "claim 'breakthrough-2026-2' merged into 'breakthrough-2026'; "
-        "claim 'cross-lab-warning-2' merged into 'cross-lab-warning' "
+        "claim 'breakthrough-2026-2' merged into 'breakthrough-2026' (same statement and "
+        "evidence); claim 'cross-lab-warning-2' merged into 'cross-lab-warning' (same "
+        "statement and evidence) "
         "(re-score, then run: kb review interpretability-gates-deployment)"
     )
 
