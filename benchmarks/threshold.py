@@ -180,6 +180,7 @@ def main() -> None:
     print(f"DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD}")
     print_confusion("Labelled pairs (claim_pairs.tsv), all:", confusion(labelled_pairs()))
     print_confusion("Held-out part only:", confusion(labelled_pairs("holdout")))
+    print_confusion("Written after the rules only:", confusion(labelled_pairs("late")))
     for label, a, b in labelled_pairs():
         found = outcome(a, b)
         if (found == "merged") != (label == "same"):
