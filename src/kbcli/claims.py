@@ -39,10 +39,11 @@ SLUG_MAX = 60  # characters; long words are trimmed off the end first
 _WORD = re.compile(r"[a-z0-9]+")
 _URL = re.compile(r"^https?://\S+$")
 # Scripts ASCII folding cannot spell, by the tag an id gets for them.
+# (By code point ranges: compiling such a regex class costs milliseconds per run.)
 _SCRIPTS = (
-    ("ja", re.compile(r"[\u3040-\u30ff]")),
-    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
-    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")),
+    ("ja", ((0x3040, 0x30FF),)),
+    ("zh", ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))),
+    ("ko", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
 )
 
 
@@ -244,8 +245,9 @@ def claim_slug(statement: str) -> str:
 def _unspellable(text: str) -> str:
     """The tag of the script of letters ASCII folding drops ("zh", "ja", "ko", else the
     script's name: "cyrillic", "arabic"), or "" when every letter folds to ASCII."""
-    for tag, script in _SCRIPTS:
-        if script.search(text):
+    codes = [ord(c) for c in text if not c.isascii()]
+    for tag, ranges in _SCRIPTS:
+        if any(low <= code <= high for code in codes for low, high in ranges):
             return tag
     for char in text:
         if char.isalpha() and not unicodedata.normalize("NFKD", char).isascii():

@@ -30,6 +30,7 @@ count as one word). `DEFAULT_THRESHOLD` and the rules are measured in
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -54,10 +55,11 @@ _CHAR_MAP = str.maketrans(
 )
 _SPACE = re.compile(r"\s+")
 _TRAILING_PUNCT = re.compile(r"[\s.,;:!?\u2026]+$")
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Kana and CJK ideographs: scripts written without spaces. Tested by code point, not
+# by a regex class: compiling one costs milliseconds, on every run of kb.
+_CJK = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 # Numbers stay whole ("3.5", "1,000") so that "Claude 3" and "Claude 3.5" differ.
-_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{_CJK}]+|(?:(?![{_CJK}])[^\W\d_])+")
-_CJK_RUN = re.compile(rf"[{_CJK}]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _NUMBER = re.compile(r"\d")
 _CONTRACTIONS = (
     (re.compile(r"\b(?:can't|cannot)\b"), "can not"),
@@ -83,6 +85,11 @@ _BRITISH = ((re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
             (re.compile(r"(?<=\w{3})our$"), "or"))  # fmt: skip
 
 
+_BRITISH_ENDS = ("ise", "ised", "ises", "ising", "isation", "isations", "yse", "ysed", "yses",
+                 "ysing", "our")  # fmt: skip
+_NEGATING = tuple(lexicon.NEGATING_PREFIXES)
+
+
 def normalise(statement: str) -> str:
     """The statement as compared for exact duplicates: NFKC (full-width forms made plain),
     case-folded, typographic quotes and dashes made plain, whitespace collapsed, trailing
@@ -96,8 +103,9 @@ def stem(word: str) -> str:
     """A word's light stem: "inspection" and "inspecting" meet, "localise" meets "localize"."""
     if word in lexicon.NUMBER_WORDS:
         return lexicon.NUMBER_WORDS[word]
-    for pattern, replacement in _BRITISH:
-        word = pattern.sub(replacement, word)
+    if word.endswith(_BRITISH_ENDS):
+        for pattern, replacement in _BRITISH:
+            word = pattern.sub(replacement, word)
     if word.endswith("ss"):  # "process" is not the plural of "proces"
         return word
     for suffix, replacement in _SUFFIXES:
@@ -150,9 +158,29 @@ class _Profile:
 
 def _tokens(normal: str) -> list[str]:
     text = normal
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    return _TOKEN.findall(text)
+    if "'" in text or "cannot" in text:
+        for pattern, replacement in _CONTRACTIONS:
+            text = pattern.sub(replacement, text)
+    return _split_cjk(_TOKEN.findall(text))
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return code >= 0x3040 and any(low <= code <= high for low, high in _CJK)
+
+
+def _split_cjk(tokens: list[str]) -> list[str]:
+    """`tokens` with each word that mixes scripts split into runs of CJK characters and
+    runs of the rest ("claude模型" is "claude", "模型")."""
+    if all(t.isascii() for t in tokens):
+        return tokens
+    out = []
+    for token in tokens:
+        if token.isascii():
+            out.append(token)
+        else:
+            out += ["".join(run) for _, run in itertools.groupby(token, _is_cjk)]
+    return out
 
 
 def _negations(tokens: Sequence[str]) -> list[str]:
@@ -163,7 +191,7 @@ def _negations(tokens: Sequence[str]) -> list[str]:
             continue  # "not only ... but also" affirms
         if token in lexicon.NEGATORS:
             found.append(token)
-        elif _CJK_RUN.match(token):
+        elif _is_cjk(token[0]):
             found += [c for c in token if c in lexicon.CJK_NEGATORS]
     return found
 
@@ -174,27 +202,29 @@ def _profile(statement: str) -> _Profile:
     tokens = _tokens(normal)
     negators = _negations(tokens)
     sequence: list[str] = []
+    raw: list[str] = []
     shown: dict[str, str] = {}
     cjk = False
     for token in tokens:
-        if _CJK_RUN.match(token):
+        if _is_cjk(token[0]):
             cjk = True
             pairs = [token[k : k + 2] for k in range(max(1, len(token) - 1))]
             sequence += pairs
+            raw += [token] * len(pairs)
             continue
+        raw.append(token)
         if token in _STOP or token in lexicon.NEGATORS or token == "nor":
             sequence.append("")
             continue
         if len(token) == 1 and not token.isdigit():
             sequence.append("")
             continue
-        word = token if _NUMBER.match(token) else stem(token)
+        word = token if token[0].isdigit() else stem(token)
         sequence.append(word)
         shown.setdefault(word, token)
     # A statement of function words only compares by them ("the" is not "").
     words = frozenset(w for w in sequence if w) or frozenset(stem(t) for t in tokens)
-    numbers = frozenset(w for w in words if _NUMBER.match(w))
-    raw = tuple(t for t in tokens for _ in range(_width(t)))
+    numbers = frozenset(w for w in words if w[0].isdigit())
     keyed = _keys(words)
     return _Profile(
         normal,
@@ -203,7 +233,7 @@ def _profile(statement: str) -> _Profile:
         len(negators),
         tuple(negators),
         tuple(sequence),
-        raw,
+        tuple(raw),
         _acronyms(statement),
         keyed,
         frozenset(keyed),
@@ -219,7 +249,7 @@ def _keys(words: frozenset[str]) -> dict[str, frozenset[str]]:
     shared by words only one side has bound how many pairs it can make."""
     keyed: dict[str, set[str]] = {}
     for word in words:
-        for key in ("#",) if _NUMBER.match(word) else _word_keys(word):
+        for key in ("#",) if word[0].isdigit() else _word_keys(word):
             keyed.setdefault(key, set()).add(word)
     return {k: frozenset(v) for k, v in keyed.items()}
 
@@ -247,32 +277,31 @@ def _block(word: str) -> str:
         return f"a{min(_ANTONYM_ENDS[word]) >> 1}"
     if word in _SYNONYMS:
         return f"s{min(_SYNONYMS[word])}"
-    for prefix in lexicon.NEGATING_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 5:
-            word = word[len(prefix) :]
-            break
+    if word.startswith(_NEGATING):
+        for prefix in _NEGATING:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 5:
+                word = word[len(prefix) :]
+                break
     return "~" + word[:5]
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _word_keys(word: str) -> frozenset[str]:
     keys = {"~" + word[:4]}
-    keys.update(f"s{g}" for g in _SYNONYMS.get(word, ()))
-    keys.update(f"a{e >> 1}" for e in _ANTONYM_ENDS.get(word, ()))
-    keys.update(
-        "~" + word[len(p) : len(p) + 4] for p in lexicon.NEGATING_PREFIXES if word.startswith(p)
-    )
+    if word in _SYNONYMS:
+        keys.update(f"s{g}" for g in _SYNONYMS[word])
+    if word in _ANTONYM_ENDS:
+        keys.update(f"a{e >> 1}" for e in _ANTONYM_ENDS[word])
+    if word.startswith(_NEGATING):
+        keys.update("~" + word[len(p) : len(p) + 4] for p in _NEGATING if word.startswith(p))
     return frozenset(keys)
-
-
-def _width(token: str) -> int:
-    # How many `sequence` entries a token made: a run of CJK characters makes its pairs.
-    return max(1, len(token) - 1) if _CJK_RUN.match(token) else 1
 
 
 def _acronyms(statement: str) -> frozenset[str]:
     """Stems of the words written as acronyms (SAE, SAEs, CoT, LLMs): two capitals or more."""
-    words = _TOKEN.findall(unicodedata.normalize("NFKC", statement))
+    if statement.islower() or statement == statement.lower():
+        return frozenset()
+    words = _split_cjk(_TOKEN.findall(unicodedata.normalize("NFKC", statement)))
     return frozenset(stem(w.casefold()) for w in words if sum(c.isupper() for c in w) >= 2)
 
 
