@@ -58,7 +58,10 @@ ANTONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("overfit",), ("underfit",)),
     (("maximize",), ("minimize",)),
     (("enable", "allow", "permit"), ("prevent", "block", "forbid", "prohibit", "disable")),
-    (("support", "confirm", "prove", "corroborate"), ("refute", "undermine", "disprove")),
+    (
+        ("support", "confirm", "prove", "corroborate"),
+        ("refute", "undermine", "disprove", "contradict", "challenge"),
+    ),
     (("true", "correct", "right"), ("false", "wrong")),
     (("present",), ("absent", "missing")),
     (("always",), ("sometimes", "occasionally")),
@@ -72,10 +75,13 @@ ANTONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("monosemantic",), ("polysemantic",)),
     (("visible", "reveal", "expose", "show"), ("hidden", "hide", "conceal", "obscure", "mask")),
     (("transparent", "interpretable"), ("opaque",)),
-    (("easy", "simple", "easily"), ("hard", "difficult", "complex")),
-    (("cheap", "inexpensive"), ("expensive", "costly")),
-    (("fast", "quick", "quickly", "rapid", "rapidly"), ("slow", "slowly")),
-    (("safe", "safely"), ("dangerous", "harmful", "risky")),
+    (("easy", "simple", "easily", "easier", "simpler"), ("hard", "difficult", "complex", "harder")),
+    (("cheap", "inexpensive", "cheaper"), ("expensive", "costly", "costlier")),
+    (("fast", "quick", "quickly", "rapid", "rapidly", "faster"), ("slow", "slowly", "slower")),
+    (("safe", "safely", "safer"), ("dangerous", "harmful", "risky", "riskier")),
+    (("local", "locally"), ("global", "globally")),
+    (("explicit", "explicitly"), ("implicit", "implicitly")),
+    (("robust",), ("vulnerable",)),
     (("add", "include", "insert"), ("remove", "exclude", "delete")),
     (("accept",), ("reject",)),
     (("detect", "catch"), ("miss", "overlook")),
@@ -122,6 +128,16 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("fast", "quick", "rapid"),
     ("name", "call", "label"),
     ("show", "display", "exhibit"),
+    ("show", "suggest", "indicate"),
+    ("ability", "capability", "capacity"),
+    ("help", "aid", "assist"),
+    ("produce", "generate", "yield"),
+    ("need", "require"),
+    ("often", "frequently", "commonly"),
+    ("lab", "laboratory"),
+    ("frontier", "leading"),
+    ("begin", "start"),
+    ("output", "response", "answer", "completion"),
 )
 
 # Words that narrow a claim's scope: added on one side only, they make another claim
@@ -133,10 +149,13 @@ QUALIFIERS = frozenset({
     "almost", "rarely", "seldom",
 })
 
-# Small numbers written as words compare as the digits they are.
+# Numbers written as words compare as the digits they are ("twenty-four" is 24).
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "twenty": "20", "hundred": "100", "thousand": "1000",
+    "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+    "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30",
+    "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+    "ninety": "90", "hundred": "100", "thousand": "1000",
 }
 # fmt: on

@@ -161,7 +161,20 @@ def _tokens(normal: str) -> list[str]:
     if "'" in text or "cannot" in text:
         for pattern, replacement in _CONTRACTIONS:
             text = pattern.sub(replacement, text)
+    if "ty-" in text:  # "twenty-four" is one number
+        text = _TENS.sub(_tens, text)
     return _split_cjk(_TOKEN.findall(text))
+
+
+_TENS = re.compile(
+    r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-"
+    r"(one|two|three|four|five|six|seven|eight|nine)\b"
+)
+
+
+def _tens(match: re.Match[str]) -> str:
+    words = lexicon.NUMBER_WORDS
+    return str(int(words[match[1]]) + int(words[match[2]]))
 
 
 def _is_cjk(char: str) -> bool:
