@@ -233,3 +233,30 @@ def test_two_claims_with_one_id_are_named_by_line(tmp_path: Path) -> None:
         "give one of the two (line 5 or line 7) a new id (fix the page first, see `kb lint`); "
         "nothing was written\n"
     )
+
+
+def test_add_claim_lint_and_merge_claims_agree_on_the_same_claim(tmp_path: Path) -> None:
+    one = PAGE.split("  - id: tools-closed")[0] + PAGE[PAGE.index("sources:\n  - {id: s") :]
+    root = make_kb(tmp_path / "kb", files={"concepts/mi.yaml": one})
+    added = run_kb("add-claim", "mi", "Circuit tracing tools were open-sourced for the "
+                   "research community", "-e", "strong", "-s", "n", *DATE, cwd=root)  # fmt: skip
+    assert added.out.splitlines()[1] == (
+        "note: it says the same as claim 'tools-open' (similarity 1.00): "
+        "`kb merge-claims mi --dry-run` shows the merge"
+    )
+    lint = run_kb("lint", "--today", "2026-04-20", cwd=root)
+    assert lint.out.splitlines()[0] == (
+        "concepts/mi.yaml:9:5: C001 claim 'circuit-tracing-tools-open-sourced-research' says "
+        "the same as claim 'tools-open' (line 5, similarity 1.00); fix with: kb merge-claims mi"
+    )
+    merged = run_kb("merge-claims", "mi", *DATE, cwd=root)
+    assert merged.code == 0, merged.out
+    assert "merges circuit-tracing-tools-open-sourced-research (similarity 1.00)" in merged.out
+    assert run_kb("lint", "--today", "2026-04-20", cwd=root).code == 0
+    # Its negation is noted, never merged.
+    negated = run_kb("add-claim", "mi", "Circuit tracing tools are not open-sourced for the "
+                     "research community", "-e", "weak", "-s", "n", *DATE, cwd=root)  # fmt: skip
+    assert negated.out.splitlines()[1].startswith("note: it may contradict claim 'tools-open'")
+    again = run_kb("merge-claims", "mi", *DATE, cwd=root)
+    assert again.out.startswith("Nothing to merge in mi: no duplicate claims (threshold 0.50)\n")
+    assert "possible contradiction: claims 'tools-open' and 'circuit-tracing-tools-not" in again.out
