@@ -250,7 +250,7 @@ def _profile(statement: str) -> _Profile:
         _acronyms(statement),
         keyed,
         frozenset(keyed),
-        frozenset(_block(w) for w in words),
+        _blocks(words),
         shown,
         cjk,
     )
@@ -277,6 +277,18 @@ def _pairable(a: _Profile, b: _Profile) -> int:
         elif not (mine <= b.words or theirs <= a.words):
             count += 1
     return count
+
+
+def _blocks(words: frozenset[str]) -> frozenset[str]:
+    """Each word's `_block`, the second word of one block as `<block>#1` and so on: two
+    words that share a block still count as two (increases and reduces are one scale)."""
+    seen: Counter[str] = Counter()
+    found = set()
+    for word in sorted(words):
+        block = _block(word)
+        found.add(f"{block}#{seen[block]}" if seen[block] else block)
+        seen[block] += 1
+    return frozenset(found)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -620,7 +632,7 @@ def _candidate_pairs(profiles: Sequence[_Profile], threshold: float) -> set[tupl
     fixed order). Blocks stand for the words `_relate` pairs up, so this finds the pairs
     it relates, except one that pairs two words of different blocks (a word of two
     synonym groups, forms shorter than five letters); a statement with an acronym is
-    indexed by all its blocks, since an acronym stands for several words."""
+    paired with every statement it shares a block with (`_acronym_pairs`)."""
     pairs: set[tuple[int, int]] = set()
     first_seen: dict[str, int] = {}
     for i, p in enumerate(profiles):
@@ -634,10 +646,27 @@ def _candidate_pairs(profiles: Sequence[_Profile], threshold: float) -> set[tupl
         # The epsilon keeps float rounding (0.3 * 10 = 3.0000000000000004) from
         # shortening the prefix, which would lose pairs.
         keep = len(ordered) - math.ceil(threshold * len(ordered) - 1e-9) + 1
-        if p.acronyms:
-            keep = len(ordered)
         for word in ordered[:keep]:
             posting = postings.setdefault(word, [])
             pairs.update((j, i) for j in posting)
             posting.append(i)
+    return pairs | _acronym_pairs(profiles)
+
+
+def _acronym_pairs(profiles: Sequence[_Profile]) -> set[tuple[int, int]]:
+    """Every pair of a statement with an acronym and one it shares a block with, or whose
+    two consecutive words begin as the acronym does ("SAE", "sparse autoencoder"): an
+    acronym stands for several words, which prefix filtering cannot count on."""
+    having = [i for i, p in enumerate(profiles) if p.acronyms]
+    if not having:
+        return set()
+    holders: dict[str, list[int]] = {}
+    for i, p in enumerate(profiles):
+        starts = {"^" + a[0] + b[0] for a, b in zip(p.raw, p.raw[1:], strict=False) if a and b}
+        for key in p.blocks | starts:
+            holders.setdefault(key, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for i in having:
+        keys = profiles[i].blocks | {"^" + a[:2] for a in profiles[i].acronyms}
+        pairs.update((min(i, j), max(i, j)) for key in keys for j in holders.get(key, ()) if j != i)
     return pairs
