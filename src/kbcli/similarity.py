@@ -163,7 +163,8 @@ def _tokens(normal: str) -> list[str]:
             text = pattern.sub(replacement, text)
     if "ty-" in text:  # "twenty-four" is one number
         text = _TENS.sub(_tens, text)
-    return _split_cjk(_TOKEN.findall(text))
+    tokens = _TOKEN.findall(text)
+    return tokens if text.isascii() else _split_cjk(tokens)
 
 
 _TENS = re.compile(
@@ -185,8 +186,6 @@ def _is_cjk(char: str) -> bool:
 def _split_cjk(tokens: list[str]) -> list[str]:
     """`tokens` with each word that mixes scripts split into runs of CJK characters and
     runs of the rest ("claude模型" is "claude", "模型")."""
-    if all(t.isascii() for t in tokens):
-        return tokens
     out = []
     for token in tokens:
         if token.isascii():
@@ -204,7 +203,7 @@ def _negations(tokens: Sequence[str]) -> list[str]:
             continue  # "not only ... but also" affirms
         if token in lexicon.NEGATORS:
             found.append(token)
-        elif _is_cjk(token[0]):
+        elif not token.isascii() and _is_cjk(token[0]):
             found += [c for c in token if c in lexicon.CJK_NEGATORS]
     return found
 
@@ -219,7 +218,7 @@ def _profile(statement: str) -> _Profile:
     shown: dict[str, str] = {}
     cjk = False
     for token in tokens:
-        if _is_cjk(token[0]):
+        if not token.isascii() and _is_cjk(token[0]):
             cjk = True
             pairs = [token[k : k + 2] for k in range(max(1, len(token) - 1))]
             sequence += pairs
@@ -260,11 +259,13 @@ def _keys(words: frozenset[str]) -> dict[str, frozenset[str]]:
     """Keys two words share whenever `_relate` can pair them (numbers, synonyms,
     antonyms, forms of one word, a negated form), each with the words that have it: keys
     shared by words only one side has bound how many pairs it can make."""
-    keyed: dict[str, set[str]] = {}
+    keyed: dict[str, frozenset[str]] = {}
     for word in words:
         for key in ("#",) if word[0].isdigit() else _word_keys(word):
-            keyed.setdefault(key, set()).add(word)
-    return {k: frozenset(v) for k, v in keyed.items()}
+            # Most keys have one word: a frozenset of it, made once and only then.
+            held = keyed.get(key)
+            keyed[key] = frozenset((word,)) if held is None else held | {word}
+    return keyed
 
 
 def _pairable(a: _Profile, b: _Profile) -> int:
@@ -282,10 +283,12 @@ def _pairable(a: _Profile, b: _Profile) -> int:
 def _blocks(words: frozenset[str]) -> frozenset[str]:
     """Each word's `_block`, the second word of one block as `<block>#1` and so on: two
     words that share a block still count as two (increases and reduces are one scale)."""
+    blocks = [_block(w) for w in words]
+    if len(set(blocks)) == len(blocks):
+        return frozenset(blocks)
     seen: Counter[str] = Counter()
     found = set()
-    for word in sorted(words):
-        block = _block(word)
+    for block in sorted(blocks):
         found.add(f"{block}#{seen[block]}" if seen[block] else block)
         seen[block] += 1
     return frozenset(found)
@@ -327,7 +330,10 @@ def _acronyms(statement: str) -> frozenset[str]:
     if statement.islower() or statement == statement.lower():
         return frozenset()
     words = _split_cjk(_TOKEN.findall(unicodedata.normalize("NFKC", statement)))
-    return frozenset(stem(w.casefold()) for w in words if sum(c.isupper() for c in w) >= 2)
+    # A second capital is one after the first letter: most words are skipped at once.
+    return frozenset(
+        stem(w.casefold()) for w in words if not w[1:].islower() and sum(map(str.isupper, w)) >= 2
+    )
 
 
 @dataclass(frozen=True)
