@@ -1,13 +1,17 @@
 """The measurements behind `kbcli.similarity.DEFAULT_THRESHOLD`, and merge timings.
 
-Run: `python benchmarks/threshold.py`. Prints the score of every pair of the seed page's
-ten distinct claims (all must stay well below the threshold), of re-worded near-duplicates
-of them (all must reach it), of a few hard distinct pairs, and the time to group and merge
-a page of 500 claims holding 50 near-duplicates.
+Run: `python benchmarks/threshold.py`. Prints the confusion table of the hand-labelled
+pairs in `claim_pairs.tsv` (same claim, opposite claims, related but distinct claims: what
+`kb merge-claims` would do with each pair, for the whole set and its held-out part), the
+score of every pair of the seed page's ten distinct claims (all must stay well below the
+threshold), of re-worded near-duplicates of them (all must reach it), of a few hard
+distinct pairs, and the time to group and merge a page of 500 claims holding 50
+near-duplicates.
 """
 
 from __future__ import annotations
 
+import csv
 import itertools
 import random
 import time
@@ -19,10 +23,55 @@ from kbcli.similarity import (
     DEFAULT_THRESHOLD,
     _candidate_pairs,
     _profile,
-    _score,
+    compare,
     group_duplicates,
+    relate,
     similarity,
 )
+
+PAIRS = Path(__file__).with_name("claim_pairs.tsv")
+LABELS = ("same", "opposite", "distinct")
+# What merge-claims does with a pair: merges it, reports it as a possible contradiction,
+# keeps it apart as a distinct claim, or leaves it alone (below the threshold).
+OUTCOMES = ("merged", "contradiction", "kept apart", "below threshold")
+
+
+def labelled_pairs(split: str | None = None) -> list[tuple[str, str, str]]:
+    """(label, a, b) from `claim_pairs.tsv`; `split` "dev" or "holdout" keeps one part."""
+    with PAIRS.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    return [(label, a, b) for label, part, a, b in rows[1:] if split in (None, part)]
+
+
+def outcome(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> str:
+    """What `kb merge-claims` does with the pair at `threshold` (one of OUTCOMES)."""
+    found = compare([a, b], threshold)
+    if found.groups:
+        return "merged"
+    if found.contradictions:
+        return "contradiction"
+    return "kept apart" if relate(a, b, threshold).kind == "distinct" else "below threshold"
+
+
+def confusion(
+    pairs: list[tuple[str, str, str]], threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, dict[str, int]]:
+    """label -> outcome -> how many pairs."""
+    table = {label: dict.fromkeys(OUTCOMES, 0) for label in LABELS}
+    for label, a, b in pairs:
+        table[label][outcome(a, b, threshold)] += 1
+    return table
+
+
+def print_confusion(title: str, table: dict[str, dict[str, int]]) -> None:
+    print(f"\n{title}")
+    print(f"  {'pairs':<15}" + "".join(f"{o:>17}" for o in OUTCOMES) + f"{'merged %':>10}")
+    for label in LABELS:
+        row = table[label]
+        total = sum(row.values())
+        share = 100 * row["merged"] / total if total else 0.0
+        cells = "".join(f"{row[o]:>17}" for o in OUTCOMES)
+        print(f"  {label + f' ({total})':<15}{cells}{share:>9.0f}%")
 
 
 def _seed_statements() -> list[str]:
@@ -129,6 +178,13 @@ def best_of(runs: int, work: Callable[[], object]) -> float:
 
 def main() -> None:
     print(f"DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD}")
+    print_confusion("Labelled pairs (claim_pairs.tsv), all:", confusion(labelled_pairs()))
+    print_confusion("Held-out part only:", confusion(labelled_pairs("holdout")))
+    print_confusion("Written after the rules only:", confusion(labelled_pairs("late")))
+    for label, a, b in labelled_pairs():
+        found = outcome(a, b)
+        if (found == "merged") != (label == "same"):
+            print(f"  miss: {label} -> {found}: {a!r} ~ {b!r}")
     distinct = print_pairs(
         "Seed's ten distinct claims, all 45 pairs (must stay below):",
         list(itertools.combinations(SEED_DISTINCT, 2)),
@@ -149,7 +205,9 @@ def main() -> None:
     grouping = best_of(7, lambda: group_duplicates(statements, DEFAULT_THRESHOLD))
     merging = best_of(7, lambda: apply_plan(claims, plan_merge(claims, DEFAULT_THRESHOLD)))
     profiles = [_profile(s) for s in statements]
-    everything = best_of(3, lambda: [_score(a, b) for a, b in itertools.combinations(profiles, 2)])
+    everything = best_of(
+        1, lambda: [relate(a, b) for a, b in itertools.combinations(statements, 2)]
+    )
     scored = len(_candidate_pairs(profiles, DEFAULT_THRESHOLD))
     print(f"\n500 claims, 50 near-duplicates: {len(groups)} groups found")
     print(f"  group_duplicates:         {grouping * 1000:7.1f} ms ({scored:,} pairs scored)")

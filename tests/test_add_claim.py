@@ -230,8 +230,8 @@ def test_ids_never_reuse_a_live_or_merged_id(tmp_path: Path) -> None:
     assert first.out.startswith("Added claim 'alpha-letter-2' ")
     # near-duplicates are pointed out, not refused
     assert first.out.splitlines()[1] == (
-        "note: it is similar to claim 'alpha-is-a-letter' (score 1.00); "
-        "`kb merge-claims alpha --dry-run` shows whether they are duplicates"
+        "note: it says the same as claim 'alpha-is-a-letter' (similarity 1.00): "
+        "`kb merge-claims alpha --dry-run` shows the merge"
     )
     assert second.out.startswith("Added claim 'alpha-letter-3' ")
 
@@ -259,7 +259,12 @@ def test_force_adds_an_exact_duplicate_under_a_fresh_id(tmp_path: Path) -> None:
         ("What\u2019s not known: Claude 3.5\u2019s r\u00f4le", "whats-not-known-claude-3-5s"),
         ("The r\u00f4le of the caf\u00e9", "role-cafe"),
         ("The is a", "the-is-a"),
-        ("\u6a5f\u68b0", "claim"),
+        ("\u6a5f\u68b0", "zh-81c946"),
+        ("\u7535\u8def\u8ffd\u8e2a\u5de5\u5177\u5df2\u5f00\u6e90\u3002", "zh-f08aec"),
+        ("\u7a00\u758f\u81ea\u7f16\u7801\u5668\u5728Claude 3 Sonnet\u4e0a",
+         "claude-3-sonnet-zh-fc2f19"),
+        ("\u56de\u8def\u30c8\u30ec\u30fc\u30b9", "ja-d206b1"),
+        ("\u041d\u0435\u0439\u0440\u043e\u043d\u044b", "cyrillic-7205c2"),
         ("x" * 80 + " y", "x" * 60),
     ],
 )  # fmt: skip
@@ -506,3 +511,49 @@ def test_core_refuses_incomplete_claims(tmp_path: Path, claim: NewClaim, message
     with pytest.raises(KbError) as caught:
         add_claim(root, Config(), "alpha", claim, "2026-04-20")
     assert (str(caught.value), caught.value.exit_code) == (message, 2)
+
+
+def test_a_possible_contradiction_is_pointed_out(tmp_path: Path) -> None:
+    root = kb_with(tmp_path, ALPHA_WITH_CLAIM)
+    result = run_kb("add-claim", "alpha", "Alpha does not come first", "-e", "weak", "-s",
+                    "greek", *DATE, cwd=root)  # fmt: skip
+    assert result.code == 0
+    assert result.out.splitlines()[1:] == [
+        "note: it may contradict claim 'alpha-is-first' ('not' on one side only): "
+        "`kb lint` reports it as C009 until one of them is corrected"
+    ]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "\u7535\u8def\u8ffd\u8e2a\u5de5\u5177\u5df2\u5f00\u6e90",
+        "\uff21\uff4c\uff50\uff48\uff41 comes first\uff01",
+    ],
+)
+def test_full_width_and_chinese_repeats_are_refused(tmp_path: Path, statement: str) -> None:
+    page = ALPHA_WITH_CLAIM.replace(
+        "  # a comment between claims\n",
+        "  - {id: zh-f08aec, statement: "
+        "\u7535\u8def\u8ffd\u8e2a\u5de5\u5177\u5df2\u5f00\u6e90\u3002, "
+        "evidence: weak, sources: [greek]}\n",
+    )
+    root = kb_with(tmp_path, page)
+    before = snapshot(root)
+    result = run_kb("add-claim", "alpha", statement, "-e", "weak", "-s", "greek", *DATE, cwd=root)
+    assert result.code == 1
+    assert "already has this claim" in result.err
+    assert snapshot(root) == before
+
+
+def test_chinese_statements_get_distinct_readable_ids(tmp_path: Path) -> None:
+    root = kb_with(tmp_path, ALPHA_WITH_CLAIM)
+    ids = []
+    for statement in ("\u7535\u8def\u8ffd\u8e2a\u5de5\u5177\u5df2\u5f00\u6e90",
+                      "\u6ce8\u610f\u529b\u5934\u5b9e\u73b0\u590d\u5236"):  # fmt: skip
+        done = run_kb("add-claim", "alpha", statement, "-e", "weak", "-s", "greek", *DATE,
+                      cwd=root)  # fmt: skip
+        assert done.code == 0, done.err
+        ids.append(done.out.split("'")[1])
+    assert ids == ["zh-f08aec", claim_slug("\u6ce8\u610f\u529b\u5934\u5b9e\u73b0\u590d\u5236")]
+    assert ids[1].startswith("zh-") and ids[1] != ids[0]

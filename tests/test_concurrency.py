@@ -41,7 +41,11 @@ def test_twenty_parallel_add_claims_keep_all_twenty(tmp_path: Path) -> None:
     assert len(page["claims"]) == 22
     assert len(page["changelog"]) == 22
     lint = run_kb("lint", "--today", "2026-04-20", cwd=root)
-    assert (lint.code, lint.out) == (0, "All clean: 3 pages checked.\n")
+    # Statements that differ only in their numbers are possible contradictions (C009
+    # warnings), nothing else.
+    assert lint.code == 0
+    assert lint.out.endswith("Found 0 errors and 380 warnings (3 pages checked).\n")
+    assert {line.split()[1] for line in lint.out.splitlines()[:-1]} == {"C009"}
 
 
 def test_parallel_commits_each_commit_their_own_change(tmp_path: Path) -> None:

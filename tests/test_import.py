@@ -300,7 +300,7 @@ def test_near_duplicate_claims_merge_as_merge_claims_merges_them(kb: Path) -> No
         "merged near-duplicates: sparse-autoencoders-extract-monosemantic-features survives" in out
     )
     assert "merges the claim on line 8 (similarity" in out
-    assert "evidence conflict" in out
+    assert "evidence differs" in out
 
 
 def test_changelog_follows_the_configured_order(kb: Path) -> None:

@@ -168,8 +168,9 @@ def test_a_stamped_citation_is_reported_stale_naming_the_merge(tmp_path: Path) -
     assert result.out.splitlines()[0] == (
         "theses/interpretability-gates-deployment.yaml:20:14: C004 warning: "
         "'mechanistic-interpretability' changed since the last review: "
-        "claim 'breakthrough-2026-2' merged into 'breakthrough-2026'; "
-        "claim 'cross-lab-warning-2' merged into 'cross-lab-warning' "
+        "claim 'breakthrough-2026-2' merged into 'breakthrough-2026' (same statement and "
+        "evidence); claim 'cross-lab-warning-2' merged into 'cross-lab-warning' (same "
+        "statement and evidence) "
         "(re-score, then run: kb review interpretability-gates-deployment)"
     )
 
@@ -242,6 +243,9 @@ cites:
 """
 
 
+STRONGEST = ("--evidence", "strongest")
+
+
 def alpha_kb(tmp_path: Path, **files: str) -> Path:
     pages = {"concepts/alpha.yaml": ALPHA, "theses/t.yaml": T}
     pages.update({k.replace("__", "/") + ".yaml": v for k, v in files.items()})
@@ -250,7 +254,7 @@ def alpha_kb(tmp_path: Path, **files: str) -> Path:
 
 def test_evidence_conflict_keeps_the_strongest_and_says_so(tmp_path: Path) -> None:
     root = alpha_kb(tmp_path)
-    result = run_kb("merge-claims", "alpha", *DATE, cwd=root)
+    result = run_kb("merge-claims", "alpha", *STRONGEST, *DATE, cwd=root)
     assert (result.code, result.err) == (0, "")
     assert result.out == (
         "Merging duplicate claims in alpha (concepts/alpha.yaml)\n"
@@ -260,10 +264,10 @@ def test_evidence_conflict_keeps_the_strongest_and_says_so(tmp_path: Path) -> No
         "  gains sources: wiki\n"
         "  gains detail: 'Before beta.'\n"
         "  evidence: moderate -> strong\n"
-        "  evidence conflict: alpha-is-first moderate, alpha-first strong; keeps strong\n"
+        "  evidence differs: alpha-is-first moderate, alpha-first strong; "
+        "keeps strong (the strongest)\n"
         "Thesis citations rewritten:\n"
         "  theses/t.yaml cites[0] alpha: alpha-first dropped (alpha-is-first is already cited)\n"
-        "warning: evidence levels differed in 1 group(s); the strongest was kept (see above)\n"
         "Merged 1 claim(s) in alpha.\n"
     )
     # Only the survivor's changed fields and the merged claim's lines change; the flow
@@ -288,7 +292,7 @@ sources:
   - {id: greek, title: The Greek alphabet}
   - {id: wiki, title: Wikipedia, url: "https://en.wikipedia.org/wiki/Alpha"}
 changelog:   # newest first
-  - {date: 2026-04-20, text: "Merged duplicate claims: alpha-first into alpha-is-first"}
+  - {date: 2026-04-20, text: "Merged duplicate claims: alpha-first into alpha-is-first (evidence: moderate and strong \u2192 strong)"}
   - {date: 2026-04-14, text: Created}
 """  # noqa: E501
     )
@@ -299,15 +303,17 @@ changelog:   # newest first
 
 
 def test_threshold_decides_what_is_a_duplicate(tmp_path: Path) -> None:
-    page = ALPHA.replace('"Alpha comes first."', "Alpha always comes first in the alphabet")
+    page = ALPHA.replace('"Alpha comes first."', "Alpha comes first in the Greek alphabet")
     root = alpha_kb(tmp_path, concepts__alpha=page)
     before = snapshot(root)
     # "alpha", "come", "first" of 5 content words: 0.6
-    loose = run_kb("merge-claims", "alpha", "--threshold", "0.6", "--dry-run", *DATE, cwd=root)
+    loose = run_kb(
+        "merge-claims", "alpha", *STRONGEST, "--threshold", "0.6", "--dry-run", *DATE, cwd=root
+    )
     assert loose.out.splitlines()[1:4] == [
         "1 group(s), 1 claim(s) merged (threshold 0.60):",
         "alpha-is-first survives: 'Alpha comes first'",
-        "  merges alpha-first (similarity 0.60): 'Alpha always comes first in the alphabet'",
+        "  merges alpha-first (similarity 0.60): 'Alpha comes first in the Greek alphabet'",
     ]
     strict = run_kb("merge-claims", "alpha", "--threshold", "0.61", *DATE, cwd=root)
     assert (strict.code, strict.out) == (
@@ -321,7 +327,7 @@ def test_a_thesis_that_cites_no_merged_id_is_left_alone(tmp_path: Path) -> None:
     quiet = T.replace("alpha-first, alpha-is-first, ", "")
     root = alpha_kb(tmp_path, theses__t=quiet, theses__whole="id: whole\ntitle: W\n"
                     "position: P.\ncites:\n  - concept: alpha\n")  # fmt: skip
-    result = run_kb("merge-claims", "alpha", *DATE, cwd=root)
+    result = run_kb("merge-claims", "alpha", *STRONGEST, *DATE, cwd=root)
     assert result.code == 0
     assert "Thesis citations rewritten" not in result.out
     assert text(root, "theses/t.yaml") == quiet
@@ -411,7 +417,7 @@ alpha-is-first survives: 'Alpha comes first'
   gains sources: wiki
   gains detail: 'Before bravo.'
   evidence: moderate -> strong
-  evidence conflict: alpha-is-first moderate, alfa-first strong; keeps strong
+  evidence differs: alpha-is-first moderate, alfa-first strong; keeps strong (the strongest)
 """
 TARGET_CLAIMS = """\
 claims:
@@ -435,8 +441,9 @@ sources:
   - {{id: greek-2, title: Greek numerals}}
   - {{id: nato, title: NATO phonetic alphabet}}
 changelog:
-  - {{date: 2026-04-20, text: "Merged claims from alfa: alfa-first into alpha-is-first, \
-alpha-is-a-letter added as alpha-is-a-letter-2; sources added: greek-2, nato{retired}"}}
+  - {{date: 2026-04-20, text: "Merged claims from alfa: alfa-first into alpha-is-first \
+(evidence: moderate and strong \u2192 strong), alpha-is-a-letter added as \
+alpha-is-a-letter-2; sources added: greek-2, nato{retired}"}}
   - {{date: 2026-04-14, text: Created}}
 """
 HEAD = "id: alpha\ntitle: Alpha\nsummary: The first concept.\n"
@@ -461,7 +468,7 @@ def from_kb(tmp_path: Path) -> Path:
 
 def test_from_brings_claims_and_sources_and_moves_citations(tmp_path: Path) -> None:
     root = from_kb(tmp_path)
-    result = run_kb("merge-claims", "alpha", "--from", "alfa", *DATE, cwd=root)
+    result = run_kb("merge-claims", "alpha", *STRONGEST, "--from", "alfa", *DATE, cwd=root)
     assert (result.code, result.err) == (0, "")
     assert result.out == FROM_PLAN + (
         "Thesis citations rewritten:\n"
@@ -469,7 +476,6 @@ def test_from_brings_claims_and_sources_and_moves_citations(tmp_path: Path) -> N
         "  theses/t.yaml cites[1] alfa -> alpha: alfa-first -> alpha-is-first, "
         "alpha-is-a-letter -> alpha-is-a-letter-2; combined into cites[0]\n"
         "  theses/v.yaml cites[0] alfa -> alpha: alpha-is-a-letter -> alpha-is-a-letter-2\n"
-        "warning: evidence levels differed in 1 group(s); the strongest was kept (see above)\n"
         "Merged the claims of alfa into alpha.\n"
     )
     # Sources matched by title (case aside) and by url (host case and slash aside); a
@@ -494,7 +500,9 @@ def test_from_brings_claims_and_sources_and_moves_citations(tmp_path: Path) -> N
 
 def test_retire_other_leaves_a_redirect_that_old_ids_resolve_through(tmp_path: Path) -> None:
     root = from_kb(tmp_path)
-    result = run_kb("merge-claims", "alpha", "--from", "alfa", "--retire-other", *DATE, cwd=root)
+    result = run_kb(
+        "merge-claims", "alpha", *STRONGEST, "--from", "alfa", "--retire-other", *DATE, cwd=root
+    )
     assert (result.code, result.err) == (0, "")
     assert result.out == FROM_PLAN + (
         "alfa becomes a redirect to alpha\n"
@@ -508,7 +516,6 @@ def test_retire_other_leaves_a_redirect_that_old_ids_resolve_through(tmp_path: P
         "note: alfa's claim id 'alpha-is-a-letter' is now 'alpha-is-a-letter-2' on alpha, "
         "which has its own 'alpha-is-a-letter': a reference to alfa's 'alpha-is-a-letter' "
         "from outside this KB now resolves to that claim instead\n"
-        "warning: evidence levels differed in 1 group(s); the strongest was kept (see above)\n"
         "Merged the claims of alfa into alpha.\n"
     )
     assert text(root, "concepts/alpha.yaml") == HEAD + TARGET_CLAIMS.format(
@@ -572,7 +579,7 @@ cites:
 def test_from_a_whole_citation_of_the_target_covers_the_moved_one(tmp_path: Path) -> None:
     root = from_kb(tmp_path)
     (root / "theses" / "t.yaml").write_text(BOTH.replace("    claims: [alpha-is-first]\n", ""))
-    assert run_kb("merge-claims", "alpha", "--from", "alfa", *DATE, cwd=root).code == 0
+    assert run_kb("merge-claims", "alpha", *STRONGEST, "--from", "alfa", *DATE, cwd=root).code == 0
     assert text(root, "theses/t.yaml") == (
         "id: t\ntitle: Both pages\nposition: Alpha matters.\ncites:\n  - concept: alpha\n"
     )
@@ -582,7 +589,7 @@ def test_from_leaves_a_citation_of_a_claim_other_lacks(tmp_path: Path) -> None:
     root = from_kb(tmp_path)
     broken = ONE.replace("[alpha-is-a-letter]", "[alpha-is-a-letter, no-such-claim]")
     (root / "theses" / "v.yaml").write_text(broken)
-    result = run_kb("merge-claims", "alpha", "--from", "alfa", *DATE, cwd=root)
+    result = run_kb("merge-claims", "alpha", *STRONGEST, "--from", "alfa", *DATE, cwd=root)
     assert result.code == 0
     assert (
         "note: theses/v.yaml cites[0] still cites alfa: it names no-such-claim, "
@@ -595,8 +602,9 @@ def test_from_dry_run_writes_nothing(tmp_path: Path) -> None:
     root = from_kb(tmp_path)
     before = snapshot(root)
     result = run_kb(
-        "merge-claims", "alpha", "--from", "alfa", "--retire-other", "--dry-run", *DATE, cwd=root
-    )
+        "merge-claims", "alpha", "--from", "alfa", "--retire-other", "--dry-run", *STRONGEST,
+        *DATE, cwd=root,
+    )  # fmt: skip
     assert result.code == 0
     assert result.out.startswith(FROM_PLAN + "alfa becomes a redirect to alpha\n")
     assert result.out.endswith("Dry run: nothing was written.\n")
@@ -696,7 +704,7 @@ def test_an_invalid_page_is_refused_at_its_place(tmp_path: Path) -> None:
 def test_an_unreadable_thesis_stops_the_merge(tmp_path: Path) -> None:
     root = alpha_kb(tmp_path, theses__t=T + "cites: again\n")
     before = snapshot(root)
-    result = run_kb("merge-claims", "alpha", *DATE, cwd=root)
+    result = run_kb("merge-claims", "alpha", *STRONGEST, *DATE, cwd=root)
     assert result.code == 2
     assert result.err == (
         "kb: theses/t.yaml:7:1: Y002 duplicate key 'cites' (kb must read every thesis to "
@@ -760,7 +768,9 @@ def test_a_redirect_left_with_claims_is_finished(tmp_path: Path) -> None:
     root = from_kb(tmp_path)
     half_done = ALFA.replace("changelog:\n", "redirect: alpha\nchangelog:\n")
     (root / "concepts" / "alfa.yaml").write_text(half_done)
-    result = run_kb("merge-claims", "alpha", "--from", "alfa", "--retire-other", *DATE, cwd=root)
+    result = run_kb(
+        "merge-claims", "alpha", *STRONGEST, "--from", "alfa", "--retire-other", *DATE, cwd=root
+    )
     assert result.code == 0, result.err
     assert text(root, "concepts/alpha.yaml") == HEAD + TARGET_CLAIMS.format(
         merged="    merged:\n      - alfa-first\n", retired="; alfa now redirects here"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from kbcli.config import Config
 from kbcli.lint import lint
-from kbcli.merge import detail_contains, id_map, plan_merge
+from kbcli.merge import Choices, detail_contains, id_map, plan_merge
 from kbcli.merge_claims import merge_claims
 from kbcli.yamlio.load import parse
 
@@ -110,12 +110,26 @@ def owners(claims: Sequence[Claim]) -> dict[str, Claim]:
     return {m: c for c in claims for m in (c["id"], *c.get("merged", ()))}
 
 
-def assert_kept(old: Claim, now: Claim, source_ids: dict[str, str] | None = None) -> None:
+def assert_kept(
+    old: Claim, now: Claim, source_ids: dict[str, str] | None = None, policy: str | None = None
+) -> None:
     renamed = source_ids or {s: s for s in SOURCES}
     assert {renamed[s] for s in old["sources"]} <= set(now["sources"])
     if "detail" in old:
         assert detail_contains(now["detail"], old["detail"])
-    assert LEVELS.index(now["evidence"]) <= LEVELS.index(old["evidence"])
+    if policy in (None, "strongest"):  # held, or the strongest kept: never weaker
+        assert LEVELS.index(now["evidence"]) <= LEVELS.index(old["evidence"])
+
+
+@st.composite
+def choices(draw: st.DrawFn, claims: list[Claim]) -> Choices:
+    """What a curator may choose: an evidence policy, claims kept out, groups kept."""
+    ids = [c["id"] for c in claims]
+    return Choices(
+        only=tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
+        exclude=tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
+        evidence=draw(st.sampled_from([None, "strongest", "weakest", "moderate"])),
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -125,17 +139,21 @@ def test_merge_loses_nothing_keeps_the_rest_and_is_idempotent(
 ) -> None:
     old_ids = [m for c in claims for m in (c["id"], *c.get("merged", ()))]
     cited = data.draw(st.lists(st.sampled_from(old_ids), unique=True))
+    chosen = data.draw(choices(claims))
     page = page_text("p", claims)
     with kb({"concepts/p.yaml": page, "theses/t.yaml": thesis_text("t", "p", cited)}) as root:
-        merge_claims(root, Config(), "p", "2026-04-20", threshold=threshold)
+        merge_claims(root, Config(), "p", "2026-04-20", threshold=threshold, choices=chosen)
         new = parse((root / "concepts" / "p.yaml").read_text()).data["claims"]
 
         by_id = owners(new)
         for claim in claims:
             for old in (claim["id"], *claim.get("merged", ())):
-                assert_kept(claim, by_id[old])  # every old id resolves, nothing is lost
+                # every old id resolves, nothing is lost
+                assert_kept(claim, by_id[old], policy=chosen.evidence)
+            if claim["id"] in chosen.exclude:
+                assert by_id[claim["id"]]["id"] == claim["id"]
 
-        plan = plan_merge(claims, threshold, LEVELS)
+        plan = plan_merge(claims, threshold, LEVELS, chosen)
         grouped = {i for g in plan.groups for i in (g.survivor_index, *g.merged_indexes)}
         lines = (root / "concepts" / "p.yaml").read_text().splitlines()
         kept = [claim_line(c) for i, c in enumerate(claims) if i not in grouped]
@@ -151,7 +169,7 @@ def test_merge_loses_nothing_keeps_the_rest_and_is_idempotent(
         assert {by_id[c]["id"] for c in now_cited} == {by_id[c]["id"] for c in cited}
 
         once = files_of(root)
-        again = merge_claims(root, Config(), "p", "2026-04-21", threshold=threshold)
+        again = merge_claims(root, Config(), "p", "2026-04-21", threshold=threshold, choices=chosen)
         assert again.value.nothing is not None
         assert files_of(root) == once
 

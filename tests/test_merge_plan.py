@@ -11,8 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kbcli.errors import Refused
 from kbcli.merge import (
+    Choices,
     Claim,
+    GroupPlan,
+    HeldGroup,
     apply_merge_from,
     apply_plan,
     detail_contains,
@@ -23,6 +27,7 @@ from kbcli.merge import (
 from kbcli.similarity import DEFAULT_THRESHOLD, normalise
 
 LEVELS = ("strong", "moderate", "weak")
+STRONGEST = Choices(evidence="strongest")
 
 # The seed page's two "Key Claims" lists, as a reader sees them.
 SEED_FIRST_LIST = """\
@@ -148,11 +153,99 @@ def test_a_plan_refuses_a_claim_list_it_was_not_made_for() -> None:
 # --- one group ---------------------------------------------------------------------------
 
 
-def test_evidence_conflict_keeps_the_strongest_and_names_each_level() -> None:
+def test_differing_evidence_holds_the_group_until_decided() -> None:
     claims = seed_doubled()
     claims[8]["evidence"] = "strong"  # anthropic-microscope-2
     claims[1]["evidence"] = "weak"
     plan = plan_merge(claims, DEFAULT_THRESHOLD, LEVELS)
+    assert len(plan.groups) == 6
+    assert plan.held == (
+        HeldGroup(
+            ("anthropic-microscope", "anthropic-microscope-2"),
+            "evidence differs (anthropic-microscope weak, anthropic-microscope-2 strong): "
+            "choose with --evidence strongest|weakest|LEVEL",
+        ),
+    )
+    assert apply_plan(claims, plan)[1] is claims[1]
+
+
+@pytest.mark.parametrize(("policy", "kept"), [("weakest", "weak"), ("moderate", "moderate")])
+def test_evidence_weakest_or_a_level_decides(policy: str, kept: str) -> None:
+    claims = seed_doubled()
+    claims[8]["evidence"] = "strong"
+    claims[1]["evidence"] = "weak"
+    group = plan_merge(claims, DEFAULT_THRESHOLD, LEVELS, Choices(evidence=policy)).groups[1]
+    assert group.evidence == kept
+    assert group.conflict is not None
+    assert group.conflict.changelog() == f"evidence: weak and strong \u2192 {kept}"
+
+
+def test_a_terminal_answer_decides_or_leaves_a_group_alone() -> None:
+    claims = seed_doubled()
+    claims[8]["evidence"] = "strong"
+    claims[1]["evidence"] = "weak"
+    asked: list[str] = []
+
+    def decide(group: GroupPlan) -> str | None:
+        asked.append(group.survivor_id)
+        return "weak" if group.survivor_id == "anthropic-microscope" else None
+
+    plan = plan_merge(claims, DEFAULT_THRESHOLD, LEVELS, Choices(decide=decide))
+    assert len(asked) == 7
+    [group] = plan.groups
+    assert (group.survivor_id, group.evidence) == ("anthropic-microscope", "weak")
+    assert group.conflict is not None and group.conflict.decided == "answered at the terminal"
+    assert len(plan.held) == 6
+    assert plan.held[0].reason == "left alone at the terminal"
+
+
+def test_only_exclude_and_pair_choose_the_groups() -> None:
+    claims = seed_doubled()
+    only = Choices(only=("breakthrough-2026-2",))
+    assert [g.survivor_id for g in plan_merge(claims, 0.5, LEVELS, only).groups] == [
+        "breakthrough-2026"
+    ]
+    exclude = plan_merge(claims, 0.5, LEVELS, Choices(exclude=("breakthrough-2026",)))
+    assert "breakthrough-2026" not in [g.survivor_id for g in exclude.groups]
+    assert len(exclude.groups) == 6
+    pair = Choices(pairs=(("interpretability-first-architectures", "dual-use-risk"),))
+    [group] = plan_merge(claims, DEFAULT_THRESHOLD, LEVELS, pair).groups
+    assert (group.survivor_id, group.merged_ids) == (
+        "interpretability-first-architectures",
+        ("dual-use-risk",),
+    )
+    assert group.scores[0] < DEFAULT_THRESHOLD
+
+
+def test_pair_refuses_opposites_unless_forced() -> None:
+    claims = [
+        claim("open", "Circuit tracing tools are open-sourced"),
+        claim("closed", "Circuit tracing tools are not open-sourced"),
+    ]
+    assert plan_merge(claims, 0.01, LEVELS).groups == ()
+    with pytest.raises(Refused, match=r"may contradict each other \('not' on one side only\)"):
+        plan_merge(claims, 0.5, LEVELS, Choices(pairs=(("open", "closed"),)))
+    forced = plan_merge(claims, 0.5, LEVELS, Choices(pairs=(("open", "closed"),), force=True))
+    assert forced.groups[0].merged_ids == ("closed",)
+
+
+def test_word_for_word_copies_with_one_id_always_merge() -> None:
+    claims = [
+        claim("a", "Risk is documented"),
+        claim("b", "Beta"),
+        claim("a", "Risk is documented"),
+    ]
+    plan = plan_merge(claims, 0.5, LEVELS, Choices(only=("b",)))
+    [group] = plan.groups
+    assert (group.survivor_index, group.merged_indexes, group.retired) == (0, (2,), ())
+    assert apply_plan(claims, plan) == claims[:2]
+
+
+def test_evidence_conflict_keeps_the_strongest_and_names_each_level() -> None:
+    claims = seed_doubled()
+    claims[8]["evidence"] = "strong"  # anthropic-microscope-2
+    claims[1]["evidence"] = "weak"
+    plan = plan_merge(claims, DEFAULT_THRESHOLD, LEVELS, STRONGEST)
     group = plan.groups[1]
     assert group.evidence == "strong"
     assert group.conflict is not None
@@ -163,8 +256,8 @@ def test_evidence_conflict_keeps_the_strongest_and_names_each_level() -> None:
     assert apply_plan(claims, plan)[1]["evidence"] == "strong"
     assert "  evidence: weak -> strong" in plan.describe()
     assert (
-        "  evidence conflict: anthropic-microscope weak, anthropic-microscope-2 strong; "
-        "keeps strong"
+        "  evidence differs: anthropic-microscope weak, anthropic-microscope-2 strong; "
+        "keeps strong (the strongest)"
     ) in plan.describe()
 
 
@@ -173,7 +266,7 @@ def test_levels_unknown_to_the_kb_rank_weakest() -> None:
         claim("a", "Risk is documented", evidence="anecdotal"),
         claim("b", "Risk is documented"),
     ]
-    assert plan_merge(claims, 0.5, LEVELS).groups[0].evidence == "moderate"
+    assert plan_merge(claims, 0.5, LEVELS, STRONGEST).groups[0].evidence == "moderate"
 
 
 def test_near_duplicate_merges_sources_details_and_ids() -> None:
@@ -325,8 +418,14 @@ def _other() -> list[Claim]:
     ]
 
 
+def from_args() -> tuple[Any, ...]:
+    return (_target(), TARGET_SOURCES, _other(), OTHER_SOURCES, 0.5, LEVELS, STRONGEST)
+
+
 def test_merge_from_maps_sources_by_url_or_title_and_renames_the_rest() -> None:
-    plan = plan_merge_from(_target(), TARGET_SOURCES, _other(), OTHER_SOURCES, 0.5, LEVELS)
+    plan = plan_merge_from(
+        _target(), TARGET_SOURCES, _other(), OTHER_SOURCES, 0.5, LEVELS, STRONGEST
+    )
     assert plan.source_map == {
         "tc": "circuits",  # same url, give or take case and a trailing slash
         "mit": "mit-tr-2026",  # same title, give or take case
@@ -344,7 +443,9 @@ def test_merge_from_maps_sources_by_url_or_title_and_renames_the_rest() -> None:
 
 
 def test_merge_from_merges_duplicates_and_appends_the_rest_with_unique_ids() -> None:
-    plan = plan_merge_from(_target(), TARGET_SOURCES, _other(), OTHER_SOURCES, 0.5, LEVELS)
+    plan = plan_merge_from(
+        _target(), TARGET_SOURCES, _other(), OTHER_SOURCES, 0.5, LEVELS, STRONGEST
+    )
     claims, sources = apply_merge_from(_target(), TARGET_SOURCES, plan)
 
     assert [c["id"] for c in claims] == [
@@ -375,7 +476,9 @@ def test_merge_from_merges_duplicates_and_appends_the_rest_with_unique_ids() -> 
 
 
 def test_merge_from_describes_what_happens_to_each_source_and_claim() -> None:
-    plan = plan_merge_from(_target(), TARGET_SOURCES, _other(), OTHER_SOURCES, 0.5, LEVELS)
+    plan = plan_merge_from(
+        _target(), TARGET_SOURCES, _other(), OTHER_SOURCES, 0.5, LEVELS, STRONGEST
+    )
     lines = plan.describe()
     assert lines[:7] == [
         "source tc is circuits",

@@ -196,7 +196,41 @@ def test_a_citation_kb_cannot_vouch_for_is_refused(root: Path, citation: str, me
     assert thesis(root) == page
 
 
-def test_a_merged_claim_id_is_refused_naming_its_survivor(root: Path) -> None:
+def test_a_merged_claim_id_is_rewritten_to_its_survivor_and_stamped(root: Path) -> None:
+    # Stamped while alpha-is-first was a claim of its own (strong)...
+    assert run_kb("review", "h", "--date", "2026-04-20", cwd=root).code == 0
+    stamped = thesis(root)
+    # ...then merged (on another branch, say) into alpha-is-a-letter (moderate).
+    alpha = root / "concepts" / "alpha.yaml"
+    text = alpha.read_text()
+    alpha.write_text(
+        text.replace(
+            "  - id: alpha-is-first\n    statement: Alpha comes first\n    evidence: strong\n"
+            "    sources: [greek]\n",
+            "",
+        ).replace(
+            "    evidence: moderate\n", "    evidence: moderate\n    merged: [alpha-is-first]\n"
+        )
+    )
+    stale = run_kb("lint", "--today", "2026-04-21", cwd=root)
+    assert " C004 " in stale.out
+    result = run_kb("review", "h", "--date", "2026-04-21", cwd=root)
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[1:4] == [
+        "  alpha [alpha-is-a-letter]: stamped; since the last review:",
+        "    - claim 'alpha-is-first' merged into 'alpha-is-a-letter' "
+        "(evidence strong -> moderate, statement re-worded)",
+        "    - cited 'alpha-is-first' (merged) now cites 'alpha-is-a-letter': 'Alpha is a letter'",
+    ]
+    now = thesis(root)
+    assert "      - alpha-is-a-letter   # see the Greek alphabet\n" in now
+    assert now.replace("alpha-is-a-letter   #", "alpha-is-first   #").split("stamp")[0] == (
+        stamped.split("stamp")[0].replace("scored: 2026-04-20", "scored: 2026-04-21")
+    )
+    assert "theses/h.yaml" not in run_kb("lint", "--today", "2026-04-21", cwd=root).out
+
+
+def test_lint_fix_rewrites_a_merged_citation_without_stamping_it(root: Path) -> None:
     alpha = root / "concepts" / "alpha.yaml"
     alpha.write_text(
         alpha.read_text().replace("    evidence: moderate\n", "    evidence: moderate\n"
@@ -204,10 +238,14 @@ def test_a_merged_claim_id_is_refused_naming_its_survivor(root: Path) -> None:
     )  # fmt: skip
     page = HAND_WRITTEN.replace("- alpha-is-first ", "- alpha-was-first ")
     (root / "theses" / "h.yaml").write_text(page)
-    result = run_kb("review", "h", "--date", "2026-04-21", cwd=root)
-    assert result.code == 1
-    assert "claim 'alpha-was-first' of 'alpha' was merged into 'alpha-is-a-letter'" in result.err
-    assert thesis(root) == page
+    fixed = run_kb("lint", "--fix", "--today", "2026-04-21", cwd=root)
+    assert fixed.err == (
+        "fixed theses/h.yaml: citation of merged claim(s) rewritten: "
+        "cites[0] alpha: alpha-was-first -> alpha-is-a-letter\n"
+        "kb: exit 1: --fix changed 1 file (listed above); review and stage the changes\n"
+    )
+    assert thesis(root) == page.replace("- alpha-was-first ", "- alpha-is-a-letter ")
+    assert "stamp" not in thesis(root)  # not reviewed: it stays unreviewed/stale
 
 
 def test_every_refusal_is_named_at_once(root: Path) -> None:

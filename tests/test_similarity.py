@@ -10,7 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kbcli import similarity as sim
-from kbcli.similarity import DEFAULT_THRESHOLD, group_duplicates, normalise, similarity
+from kbcli.similarity import (
+    DEFAULT_THRESHOLD,
+    Relation,
+    compare,
+    group_duplicates,
+    normalise,
+    relate,
+    similarity,
+)
 
 SEED_DISTINCT = [
     "Mechanistic interpretability is a 2026 breakthrough technology",
@@ -96,11 +104,14 @@ def test_circuit_tracing_claims_that_differ_are_not_grouped() -> None:
     assert group_duplicates([a, b]) == []
 
 
-def test_different_numbers_are_different_claims() -> None:
+def test_different_numbers_are_possible_contradictions() -> None:
     a = "Mechanistic interpretability is a 2026 breakthrough technology"
-    assert similarity(a, a.replace("2026", "2025")) == 0.0
+    assert relate(a, a.replace("2026", "2025")) == Relation(
+        "opposite", 1.0, "the numbers differ (2026 vs 2025)"
+    )
+    assert group_duplicates([a, a.replace("2026", "2025")], 0.01) == []
     # A number on one side only is an added detail, not a contradiction.
-    assert similarity(a, a.replace("a 2026", "a")) >= DEFAULT_THRESHOLD
+    assert relate(a, a.replace("a 2026", "a")).kind == "same"
 
 
 def test_similarity_is_symmetric_and_bounded() -> None:
@@ -121,13 +132,13 @@ def test_seed_doubled_list_groups_each_repeat_with_its_first_copy() -> None:
 def test_groups_are_transitive_sorted_and_ordered_by_first_index() -> None:
     statements = [
         "unrelated claim about polysemantic neurons",  # 0
-        "alpha beta gamma delta",  # 1: shares 3 of 5 words with 2
-        "beta gamma delta epsilon",  # 2: shares 3 of 5 with 3, only 2 of 6 with 1
-        "gamma delta epsilon zeta",  # 3
+        "alpha beta gamma",  # 1: 3 of 4 words of 2
+        "alpha beta gamma delta",  # 2: 4 of 5 words of 3
+        "alpha beta gamma delta epsilon",  # 3: only 3 of 5 words of 1
         "Unrelated claim about polysemantic neurons.",  # 4: exact duplicate of 0
     ]
-    assert similarity(statements[1], statements[3]) < 0.6
-    assert group_duplicates(statements, 0.6) == [[0, 4], [1, 2, 3]]
+    assert similarity(statements[1], statements[3]) < 0.7
+    assert group_duplicates(statements, 0.7) == [[0, 4], [1, 2, 3]]
 
 
 @pytest.mark.parametrize("threshold", [0.0, -0.1, 1.01, float("nan")])
@@ -136,15 +147,14 @@ def test_threshold_out_of_range_is_refused(threshold: float) -> None:
         group_duplicates(["a", "b"], threshold)
 
 
-def _brute_force_groups(statements: list[str], threshold: float) -> list[list[int]]:
-    parent = list(range(len(statements)))
-    for i, j in itertools.combinations(range(len(statements)), 2):
-        if similarity(statements[i], statements[j]) >= threshold:
-            sim._union(parent, i, j)
-    return sim._groups(parent)
+def _every_pair(profiles: object, threshold: float) -> set[tuple[int, int]]:
+    return set(itertools.combinations(range(len(profiles)), 2))  # type: ignore[arg-type]
 
 
-_WORDS = ["risk", "Risks", "model", "models", "the", "a", "2026", "2025", "trace", "tracing"]
+_WORDS = [
+    "risk", "Risks", "model", "models", "the", "a", "2026", "2025", "trace", "tracing", "not",
+    "increases", "reduces", "reliable", "unreliable", "SAE", "sparse", "autoencoder",
+]  # fmt: skip
 _statements = st.lists(st.lists(st.sampled_from(_WORDS), max_size=6).map(" ".join), max_size=12)
 
 
@@ -152,20 +162,35 @@ _statements = st.lists(st.lists(st.sampled_from(_WORDS), max_size=6).map(" ".joi
 def test_blocking_finds_exactly_what_comparing_every_pair_finds(
     statements: list[str], threshold: float
 ) -> None:
-    assert group_duplicates(statements, threshold) == _brute_force_groups(statements, threshold)
+    found = compare(statements, threshold)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sim, "_candidate_pairs", _every_pair)
+        every = compare(statements, threshold)
+    assert found == every
+
+
+@given(_statements, st.floats(min_value=0.01, max_value=1.0))
+def test_no_group_ever_holds_two_claims_kept_apart(statements: list[str], threshold: float) -> None:
+    for group in group_duplicates(statements, threshold):
+        for i, j in itertools.combinations(group, 2):
+            assert relate(statements[i], statements[j], 1e-9).kind not in ("opposite", "distinct")
 
 
 def _synthetic(n: int, near: int) -> list[str]:
-    """Claim-like statements over a Zipf-distributed vocabulary; `near` are one-word edits
-    of others."""
+    """Claim-like statements over a Zipf-distributed vocabulary; `near` are others with
+    one word dropped."""
     rng = random.Random(4)
-    vocabulary = [f"w{rng.randrange(10**6)}x" for _ in range(3000)]
+    vocabulary = [
+        "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+        for _ in range(3000)
+    ]
     weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]
     base = [rng.choices(vocabulary, weights, k=rng.randint(6, 12)) for _ in range(n - near)]
     variants = []
     for words in rng.sample(base, near):
+        # A dropped word: a word swapped for another is another claim (see `relate`).
         edited = list(words)
-        edited[rng.randrange(len(edited))] = rng.choice(vocabulary)
+        del edited[rng.randrange(len(edited))]
         variants.append(edited)
     return [" ".join(words) for words in base + variants]
 
@@ -177,16 +202,16 @@ def test_500_claims_group_fast_without_scoring_every_pair(
     machine): fewer than a tenth of the pairs are ever scored."""
     statements = _synthetic(500, 50)
     groups = group_duplicates(statements)
-    assert len(groups) >= 45  # a swapped word can be one a short claim cannot lose
+    assert len(groups) >= 45  # a dropped word can be one a short claim cannot lose
 
     scored = 0
-    real_score = sim._score
+    real_relate = sim._relate
 
-    def counting_score(a: sim._Profile, b: sim._Profile) -> float:
+    def counting(a: sim._Profile, b: sim._Profile, threshold: float) -> Relation:
         nonlocal scored
         scored += 1
-        return real_score(a, b)
+        return real_relate(a, b, threshold)
 
-    monkeypatch.setattr(sim, "_score", counting_score)
+    monkeypatch.setattr(sim, "_relate", counting)
     group_duplicates(statements)
     assert scored < 500 * 499 // 2 // 10

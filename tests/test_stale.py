@@ -266,14 +266,19 @@ def test_a_merged_claim_names_its_survivor(root: Path, rewritten: bool) -> None:
     assert lines[:3] == [
         "thesis t (theses/t.yaml)",
         f'  alpha [{cited}]: stale since {sha} 2026-04-25 "Merge alpha-is-first"',
-        "    - claim 'alpha-is-first' merged into 'alpha-is-a-letter'",
+        "    - claim 'alpha-is-first' merged into 'alpha-is-a-letter' "
+        "(evidence strong -> moderate, statement re-worded)",
     ]
     change = stale_json(root)["theses"][0]["citations"][0]["changes"][0]
     assert change == {
         "kind": "claim merged",
-        "message": "claim 'alpha-is-first' merged into 'alpha-is-a-letter'",
+        "message": "claim 'alpha-is-first' merged into 'alpha-is-a-letter' "
+        "(evidence strong -> moderate, statement re-worded)",
         "claim": "alpha-is-first",
+        "old": "strong",
+        "new": "moderate",
         "into": "alpha-is-a-letter",
+        "reworded": True,
     }
 
 
@@ -288,7 +293,8 @@ def test_kb_merge_claims_is_reported_as_a_merge(tmp_path: Path) -> None:
     for thesis in ("t", "w"):
         assert run_kb("review", thesis, "--date", "2026-04-20", cwd=root).code == 0
     git_init(root)
-    merged = run_kb("merge-claims", "alpha", "--date", "2026-04-21", "--commit", cwd=root)
+    merged = run_kb("merge-claims", "alpha", "--evidence", "strongest", "--date", "2026-04-21",
+                    "--commit", cwd=root)  # fmt: skip
     assert merged.code == 0, merged.err
     sha = git(root, "rev-parse", "--short", "HEAD").strip()
     since = f'since {sha} 2026-04-20 "kb: merge claims in alpha"'
@@ -296,10 +302,12 @@ def test_kb_merge_claims_is_reported_as_a_merge(tmp_path: Path) -> None:
     assert stale_out(root) == [
         "thesis t (theses/t.yaml)",
         f"  alpha [alpha-is-first]: stale {since}",
-        "    - claim 'alpha-comes-first' merged into 'alpha-is-first'",
+        "    - claim 'alpha-comes-first' merged into 'alpha-is-first' "
+        "(evidence weak -> strong, statement re-worded)",
         "thesis w (theses/w.yaml)",
         f"  alpha: stale {since}",
-        "    - claim 'alpha-comes-first' merged into 'alpha-is-first'",
+        "    - claim 'alpha-comes-first' merged into 'alpha-is-first' "
+        "(evidence weak -> strong, statement re-worded)",
         "2 theses to review: 2 stale citations (2 citations checked). "
         "Re-score, then run: kb review THESIS",
     ]

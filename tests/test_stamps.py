@@ -215,16 +215,27 @@ MERGED = REMOVED.replace(
 @pytest.mark.parametrize("cited", [WHOLE, SCOPED])
 def test_merged_claim_names_the_survivor(base: Any, cited: list[str] | None) -> None:
     changes = diff(make_stamp(base, cited), load(MERGED), cited)
-    assert changes == [Change(ChangeKind.CLAIM_MERGED, "breakthrough-2026", into="microscope")]
-    assert changes[0].message == "claim 'breakthrough-2026' merged into 'microscope'"
+    assert changes == [
+        Change(
+            ChangeKind.CLAIM_MERGED, "breakthrough-2026", "moderate", "strong", "microscope",
+            reworded=True,
+        )
+    ]  # fmt: skip
+    assert changes[0].message == (
+        "claim 'breakthrough-2026' merged into 'microscope' "
+        "(evidence moderate -> strong, statement re-worded)"
+    )
 
 
 def test_merge_after_the_citation_was_rewritten_to_the_survivor(base: Any) -> None:
     # `kb merge-claims` rewrites the citation's claims from the merged id to the survivor.
     stamp = make_stamp(base, SCOPED)
     assert diff(stamp, load(MERGED), ["microscope"]) == [
-        Change(ChangeKind.CLAIM_MERGED, "breakthrough-2026", into="microscope")
-    ]
+        Change(
+            ChangeKind.CLAIM_MERGED, "breakthrough-2026", "moderate", "strong", "microscope",
+            reworded=True,
+        )
+    ]  # fmt: skip
 
 
 def test_a_cited_claim_the_stamp_never_saw(base: Any) -> None:

@@ -73,7 +73,8 @@ _SCHEMA = (
 # The modules page-local facts are computed by: an editable install that changes one of
 # them starts afresh, though the version did not move.
 _FACT_MODULES = (
-    "cache.py", "config.py", "findings.py", "index.py", "kb.py", "schema.py", "similarity.py",
+    "cache.py", "config.py", "findings.py", "index.py", "kb.py", "lexicon.py", "schema.py",
+    "similarity.py",
     "stamps.py", "rules/catalogue.py", "rules/local.py", "yamlio/load.py",
 )  # fmt: skip
 

@@ -1,13 +1,17 @@
 """`kb add-claim`: one new claim on a concept page, checked against what the page holds.
 
 A claim's id is a slug of the first six significant words of its statement, made unique
-on the page with -2, -3, ... An id is never one a claim on the page has or a merged claim
+on the page with -2, -3, ... A statement written in a script ASCII cannot spell (Chinese,
+Japanese, Korean, Cyrillic...) gets its ASCII words, if any, then a tag for the script and
+a short hash of its normalised text (`zh-3f9a2c`): stable, distinct for each statement,
+and it says what to look for. An id is never one a claim on the page has or a merged claim
 still answers to (its survivor's `merged` list), so a citation never silently moves to a
 new claim.
 
-A statement equal to an existing one once `similarity.normalise`d (case, typographic
-quotes and dashes, spacing, trailing punctuation) is refused unless `force`; near
-duplicates are only reported, since the score cannot tell "is" from "is not".
+A statement equal to an existing one once `similarity.normalise`d (NFKC, case,
+typographic quotes and dashes, spacing, trailing punctuation) is refused unless `force`.
+Claims `similarity.relate` finds the same (what `kb lint` reports as C001 and `kb
+merge-claims` merges) or possibly contradicting (C009) are reported after adding.
 
 Sources: every `--source` must be a source of the page, except that one unknown id may be
 created with `source_title` (and `source_url`). With several unknown ids there is no way to
@@ -16,6 +20,7 @@ tell which one the title belongs to, so that is refused.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -34,15 +39,13 @@ from kbcli.store import Done, Edit, edit_kb, open_page, splice
 SLUG_WORDS = 6
 SLUG_MAX = 60  # characters; long words are trimmed off the end first
 _WORD = re.compile(r"[a-z0-9]+")
-# Words that carry no meaning in an id. "not" and "no" stay: they reverse a claim.
-# fmt: off
-_STOP_WORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could",
-    "did", "do", "does", "for", "from", "had", "has", "have", "in", "into", "is", "it", "its",
-    "of", "on", "or", "that", "the", "their", "there", "these", "this", "those", "to", "was",
-    "were", "which", "will", "with", "would",
-})
-# fmt: on
+# Scripts ASCII folding cannot spell, by the tag an id gets for them.
+# (By code point ranges: compiling such a regex class costs milliseconds per run.)
+_SCRIPTS = (
+    ("ja", ((0x3040, 0x30FF),)),
+    ("zh", ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))),
+    ("ko", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
+)
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,34 @@ class NewClaim:
 
 
 @dataclass(frozen=True)
+class Similar:
+    """An existing claim the new one says the same as ("same") or may contradict
+    ("opposite"), with the score and the reason."""
+
+    claim_id: str
+    kind: str
+    score: float
+    reason: str = ""
+
+    def note(self, concept: str) -> str:
+        if self.kind == "same":
+            return (
+                f"note: it says the same as claim '{self.claim_id}' (similarity "
+                f"{self.score:.2f}): `kb merge-claims {concept} --dry-run` shows the merge"
+            )
+        return (
+            f"note: it may contradict claim '{self.claim_id}' ({self.reason}): "
+            "`kb lint` reports it as C009 until one of them is corrected"
+        )
+
+
+@dataclass(frozen=True)
 class AddResult:
     concept: str
     rel: str  # the page, relative to the KB root
     claim_id: str
     new_source: str | None  # the id of a source created for the claim
-    similar: tuple[tuple[str, float], ...]  # near-duplicate claims: (id, score)
+    similar: tuple[Similar, ...]  # claims that say the same or may contradict it
     changelog: bool
 
 
@@ -158,18 +183,19 @@ def _refuse_duplicate(concept: str, page: dict[str, Any], statement: str) -> Non
             )
 
 
-def _similar(page: dict[str, Any], statement: str) -> tuple[tuple[str, float], ...]:
-    """Claims close to `statement` but not the same: worth a look, not a refusal."""
-    from kbcli.similarity import DEFAULT_THRESHOLD, normalise, similarity
+def _similar(page: dict[str, Any], statement: str) -> tuple[Similar, ...]:
+    """Claims `relate` finds the same as `statement` or opposite to it: worth a look, not
+    a refusal (an exact repeat was refused before)."""
+    from kbcli.similarity import normalise, relate
 
     found = []
     for existing in _claims(page):
         other, cid = existing.get("statement"), existing.get("id")
         if not isinstance(other, str) or not isinstance(cid, str):
             continue
-        score = similarity(statement, other)
-        if score >= DEFAULT_THRESHOLD and normalise(other) != normalise(statement):
-            found.append((cid, round(score, 2)))
+        rel = relate(other, statement)
+        if rel.kind in ("same", "opposite") and normalise(other) != normalise(statement):
+            found.append(Similar(cid, rel.kind, round(rel.score, 2), rel.reason))
     return tuple(found)
 
 
@@ -204,14 +230,38 @@ def _names(ids: Sequence[str]) -> str:
 
 
 def claim_slug(statement: str) -> str:
-    """An id from the statement: its first six significant words, ASCII, hyphenated."""
-    ascii_text = unicodedata.normalize("NFKD", statement).encode("ascii", "ignore").decode()
+    """An id from the statement: its first six significant words, ASCII, hyphenated; for a
+    statement in a script ASCII cannot spell, its ASCII words, a script tag and a hash."""
+    from kbcli.lexicon import STOP_WORDS
+    from kbcli.similarity import normalise
+
+    text = unicodedata.normalize("NFKC", statement)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = _WORD.findall(ascii_text.lower().replace("'", ""))
-    significant = [w for w in words if w not in _STOP_WORDS] or words
-    chosen = significant[:SLUG_WORDS]
+    significant = [w for w in words if w not in STOP_WORDS] or words
+    foreign = _unspellable(text)
+    chosen = significant[: SLUG_WORDS // 2 if foreign else SLUG_WORDS]
+    if foreign:
+        digest = hashlib.sha256(normalise(statement).encode()).hexdigest()[:6]
+        chosen += [foreign, digest]
     while len(chosen) > 1 and len("-".join(chosen)) > SLUG_MAX:
-        chosen.pop()
+        chosen.pop(0 if foreign else -1)
     return "-".join(chosen)[:SLUG_MAX].strip("-") or "claim"
+
+
+def _unspellable(text: str) -> str:
+    """The tag of the script of letters ASCII folding drops ("zh", "ja", "ko", else the
+    script's name: "cyrillic", "arabic"), or "" when every letter folds to ASCII."""
+    codes = [ord(c) for c in text if not c.isascii()]
+    for tag, ranges in _SCRIPTS:
+        if any(low <= code <= high for code in codes for low, high in ranges):
+            return tag
+    for char in text:
+        if char.isalpha() and not unicodedata.normalize("NFKD", char).isascii():
+            folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore")
+            if not folded:
+                return unicodedata.name(char, "script").split()[0].lower()
+    return ""
 
 
 def taken_ids(page: dict[str, Any]) -> set[str]:

@@ -233,6 +233,17 @@ class _Bar:
             self.progress.stop()
 
 
+class PlanFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class StaleFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
 class Kind(StrEnum):
     concept = "concept"
     thesis = "thesis"
@@ -322,11 +333,8 @@ def add_claim(
     _say(f"Added claim '{added.claim_id}' to {added.concept} ({_shown(root, added.rel)})")
     if added.new_source is not None:
         _say(f"Added source '{added.new_source}' to {added.concept}")
-    for other, score in added.similar:
-        _say(
-            f"note: it is similar to claim '{other}' (score {score:.2f}); "
-            f"`kb merge-claims {added.concept} --dry-run` shows whether they are duplicates"
-        )
+    for similar in added.similar:
+        _say(similar.note(added.concept))
     _echo_commit(done.commit)
     return 0
 
@@ -381,30 +389,74 @@ def merge_claims(
             help="Similarity from which claims are duplicates, 0 < F <= 1 (default 0.5).",
         ),
     ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="ID", help="Only groups holding this claim (repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", metavar="ID", help="Keep this claim out of every group."),
+    ] = None,
+    pair: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--pair", metavar="A B", help="Merge exactly these two claims, at any score."),
+    ] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option(
+            "--evidence",
+            metavar="strongest|weakest|LEVEL",
+            help="The level a group whose levels differ keeps (else it is held).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --pair merge claims that may contradict.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask per group at a terminal.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the plan; write nothing.")
     ] = False,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", help="Output format: text, or json (the plan).")
+    ] = PlanFormat.text,
     when: Annotated[str | None, typer.Option("--date", metavar="D", help=_DATE_HELP)] = None,
     commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
 ) -> int:
     """Merge duplicate claims of a concept, or another concept's claims into it.
 
-    Claims whose statements match (after normalising case, quotes, spacing and final
-    punctuation) or score at least --threshold are a group; the first survives with the
-    union of their sources, every distinct detail and the strongest evidence level
-    (conflicts are reported). Merged ids are recorded on the survivor so old references
-    still resolve, and every thesis citation of them is rewritten. One changelog entry
-    records the merge; all pages are written together. Run with --dry-run first: the
-    score is lexical and cannot tell "is" from "is not".
+    Claims that say the same thing (after normalising Unicode, case, quotes, spacing and
+    final punctuation; by --threshold on their content words) are a group; the first
+    survives with the union of their sources and every distinct detail. Claims that may
+    say opposite things (a negation, an antonym, other numbers) or different things are
+    never grouped: contradictions are reported. A group whose evidence levels differ is
+    held until --evidence (or your answer at a terminal) decides. At a terminal each group
+    is shown and confirmed unless --yes; piped, the plan runs as given. Merged ids stay
+    resolvable and thesis citations of them are rewritten; one changelog entry records
+    the merge and its evidence decisions. Exit 1 when groups were held and none merged.
     """
+    import json
+
     from kbcli.config import load_config
+    from kbcli.merge import Choices
     from kbcli.merge_claims import merge_claims as run
     from kbcli.similarity import DEFAULT_THRESHOLD
 
     root = _state(ctx).kb_root()
+    config = load_config(root)
+    ask = sys.stdin.isatty() and not (yes or dry_run) and format is PlanFormat.text
+    choices = Choices(
+        only=tuple(only or ()),
+        exclude=tuple(exclude or ()),
+        pairs=(pair,) if pair else (),
+        evidence=evidence,
+        force=force,
+        decide=_merge_prompt(config.evidence_levels, evidence) if ask else None,
+    )
     done = run(
         root,
-        load_config(root),
+        config,
         concept,
         _edit_date(when),
         other=other,
@@ -412,11 +464,21 @@ def merge_claims(
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
         dry_run=dry_run,
         commit=commit,
+        choices=choices,
     )
-    for line in done.value.lines():
-        _say(line)
+    if format is PlanFormat.json:
+        typer.echo(json.dumps(done.value.to_json(), indent=2))
+    else:
+        for line in done.value.lines():
+            _say(line)
     _echo_commit(done.commit)
-    return 0
+    return 1 if done.value.held else 0
+
+
+def _merge_prompt(levels: tuple[str, ...], evidence: str | None) -> Any:
+    from kbcli.prompts import ask_merge
+
+    return lambda group: ask_merge(group, levels, evidence)
 
 
 @app.command()
@@ -460,12 +522,6 @@ def new(
             err=True,
         )
     return 0
-
-
-class StaleFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
 
 
 @app.command()

@@ -437,7 +437,7 @@ def _claims(
     """Every listed claim, repeats merged the way `kb merge-claims` merges them."""
     from kbcli.claims import claim_slug
     from kbcli.kb import unique_id
-    from kbcli.merge import apply_plan, plan_merge
+    from kbcli.merge import Choices, apply_plan, plan_merge
 
     taken: set[str] = set()
     listed: list[dict[str, Any]] = []
@@ -449,7 +449,10 @@ def _claims(
             claim["detail"] = item.detail
         claim.update(evidence=item.evidence, sources=[source_ids[item.source]])
         listed.append(claim)
-    plan = plan_merge(listed, evidence_levels=config.evidence_levels)
+    # A seed page's repeats keep the strongest level, and the notes below say so.
+    plan = plan_merge(
+        listed, evidence_levels=config.evidence_levels, choices=Choices(evidence="strongest")
+    )
     # The repeats' ids were made up just now and never named anything: nothing to keep.
     merged = [{k: v for k, v in c.items() if k != "merged"} for c in apply_plan(listed, plan)]
     for claim in merged:

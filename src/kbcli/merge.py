@@ -12,8 +12,10 @@ What a merge keeps, per group (the first claim of the group survives):
   repeated. Pieces are joined with a space after a full stop (details are usually
   sentences), else with "; ", so the joined text reads as prose and each piece is kept
   verbatim;
-- evidence: the strongest level of the group (levels unknown to the KB rank weakest); when
-  the levels differ the conflict is recorded, with each claim's level;
+- evidence: when the claims' levels differ, never chosen silently: the group is held
+  unless `evidence` says "strongest", "weakest" (levels unknown to the KB rank weakest) or
+  names a level, or `decide` (a curator at a terminal) answers; the decision is recorded,
+  with each claim's level;
 - merged: the survivor's own merged ids, then each merged claim's id and its merged ids,
   so every id that ever named one of these claims still resolves to the survivor.
 """
@@ -22,28 +24,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kbcli.kb import unique_id
-from kbcli.similarity import DEFAULT_THRESHOLD, group_duplicates, normalise, similarity
+from kbcli.merge_choices import (
+    Choices,
+    Contradiction,
+    EvidenceConflict,
+    HeldGroup,
+    confirmed,
+    decided,
+    pair_groups,
+    resolved,
+    with_copies,
+)
+from kbcli.similarity import DEFAULT_THRESHOLD, compare, normalise, similarity
+
+__all__ = ["Choices", "Contradiction", "EvidenceConflict", "HeldGroup"]
 
 Claim = dict[str, Any]
 Source = dict[str, Any]
 
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
-
-
-@dataclass(frozen=True)
-class EvidenceConflict:
-    """A group whose claims disagreed on evidence: each claim's level, and the one kept."""
-
-    kept: str
-    levels: tuple[tuple[str, str], ...]  # (claim id, level), in group order
-
-    def describe(self) -> str:
-        levels = ", ".join(f"{cid} {level}" for cid, level in self.levels)
-        return f"evidence conflict: {levels}; keeps {self.kept}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class GroupPlan:
     gained_details: tuple[str, ...]
     previous_evidence: str
     conflict: EvidenceConflict | None
+    levels: tuple[tuple[str, str], ...] = ()  # (claim id, level), in group order
 
     def describe(self, names: Mapping[str, str] | None = None) -> list[str]:
         """The group for a curator; `names` shows merged ids otherwise (`--from`: an
@@ -89,10 +93,13 @@ class GroupPlan:
 
 @dataclass(frozen=True)
 class MergePlan:
-    """Every group of a concept's claims that will merge; empty when there is nothing to do."""
+    """Every group of a concept's claims that will merge; empty when there is nothing to do.
+    Groups held back and possible contradictions are reported beside it."""
 
     groups: tuple[GroupPlan, ...]
     threshold: float
+    held: tuple[HeldGroup, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
 
     @property
     def changes(self) -> bool:
@@ -104,25 +111,32 @@ class MergePlan:
 
     def describe(self, names: Mapping[str, str] | None = None) -> list[str]:
         if not self.groups:
-            return [f"no duplicate claims (threshold {self.threshold:.2f})"]
-        merged = sum(len(g.merged_ids) for g in self.groups)
-        lines = [
-            f"{len(self.groups)} group(s), {merged} claim(s) merged "
-            f"(threshold {self.threshold:.2f}):"
-        ]
+            lines = [f"no duplicate claims (threshold {self.threshold:.2f})"]
+        else:
+            merged = sum(len(g.merged_ids) for g in self.groups)
+            lines = [
+                f"{len(self.groups)} group(s), {merged} claim(s) merged "
+                f"(threshold {self.threshold:.2f}):"
+            ]
         for group in self.groups:
             lines.extend(group.describe(names))
-        return lines
+        return lines + self.report()
+
+    def report(self) -> list[str]:
+        """What is not merged and why: held groups, possible contradictions."""
+        return [h.describe() for h in self.held] + [c.describe() for c in self.contradictions]
 
 
 def plan_merge(
     claims: Sequence[Mapping[str, Any]],
     threshold: float = DEFAULT_THRESHOLD,
     evidence_levels: Sequence[str] = ("strong", "moderate", "weak"),
+    choices: Choices | None = None,
 ) -> MergePlan:
-    """Plan the merge of duplicate claims: groups from `group_duplicates` on the statements,
-    the first claim of each group surviving. `evidence_levels` is strongest first."""
-    return _plan(claims, threshold, evidence_levels, foreign=frozenset())
+    """Plan the merge of duplicate claims: groups from `similarity.compare` on the
+    statements (or the curator's `choices`), the first claim of each group surviving.
+    `evidence_levels` is strongest first."""
+    return _plan(claims, threshold, evidence_levels, frozenset(), choices or Choices())
 
 
 def _plan(
@@ -130,12 +144,41 @@ def _plan(
     threshold: float,
     evidence_levels: Sequence[str],
     foreign: frozenset[int],
+    choices: Choices,
 ) -> MergePlan:
-    statements = [str(c["statement"]) for c in claims]
-    groups = group_duplicates(statements, threshold)
-    return MergePlan(
-        tuple(_plan_group(claims, g, evidence_levels, foreign) for g in groups), threshold
+    by_pair = bool(choices.pairs)  # even when every pair was merged already
+    choices = resolved(claims, evidence_levels, choices)
+    eligible = [i for i, c in enumerate(claims) if c["id"] not in choices.exclude]
+    found = compare([str(claims[i]["statement"]) for i in eligible], threshold)
+    ids = [str(claims[i]["id"]) for i in eligible]
+    contradictions = tuple(
+        Contradiction((ids[c.first], ids[c.second]), c.score, c.reason)
+        for c in found.contradictions
     )
+    held = [
+        HeldGroup(
+            tuple(ids[k] for k in h.group),
+            f"'{ids[h.first]}' and '{ids[h.second]}' say different things ({h.reason}); "
+            "merge what belongs together with --pair",
+        )
+        for h in found.held
+    ]
+    if by_pair:
+        groups, held = pair_groups(claims, choices), []
+    else:
+        groups = [[eligible[k] for k in g] for g in found.groups]
+    if choices.only:
+        groups = [g for g in groups if any(claims[i]["id"] in choices.only for i in g)]
+        held = [h for h in held if set(h.ids) & set(choices.only)]
+    groups = with_copies(claims, groups)
+    planned = []
+    for group in groups:
+        plan = _plan_group(claims, group, evidence_levels, foreign, choices)
+        if isinstance(plan, HeldGroup):
+            held.append(plan)
+        else:
+            planned.append(plan)
+    return MergePlan(tuple(planned), threshold, tuple(held), contradictions)
 
 
 def _plan_group(
@@ -143,15 +186,17 @@ def _plan_group(
     group: Sequence[int],
     evidence_levels: Sequence[str],
     foreign: frozenset[int],
-) -> GroupPlan:
+    choices: Choices,
+) -> GroupPlan | HeldGroup:
     survivor, others = claims[group[0]], [claims[i] for i in group[1:]]
     members = [survivor, *others]
     sources = _unique(s for c in members for s in c.get("sources") or ())
     detail, gained_details = _join_details([c.get("detail") for c in members])
-    evidence, conflict = _strongest(members, evidence_levels)
+    levels = tuple((str(c["id"]), str(c["evidence"])) for c in members)
+    evidence, conflict = decided(levels, evidence_levels, choices.evidence)
     foreign_ids = {claims[i]["id"] for i in group[1:] if i in foreign}
     retired, merged = _merged_ids(survivor, others, foreign_ids)
-    return GroupPlan(
+    plan = GroupPlan(
         survivor_index=group[0],
         survivor_id=survivor["id"],
         statement=survivor["statement"],
@@ -161,14 +206,16 @@ def _plan_group(
         scores=tuple(similarity(survivor["statement"], c["statement"]) for c in others),
         sources=sources,
         detail=detail,
-        evidence=evidence,
+        evidence=survivor["evidence"] if evidence is None else evidence,
         merged=merged,
         retired=retired,
         gained_sources=tuple(s for s in sources if s not in (survivor.get("sources") or ())),
         gained_details=gained_details,
         previous_evidence=survivor["evidence"],
         conflict=conflict,
+        levels=levels,
     )
+    return confirmed(plan, choices, evidence is None, evidence_levels)
 
 
 def _merged_ids(
@@ -216,20 +263,6 @@ def _separator(text: str) -> str:
     # Details are mostly sentences: after a full stop a space reads as prose; a fragment
     # without one needs a visible break.
     return " " if _SENTENCE_END.search(text) else "; "
-
-
-def _strongest(
-    members: Sequence[Mapping[str, Any]], evidence_levels: Sequence[str]
-) -> tuple[str, EvidenceConflict | None]:
-    def rank(level: str) -> int:
-        return evidence_levels.index(level) if level in evidence_levels else len(evidence_levels)
-
-    levels = tuple((str(c["id"]), str(c["evidence"])) for c in members)
-    # min() keeps the first of equal ranks, so the survivor's own level wins a tie.
-    kept = min((level for _, level in levels), key=rank)
-    if len({level for _, level in levels}) == 1:
-        return kept, None
-    return kept, EvidenceConflict(kept, levels)
 
 
 def apply_plan(claims: Sequence[Claim], plan: MergePlan) -> list[Claim]:
@@ -296,6 +329,7 @@ class MergeFromPlan:
     plan: MergePlan  # over the target's claims followed by `incoming`
     target_id_map: Mapping[str, str]  # target claim id -> survivor, for the target's theses
     other_id_map: Mapping[str, str]  # every OTHER claim (and merged) id -> its claim id now
+    already: Mapping[str, str] = field(default_factory=dict)  # OTHER id -> target claim
 
     def describe(self, other: str | None = None) -> list[str]:
         """The plan for a curator. With `other` (OTHER's id), a merged incoming claim is
@@ -306,6 +340,7 @@ class MergeFromPlan:
             for old, new in self.source_map.items()
         ]
         into = {i: g.survivor_id for g in self.plan.groups for i in g.merged_indexes}
+        lines += [f"claim {old} is already here as {new}" for old, new in self.already.items()]
         for k, (old, new) in enumerate(self.renamed.items()):
             survivor = into.get(self.target_count + k)
             fate = f"appended as {new}" if survivor is None else f"merges into {survivor}"
@@ -321,6 +356,7 @@ def plan_merge_from(
     other_sources: Sequence[Mapping[str, Any]],
     threshold: float = DEFAULT_THRESHOLD,
     evidence_levels: Sequence[str] = ("strong", "moderate", "weak"),
+    choices: Choices | None = None,
 ) -> MergeFromPlan:
     """Plan merging OTHER's claims and sources into the target concept.
 
@@ -333,20 +369,25 @@ def plan_merge_from(
     source_map, new_sources = _map_sources(target_sources, other_sources)
     taken = {c["id"] for c in target_claims}
     taken.update(m for c in target_claims for m in c.get("merged") or ())
+    already = _already_here(target_claims, other_claims, source_map)
     renamed: dict[str, str] = {}
     for claim in other_claims:
-        renamed[claim["id"]] = unique_id(claim["id"], taken)
-        taken.add(renamed[claim["id"]])
-    incoming = tuple(_incoming(c, renamed[c["id"]], source_map) for c in other_claims)
+        if claim["id"] not in already:
+            renamed[claim["id"]] = unique_id(claim["id"], taken)
+            taken.add(renamed[claim["id"]])
+    incoming = tuple(
+        _incoming(c, renamed[c["id"]], source_map) for c in other_claims if c["id"] in renamed
+    )
     count = len(target_claims)
     foreign = frozenset(range(count, count + len(incoming)))
-    plan = _plan([*target_claims, *incoming], threshold, evidence_levels, foreign)
+    combined = [*target_claims, *incoming]
+    plan = _plan(combined, threshold, evidence_levels, foreign, choices or Choices())
     retired = id_map(plan)
     target_ids = {c["id"] for c in target_claims}
     target_ids.update(m for c in target_claims for m in c.get("merged") or ())
     other_id_map: dict[str, str] = {}
     for claim in other_claims:
-        now = renamed[claim["id"]]
+        now = already.get(claim["id"]) or renamed[claim["id"]]
         now = retired.get(now, now)
         for old in (claim["id"], *(claim.get("merged") or ())):
             other_id_map.setdefault(old, now)
@@ -359,7 +400,38 @@ def plan_merge_from(
         plan=plan,
         target_id_map={k: v for k, v in retired.items() if k in target_ids},
         other_id_map=other_id_map,
+        already=already,
     )
+
+
+def _already_here(
+    target_claims: Sequence[Mapping[str, Any]],
+    other_claims: Sequence[Mapping[str, Any]],
+    source_map: Mapping[str, str],
+) -> dict[str, str]:
+    """OTHER claim id -> the target claim that already holds all of it: the same
+    statement (after `normalise`), the same evidence, its sources and its detail. Such a
+    claim needs no merge and no decision (a group held for its evidence brought its
+    incoming claims over as they were; a second run finds them here)."""
+    found = {}
+    for claim in other_claims:
+        sources = {source_map.get(s, s) for s in claim.get("sources") or ()}
+        for target in target_claims:
+            if (
+                normalise(str(target["statement"])) == normalise(str(claim["statement"]))
+                and target["evidence"] == claim["evidence"]
+                and sources <= set(target.get("sources") or ())
+                and _detail_in(target.get("detail"), claim.get("detail"))
+            ):
+                found[claim["id"]] = str(target["id"])
+                break
+    return found
+
+
+def _detail_in(text: object, detail: object) -> bool:
+    if not isinstance(detail, str) or not detail.strip():
+        return True
+    return isinstance(text, str) and detail_contains(text, detail)
 
 
 def apply_merge_from(

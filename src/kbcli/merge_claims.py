@@ -49,6 +49,7 @@ from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import PageRef, check_id, list_pages, read_text
 from kbcli.merge import (
+    Choices,
     MergeFromPlan,
     MergePlan,
     apply_plan,
@@ -120,11 +121,18 @@ class MergeResult:
     conflicts: int = 0
     retired: bool = False  # OTHER became a redirect
     nothing: str | None = None  # why there is nothing to merge
+    merge_plan: MergePlan | None = None  # the groups, held groups and contradictions
+
+    @property
+    def held(self) -> bool:
+        """Whether groups were held back and nothing else changes (exit 1)."""
+        return self.nothing is not None and bool(self.merge_plan and self.merge_plan.held)
 
     def lines(self) -> list[str]:
         """The report printed for the curator, the plan first."""
         if self.nothing is not None:
-            return [f"Nothing to merge in {self.concept}: {self.nothing}"]
+            report = self.merge_plan.report() if self.merge_plan else []
+            return [f"Nothing to merge in {self.concept}: {self.nothing}", *report]
         source = f"the claims of {self.other} into " if self.other else "duplicate claims in "
         lines = [f"Merging {source}{self.concept} ({self.rel})", *self.plan]
         if self.retired:
@@ -133,13 +141,49 @@ class MergeResult:
             lines.append(f"Thesis citations {'to rewrite' if self.dry_run else 'rewritten'}:")
             lines += [f"  {t.rel} {c.describe()}" for t in self.theses for c in t.cites]
         lines += [f"note: {note}" for note in self.notes]
-        if self.conflicts:
-            lines.append(
-                f"warning: evidence levels differed in {self.conflicts} group(s); "
-                "the strongest was kept (see above)"
-            )
         lines.append("Dry run: nothing was written." if self.dry_run else self._summary())
         return lines
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as data (`--format json`): groups with their survivor, merged ids,
+        scores and evidence levels; held groups and possible contradictions with the
+        reason; thesis citations rewritten; whether anything was written."""
+        plan = self.merge_plan
+        groups = [
+            {
+                "survivor": g.survivor_id,
+                "merged": list(g.merged_ids),
+                "scores": list(g.scores),
+                "evidence": {
+                    "levels": dict(g.levels),
+                    "kept": g.evidence,
+                    "decided": g.conflict.decided if g.conflict else None,
+                },
+                "sources": list(g.sources),
+            }
+            for g in (plan.groups if plan else ())
+        ]
+        return {
+            "concept": self.concept,
+            "from": self.other,
+            "threshold": plan.threshold if plan else None,
+            "dry_run": self.dry_run,
+            "written": not self.dry_run and self.nothing is None,
+            "groups": groups,
+            "held": [{"claims": list(h.ids), "reason": h.reason} for h in plan.held]
+            if plan
+            else [],
+            "contradictions": [
+                {"claims": list(c.ids), "score": c.score, "reason": c.reason}
+                for c in (plan.contradictions if plan else ())
+            ],
+            "theses": [
+                {"thesis": t.rel, "citation": c.describe()} for t in self.theses for c in t.cites
+            ],
+            "notes": list(self.notes),
+            "merged": self.merged,
+            "nothing": self.nothing,
+        }
 
     def _summary(self) -> str:
         if self.other:
@@ -171,6 +215,7 @@ class _Draft:
     notes: list[str] = field(default_factory=list)
     # cited concept -> the claim ids a whole-concept citation of it names from now on
     whole: dict[str, list[str]] = field(default_factory=dict)
+    merge_plan: MergePlan | None = None
 
 
 def merge_claims(
@@ -184,10 +229,14 @@ def merge_claims(
     threshold: float = DEFAULT_THRESHOLD,
     dry_run: bool = False,
     commit: bool = False,
+    choices: Choices | None = None,
 ) -> Done[MergeResult]:
     """Merge duplicate claims of `concept` (or `other`'s claims into it), rewrite the
-    thesis citations of every retired id, and write all the pages together."""
+    thesis citations of every retired id, and write all the pages together. `choices`
+    are the curator's (`--only`, `--exclude`, `--pair`, `--evidence`, `--force`, and the
+    answers of a curator at a terminal)."""
     _check_args(concept, other, retire_other, threshold)
+    chosen = choices or Choices()
     check_date(date)
 
     def build() -> Edit[MergeResult]:
@@ -197,7 +246,7 @@ def merge_claims(
         # work (it would double the time of a plan on a large page), and the real run
         # still checks every page before writing any.
         result, changes = _merge(
-            root, config, target, source, date, threshold, retire_other, texts=not dry_run
+            root, config, target, source, date, threshold, retire_other, chosen, not dry_run
         )
         if dry_run:
             result = replace(result, dry_run=True)
@@ -241,7 +290,7 @@ def _refuse_invalid(page: _Page, config: Config) -> None:
     from kbcli.rules import local
 
     problems = _validator("concept", config.evidence_levels).problems(page.data, page.doc.root)
-    problems += [*local.duplicate_ids(page.data, page.doc.root)]
+    problems += [p for p in local.duplicate_ids(page.data, page.doc.root) if not _copy(p)]
     problems += [*local.unknown_sources(page.data, page.doc.root)]
     if problems:
         code, message, line, col = problems[0]
@@ -253,6 +302,11 @@ def _refuse_invalid(page: _Page, config: Config) -> None:
         )
 
 
+def _copy(problem: tuple[str, str, int, int]) -> bool:
+    # A word-for-word copy of a claim, id included, is one the merge resolves itself.
+    return problem[0] == "R002" and "word-for-word copy" in problem[1]
+
+
 def _merge(
     root: Path,
     config: Config,
@@ -261,6 +315,7 @@ def _merge(
     date: str,
     threshold: float,
     retire: bool,
+    choices: Choices,
     texts: bool = True,
 ) -> tuple[MergeResult, dict[Path, str]]:
     concept = target.ref.id
@@ -269,12 +324,15 @@ def _merge(
         return _nothing(empty, f"{empty.other} already redirects here"), {}
     levels = config.evidence_levels
     if other is None:
-        draft = _draft_within(target, threshold, levels)
+        draft = _draft_within(target, threshold, levels, choices)
     else:
-        draft = _draft_from(target, other, threshold, levels, retire)
+        draft = _draft_from(target, other, threshold, levels, retire, choices)
+    empty = replace(empty, merge_plan=draft.merge_plan)
     theses = _rewrite_theses(root, config, concept, other.ref.id if other else None, draft, retire)
     if not target.ops and not theses and not (other and other.ops):
         why = "no duplicate claims" if other is None else f"every claim of {other.ref.id} is here"
+        if draft.merge_plan is not None and draft.merge_plan.held:
+            why = "every group found is held (see below)"
         return _nothing(empty, f"{why} (threshold {threshold:.2f})"), {}
     pages = [target, *(page for page, _ in theses)]
     if target.ops:
@@ -294,6 +352,7 @@ def _merge(
         draft.merged,
         draft.conflicts,
         retired=retire,
+        merge_plan=draft.merge_plan,
     )
     return result, _texts(pages) if texts else {}
 
@@ -336,9 +395,11 @@ def _sources(page: _Page) -> list[dict[str, Any]]:
     return sources if isinstance(sources, list) else []
 
 
-def _draft_within(target: _Page, threshold: float, levels: Sequence[str]) -> _Draft:
+def _draft_within(
+    target: _Page, threshold: float, levels: Sequence[str], choices: Choices
+) -> _Draft:
     claims = _claims(target)
-    plan = plan_merge(claims, threshold, levels)
+    plan = plan_merge(claims, threshold, levels, choices)
     target.ops += _claim_ops(claims, claims, plan, apply_plan(claims, plan))
     merged = sum(len(g.merged_ids) for g in plan.groups)
     return _Draft(
@@ -347,17 +408,26 @@ def _draft_within(target: _Page, threshold: float, levels: Sequence[str]) -> _Dr
         [f"Merged duplicate claims: {_merges(plan, len(claims))}"],
         merged,
         len(plan.conflicts),
+        merge_plan=plan,
     )
 
 
 def _merges(plan: MergePlan, below: int) -> str:
-    """`a-2 into a; b-2, b-3 into b` for the groups' merged claims with index < below."""
+    """`a-2 into a (evidence: moderate and strong → strong); b-2, b-3 into b` for the
+    groups' merged claims with index < below; a word-for-word copy is "a repeated"."""
     pieces = []
     for group in plan.groups:
         pairs = zip(group.merged_indexes, group.merged_ids, strict=True)
         ids = [cid for i, cid in pairs if i < below]
-        if ids:
-            pieces.append(f"{', '.join(ids)} into {group.survivor_id}")
+        if not ids:
+            continue
+        if all(cid == group.survivor_id for cid in ids):
+            piece = f"a copy of {group.survivor_id} removed"
+        else:
+            piece = f"{', '.join(ids)} into {group.survivor_id}"
+        if group.conflict is not None:
+            piece += f" ({group.conflict.changelog()})"
+        pieces.append(piece)
     return "; ".join(pieces)
 
 
@@ -381,10 +451,17 @@ def _claim_ops(
 
 
 def _draft_from(
-    target: _Page, other: _Page, threshold: float, levels: Sequence[str], retire: bool
+    target: _Page,
+    other: _Page,
+    threshold: float,
+    levels: Sequence[str],
+    retire: bool,
+    choices: Choices,
 ) -> _Draft:
     claims, others = _claims(target), _claims(other)
-    plan = plan_merge_from(claims, _sources(target), others, _sources(other), threshold, levels)
+    plan = plan_merge_from(
+        claims, _sources(target), others, _sources(other), threshold, levels, choices
+    )
     combined = [*claims, *plan.incoming]
     result = apply_plan(combined, plan.plan)
     notes: list[str] = []
@@ -405,6 +482,7 @@ def _draft_from(
         len(plan.plan.conflicts),
         notes,
         {other.ref.id: [c["id"] for c in others]} if retire else {},
+        plan.plan,
     )
 
 
@@ -439,12 +517,15 @@ def _record_retired(
 def _from_changelog(plan: MergeFromPlan, other: str, retire: bool) -> list[str]:
     """`Merged claims from OTHER: x into a, y added as y-2; ...` for the changelog."""
     fates = []
+    decided = {g.survivor_id: g.conflict for g in plan.plan.groups if g.conflict is not None}
     for old, new in plan.renamed.items():
         now = plan.other_id_map[old]
         if now != new:
-            fates.append(f"{old} into {now}")
+            conflict = decided.get(now)
+            fates.append(f"{old} into {now}" + (f" ({conflict.changelog()})" if conflict else ""))
         else:
             fates.append(f"{old} added" + ("" if new == old else f" as {new}"))
+    fates += [f"{old} already here as {now}" for old, now in plan.already.items()]
     pieces = [f"Merged claims from {other}: {', '.join(fates) or 'none'}"]
     own = _merges(plan.plan, plan.target_count)
     if own:

@@ -1,4 +1,5 @@
-"""Asking a curator at a terminal for what `kb add-claim` was not given.
+"""Asking a curator at a terminal for what `kb add-claim` was not given, and which groups
+`kb merge-claims` merges.
 
 Only the CLI calls this, and only when stdin is a terminal; the core never waits for
 input. Prompts go to stderr, so they show even when stdout is piped. Rich reads prompts as
@@ -15,6 +16,7 @@ from rich.prompt import Prompt
 
 from kbcli.config import Config
 from kbcli.errors import KbError
+from kbcli.merge import GroupPlan
 from kbcli.safetext import markup
 
 Answers = tuple[str, str, tuple[str, ...], str | None, str | None]
@@ -112,3 +114,32 @@ def _ask_text(question: str, console: Console, stream: TextIO | None) -> str:
     while not answer.strip():
         answer = Prompt.ask(question, console=console, stream=stream)
     return answer
+
+
+def ask_merge(
+    group: GroupPlan,
+    levels: tuple[str, ...],
+    evidence: str | None,
+    console: Console | None = None,
+    stream: TextIO | None = None,
+) -> str | None:
+    """Show one group of `kb merge-claims` and ask whether to merge it; when its claims'
+    evidence levels differ and `--evidence` did not decide, ask which level it keeps.
+    Returns the level the survivor keeps, or None to leave the group alone."""
+    console = console or Console(stderr=True)
+    for line in group.describe():
+        console.print(line, markup=False, highlight=False)
+    given = tuple(dict.fromkeys(level for _, level in group.levels))
+    if len(given) > 1 and evidence is None:
+        choices = [*levels, "skip"]
+        answer = Prompt.ask(
+            "Evidence levels differ: which level does the merged claim keep?",
+            console=console,
+            choices=choices,
+            stream=stream,
+        )
+        return None if answer == "skip" else answer
+    answer = Prompt.ask(
+        "Merge this group?", console=console, choices=["y", "n"], default="n", stream=stream
+    )
+    return group.evidence if answer == "y" else None

@@ -8,9 +8,11 @@ byte-for-byte.
 
 A review signs off on what it stamps, so it refuses (exit 1), writing nothing, a citation
 it cannot vouch for: a concept that does not exist or now redirects to another, or a claim
-the concept does not have (a merged claim id is named with its survivor, to cite instead).
-The result says, per citation, what had changed since the previous stamp: what the curator
-has just signed off.
+the concept does not have. A citation of a merged claim id is rewritten to name its
+survivor (`citations.py`) and stamped; the result shows the survivor's statement and
+evidence against what the old stamp recorded of the merged claim. The result says, per
+citation, what had changed since the previous stamp: what the curator has just signed
+off.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kbcli.citations import CiteFix
 from kbcli.config import Config
 from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
@@ -46,6 +49,7 @@ class Stamped:
     stamp: str
     was: Was
     changes: tuple[Change, ...]  # what changed since the previous stamp
+    rewritten: tuple[tuple[str, str, str], ...] = ()  # (old id, survivor, its statement)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class ReviewResult:
             label = f"{cit.concept} [{', '.join(cit.claims)}]" if cit.claims else cit.concept
             out.append(f"  {label}: stamped{_WAS[cit.was]}")
             out.extend(f"    - {change.message}" for change in cit.changes)
+            out.extend(
+                f"    - cited '{old}' (merged) now cites '{new}': {statement!r}"
+                for old, new, statement in cit.rewritten
+            )
         if not self.citations:
             out.append("  (no citations to stamp)")
         return out
@@ -100,10 +108,14 @@ def review(
     new_score = _checked_score(score)
 
     def build() -> Edit[ReviewResult]:
+        from kbcli.citations import merged_citations
+
         ref, doc = open_page(root, config, "thesis", thesis)
         cites = doc.data.get("cites")
-        stamped = _stamp_all(root, config, thesis, cites if isinstance(cites, list) else [])
+        fixes = {f.index: f for f in merged_citations(root, config, cites)}
+        stamped = _stamp_all(root, config, thesis, cites if isinstance(cites, list) else [], fixes)
         ops: list[Any] = [_set(("cites", i, "stamp"), s.stamp) for i, s in enumerate(stamped)]
+        ops += [op for fix in fixes.values() for op in fix.ops()]
         ops.append(_set(("scored",), date))
         if new_score is not None:
             ops.append(_set(("score",), new_score))
@@ -130,14 +142,17 @@ def _set(path: tuple[str | int, ...], value: Any) -> Any:
     return Set(path, value)
 
 
-def _stamp_all(root: Path, config: Config, thesis: str, cites: list[Any]) -> list[Stamped]:
-    """The new stamp of each citation; Refused naming every citation kb cannot vouch for."""
+def _stamp_all(
+    root: Path, config: Config, thesis: str, cites: list[Any], fixes: Mapping[int, CiteFix]
+) -> list[Stamped]:
+    """The new stamp of each citation (its merged ids rewritten by `fixes`); Refused naming
+    every citation kb cannot vouch for."""
     stamped, refused = [], []
     for index, cite in enumerate(cites):
         if not isinstance(cite, Mapping) or not isinstance(cite.get("concept"), str):
             raise KbError(f"citation {index + 1} names no concept: fix the page (see kb lint)")
         try:
-            stamped.append(_stamp(root, config, cite))
+            stamped.append(_stamp(root, config, cite, fixes.get(index)))
         except Refused as exc:
             refused.append(exc.message)
     if refused:
@@ -145,17 +160,26 @@ def _stamp_all(root: Path, config: Config, thesis: str, cites: list[Any]) -> lis
     return stamped
 
 
-def _stamp(root: Path, config: Config, cite: Mapping[str, Any]) -> Stamped:
+def _stamp(
+    root: Path, config: Config, cite: Mapping[str, Any], fix: CiteFix | None = None
+) -> Stamped:
     """The new stamp of a citation, and how its concept changed since its old one."""
     concept: str = cite["concept"]
     raw_claims = cite.get("claims")
     claims = tuple(str(c) for c in raw_claims) if isinstance(raw_claims, list) else None
+    if fix is not None and isinstance(raw_claims, list):
+        claims = tuple(fix.apply(raw_claims))
     page = _concept_page(root, config, concept)
     _refuse_unknown_claims(concept, page, claims or ())
     old = cite.get("stamp")
     changes = tuple(diff(old, page, claims)) if old is not None else ()
     was = Was.UNREVIEWED if old is None else Was.STALE if changes else Was.FRESH
-    return Stamped(concept, claims or None, make_stamp(page, claims), was, changes)
+    mat = material(page)
+    rewritten = tuple(
+        (old_id, new, mat.claims[new].statement if new in mat.claims else "")
+        for old_id, new in (fix.claims.items() if fix else ())
+    )
+    return Stamped(concept, claims or None, make_stamp(page, claims), was, changes, rewritten)
 
 
 def _concept_page(root: Path, config: Config, concept: str) -> dict[str, Any]:

@@ -314,13 +314,14 @@ class Change:
     new: str | None = None
     into: str | None = None  # the survivor of a merge
     reason: str | None = None  # why a stamp is unreadable
+    reworded: bool = False  # a merge's survivor says it otherwise than the stamped claim
 
     @property
     def message(self) -> str:
         c = f"claim '{self.claim}'"
         match self.kind:
             case ChangeKind.CLAIM_MERGED:
-                return f"{c} merged into '{self.into}'"
+                return f"{c} merged into '{self.into}'{self._against_survivor()}"
             case ChangeKind.EVIDENCE_CHANGED:
                 return f"evidence of {c} changed: {self.old or '?'} -> {self.new or '?'}"
             case ChangeKind.STATEMENT_CHANGED:
@@ -340,11 +341,24 @@ class Change:
             case _:
                 return self.kind.value
 
-    def to_json(self) -> dict[str, str]:
-        out = {"kind": self.kind.value, "message": self.message}
+    def _against_survivor(self) -> str:
+        """What the survivor says otherwise than the stamped claim did."""
+        parts = []
+        if self.old is not None and self.new is not None and self.old != self.new:
+            parts.append(f"evidence {self.old} -> {self.new}")
+        if self.reworded:
+            parts.append("statement re-worded")
+        if self.old is not None and not parts:
+            return " (same statement and evidence)"
+        return f" ({', '.join(parts)})" if parts else ""
+
+    def to_json(self) -> dict[str, str | bool]:
+        out: dict[str, str | bool] = {"kind": self.kind.value, "message": self.message}
         for key in ("claim", "old", "new", "into"):
             if (value := getattr(self, key)) is not None:
                 out[key] = value
+        if self.reworded:
+            out["reworded"] = True
         return out
 
 
@@ -422,7 +436,21 @@ def _diff_claim(cid: str, was: StampedClaim | None, mat: Material) -> list[Chang
         return [] if now is None else [Change(ChangeKind.CLAIM_ADDED, cid)]
     if now is None:
         if cid in mat.merged:
-            return [Change(ChangeKind.CLAIM_MERGED, cid, into=mat.merged[cid])]
+            into = mat.merged[cid]
+            survivor = mat.claims.get(into)
+            if survivor is None:
+                return [Change(ChangeKind.CLAIM_MERGED, cid, into=into)]
+            reworded = was.statement != _statement_hash(survivor)
+            return [
+                Change(
+                    ChangeKind.CLAIM_MERGED,
+                    cid,
+                    was.evidence,
+                    survivor.evidence,
+                    into=into,
+                    reworded=reworded,
+                )
+            ]
         return [Change(ChangeKind.CLAIM_REMOVED, cid)]
     changes: list[Change] = []
     if was.statement != _statement_hash(now):

@@ -248,6 +248,17 @@ _TABLE = [
         fix="Run kb lint --fix.",
     ),
     Rule(
+        "C009",
+        "possible-contradiction",
+        "warning",
+        "two claims on a page may say opposite things (a negation, an antonym, other numbers)",
+        example=(
+            "claims:\n  - {id: open, statement: Circuit tracing tools are open-sourced, ...}\n"
+            "  - {id: closed, statement: Circuit tracing tools are not open-sourced, ...}"
+        ),
+        fix="Check both sources: correct one claim, or say in each what the other misses.",
+    ),
+    Rule(
         "C010",
         "impossible-when",
         "error",

@@ -47,11 +47,21 @@ def id_matches_stem(stem: str, data: dict[str, Any], root: Node | None) -> Itera
 
 
 def duplicate_ids(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
-    """Claim ids (live or merged) and source ids are unique on their page."""
+    """Claim ids (live or merged) and source ids are unique on their page. A claim that
+    copies an earlier one word for word, id included, is one finding with a fix that
+    works (`kb merge-claims` drops the copy); two different claims with one id are one
+    finding naming both lines, since only the curator knows which citation meant which."""
     seen: dict[str, tuple[str, int]] = {}
+    claims: dict[str, tuple[dict[str, Any], int]] = {}
     for i, claim in _items(data, "claims"):
-        if isinstance(claim.get("id"), str):
-            yield from _once(seen, claim["id"], "claim", locate(root, ("claims", i, "id")))
+        cid = claim.get("id")
+        if isinstance(cid, str):
+            where = locate(root, ("claims", i, "id"))
+            if cid in claims and seen.get(cid, ("", 0))[0] == "claim":
+                yield _repeated_claim(data, cid, claim, claims[cid], where)
+            else:
+                claims.setdefault(cid, (claim, where[0]))
+                yield from _once(seen, cid, "claim", where)
         merged = claim.get("merged")
         for j, old in enumerate(merged if isinstance(merged, list) else []):
             if isinstance(old, str):
@@ -62,6 +72,28 @@ def duplicate_ids(data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
     for i, source in _items(data, "sources"):
         if isinstance(source.get("id"), str):
             yield from _once(sources, source["id"], "source", locate(root, ("sources", i, "id")))
+
+
+def _repeated_claim(
+    data: dict[str, Any],
+    cid: str,
+    claim: dict[str, Any],
+    first: tuple[dict[str, Any], int],
+    where: tuple[int, int],
+) -> Problem:
+    other, other_line = first
+    line, col = where
+    if claim == other:
+        message = (
+            f"claim '{cid}' is a word-for-word copy of the claim at line {other_line}, id "
+            f"included; fix with: kb merge-claims {data.get('id')}"
+        )
+    else:
+        message = (
+            f"claim id '{cid}' is already used by the claim at line {other_line}: give one "
+            f"of the two (line {other_line} or line {line}) a new id"
+        )
+    return ("R002", message, line, col)
 
 
 def _once(
@@ -107,26 +139,43 @@ def self_relation(stem: str, data: dict[str, Any], root: Node | None) -> Iterato
 
 
 def duplicate_claims(stem: str, data: dict[str, Any], root: Node | None) -> Iterator[Problem]:
-    from kbcli.similarity import normalise
+    """C001 for each claim `kb merge-claims` would merge into an earlier one (the same
+    notion of "the same claim", at the default threshold), and C009 on both lines of a
+    pair that may contradict. Claims sharing an id are R002's: one finding, not two."""
+    from kbcli.similarity import compare, normalise, relate
 
-    first: dict[str, tuple[str, int]] = {}
-    for i, claim in _items(data, "claims"):
-        statement = claim.get("statement")
-        if not isinstance(statement, str):
-            continue
-        key = normalise(statement)
-        line, col = locate(root, ("claims", i))
-        if key in first:
-            other, other_line = first[key]
+    found = [
+        (i, claim, claim["statement"])
+        for i, claim in _items(data, "claims")
+        if isinstance(claim.get("statement"), str)
+    ]
+    if len(found) < 2:
+        return
+    result = compare([statement for _, _, statement in found])
+    concept = data.get("id", stem)
+    lines = [locate(root, ("claims", i)) for i, _, _ in found]
+    for group in result.groups:
+        first = found[group[0]]
+        for k in group[1:]:
+            claim = found[k][1]
+            if claim.get("id") == first[1].get("id"):
+                continue
+            where = f"line {lines[group[0]][0]}"
+            said = "repeats"
+            if normalise(found[k][2]) != normalise(first[2]):
+                said = "says the same as"
+                where += f", similarity {relate(first[2], found[k][2]).score:.2f}"
             yield (
                 "C001",
-                f"claim '{claim.get('id')}' repeats claim '{other}' (line {other_line}); "
-                f"fix with: kb merge-claims {data.get('id', stem)}",
-                line,
-                col,
+                f"claim '{claim.get('id')}' {said} claim '{first[1].get('id')}' ({where}); "
+                f"fix with: kb merge-claims {concept}",
+                *lines[k],
             )
-        else:
-            first[key] = (str(claim.get("id")), line)
+    for c in result.contradictions:
+        a, b = found[c.first][1].get("id"), found[c.second][1].get("id")
+        message = f"claims '{a}' and '{b}' may contradict each other ({c.reason})"
+        yield ("C009", message, *lines[c.first])
+        yield ("C009", message, *lines[c.second])
 
 
 def changelog_order(data: dict[str, Any], root: Node | None, config: Config) -> Iterator[Problem]:
