@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -179,6 +180,7 @@ def test_a_mixed_quiz_says_which_kinds_had_nothing(tmp_path: Path) -> None:
     run = run_kb("quiz", "--seed", "1", "--count", "2", cwd=root)
     assert run.code == 0
     assert run.err.splitlines() == [
+        "note: only 1 question(s) to ask",  # "The first concept." never names Alpha
         "note: no entities question: it needs claims on this KB and on at least one other "
         "concept that say something different",
         "note: no timeline question: it needs 3 claims with a `when` that do not overlap in "
@@ -208,7 +210,7 @@ def test_a_fresh_import_of_the_seed_gives_the_three_kinds(tmp_path: Path) -> Non
     assert {"[entities]", "[speed]"} == {w for w in run.out.split() if w.startswith("[")}
     # the seed states one year for one claim: too few dates for a timeline, and it says so
     assert run.err == (
-        "note: only 9 question(s) to ask\n"
+        "note: only 6 question(s) to ask\n"
         "note: no timeline question: it needs 3 claims with a `when` that do not overlap in "
         "time, and this KB has 1 dated claim(s) (add dates with kb add-claim --when)\n"
     )
@@ -353,3 +355,71 @@ def test_every_question_has_exactly_one_right_answer(kb: dict[str, Any], seed: i
             else:
                 masked = q.prompt.split("\u201c")[1].rstrip("\u201d")
                 assert MASK in masked or page["title"].lower() not in masked.lower()
+
+
+# -- found in review: questions a reader could answer two ways, or cannot miss ----------
+
+
+def test_a_first_sentence_that_never_names_the_concept_is_not_asked() -> None:
+    # The repository's Agent Safety & Alignment summary begins "Interpretability is a
+    # prerequisite for verifying alignment.": offered beside Mechanistic Interpretability,
+    # both fit. A definition is asked only when it names the concept (masked); and one
+    # that still spells out part of the concept's own title ("_____, or chain-of-thought
+    # prompting, ...") gives the answer away.
+    concepts = {
+        "safety": _concept("safety", "Agent Safety", [], "Interpretability is a prerequisite."),
+        "interp": _concept("interp", "Interpretability Work", [], "It reads model internals."),
+        "cot": _concept(
+            "cot",
+            "Chain-of-Thought Reasoning",
+            [],
+            "CoT, or chain-of-thought prompting, is a tool. More.",
+            aliases=["CoT"],
+        ),
+        "other": _concept("other", "Other Thing", [], "Other Thing is unrelated to models."),
+    }
+    quiz = make_quiz(concepts, seed=5, count=20, kinds=("speed",))
+    assert sorted(q.prompt for q in quiz.questions) == [
+        "Which concept is also known as \u201cCoT\u201d?",
+        "Which concept is this? \u201c_____ is unrelated to models.\u201d",
+    ]
+    with pytest.raises(Refused) as refused:
+        make_quiz(concepts, seed=5, count=1, kinds=("speed",), concept="safety")
+    assert str(refused.value) == (
+        "no speed question: it needs an alias only concept 'safety' answers to, or a "
+        "summary whose first sentence names its concept, and at least one other concept "
+        "to choose from"
+    )
+
+
+def test_a_distractor_that_names_the_concept_is_never_offered() -> None:
+    # "Alpha is older than beta" (a claim of Beta's) is true of Alpha too: offered in
+    # "Which of these is a key claim of Alpha?" it would be a second right answer.
+    concepts = {
+        "alpha": _concept("alpha", "Alpha", [_claim("a", "The first letter of the alphabet")]),
+        "beta": _concept("beta", "Beta", [_claim("b", "Alpha is older than beta")]),
+        "gamma": _concept("gamma", "Gamma", [_claim("c", "Used for radiation names")]),
+    }
+    quiz = make_quiz(concepts, seed=2, count=20, kinds=("entities",), concept="alpha")
+    assert [sorted(q.choices) for q in quiz.questions] == [
+        ["The first letter of the alphabet", "Used for radiation names"]
+    ]
+
+
+def test_masking_does_not_depend_on_hash_order() -> None:
+    # Two names of one length that overlap ("Deep Net" / "Net Work" in "Deep Net Work")
+    # are masked in one fixed order, whatever PYTHONHASHSEED a process runs with.
+    code = (
+        "from kbcli.quiz import _definition\n"
+        "page = {'title': 'Deep Net', 'aliases': ['Net Work'], "
+        "'summary': 'Deep Net Work is a model of brains.'}\n"
+        "print(_definition('x', page))\n"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(8)
+    }  # fmt: skip
+    assert len(outs) == 1

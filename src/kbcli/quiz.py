@@ -141,8 +141,8 @@ def _too_little(kind: str, concepts: Concepts, concept: str | None) -> str:
             "concept that say something different"
         )
     return (
-        f"no speed question: it needs an alias or a summary of {about} and at least one "
-        "other concept to choose from"
+        f"no speed question: it needs an alias only {about} answers to, or a summary "
+        "whose first sentence names its concept, and at least one other concept to choose from"
     )
 
 
@@ -160,13 +160,14 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
     for page_id in [concept] if concept else list(concepts):
         page = concepts[page_id]
         own = [c["statement"] for c in page["claims"]]
+        named = _names_pattern(_names(page_id, page))
         pool = []  # other concepts' claims that cannot be mistaken for one of this one's
         for other_id, other in concepts.items():
             if other_id == page_id:
                 continue
             for claim in other["claims"]:
                 text = claim["statement"]
-                if all(
+                if named.search(text) is None and all(  # "Alpha is older" is true of Alpha
                     normalise(text) != normalise(mine)
                     and similarity(text, mine) < DEFAULT_THRESHOLD
                     for mine in own
@@ -306,6 +307,17 @@ def _names(page_id: str, page: Mapping[str, Any]) -> list[str]:
     return [page_id, page["title"], *page.get("aliases", [])]
 
 
+def _name_regex(name: str) -> str:
+    """A name as a whole-word pattern, its words joined by spaces or hyphens."""
+    words = r"[\s\-]+".join(re.escape(w) for w in name.replace("-", " ").split())
+    return rf"(?<!\w){words}(?!\w)"
+
+
+def _names_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    """Any of the names, as words, in any case."""
+    return re.compile("|".join(_name_regex(n) for n in names if n.strip()), re.IGNORECASE)
+
+
 def _first_sentence(summary: str) -> str:
     text = " ".join(summary.split())
     return _SENTENCE_END.split(text, maxsplit=1)[0]
@@ -320,11 +332,16 @@ def _definition(page_id: str, page: Mapping[str, Any]) -> str | None:
     names = {page["title"], *page.get("aliases", [])}
     if len(page_id) >= 4:  # a short id ("a", "ai") would mask ordinary words
         names.add(page_id.replace("-", " "))
-    for name in sorted(names, key=len, reverse=True):  # longest first: "mech interp" before "mech"
-        words = r"[\s\-]+".join(re.escape(w) for w in name.split())
-        sentence = re.sub(rf"(?<!\w){words}(?!\w)", MASK, sentence, flags=re.IGNORECASE)
-    # "_____ is the _____." (an alias masked too) gives nothing to go on
-    if not any(len(word) >= 4 for word in re.findall(r"\w+", sentence.replace(MASK, ""))):
+    # longest first ("mech interp" before "mech"), then by text: never the hash order
+    for name in sorted(names, key=lambda n: (-len(n), n)):
+        sentence = re.sub(_name_regex(name), MASK, sentence, flags=re.IGNORECASE)
+    left = {word.lower() for word in re.findall(r"\w+", sentence.replace(MASK, " "))}
+    # No mask: the sentence never names the concept ("Interpretability is a prerequisite
+    # for verifying alignment.") and may fit another choice as well. A word of the title
+    # left unmasked ("_____, or chain-of-thought prompting, ...") gives the answer away.
+    # "_____ is the _____." (an alias masked too) gives nothing to go on.
+    title_words = {w.lower() for w in re.findall(r"\w+", page["title"]) if len(w) >= 4}
+    if MASK not in sentence or left & title_words or not any(len(w) >= 4 for w in left):
         return None
     return sentence
 
