@@ -423,3 +423,29 @@ def test_masking_does_not_depend_on_hash_order() -> None:
         for seed in range(8)
     }  # fmt: skip
     assert len(outs) == 1
+
+
+def test_cjk_and_cyrillic_definitions_are_masked_and_cut_at_their_first_sentence() -> None:
+    # A CJK name runs into the next word with no space ("自然语言处理研究..."): a `\w`
+    # boundary never matched, so the name was left in plain sight (or, since a definition
+    # must name its concept, never asked). A Cyrillic capital ("Второе") begins a sentence.
+    concepts = {
+        "nlp": _concept(
+            "nlp", "自然语言处理", [], "自然语言处理研究计算机如何理解人类语言。第二句。"
+        ),
+        "cv": _concept(
+            "cv", "Компьютерное зрение", [], "Компьютерное зрение изучает изображения. Второе."
+        ),
+        "ml": _concept("ml", "机器学习", [_claim("c", "机器学习改变了自然语言处理")], "机器学习。"),
+    }
+    quiz = make_quiz(concepts, seed=1, count=20, kinds=("speed",))
+    assert sorted(q.prompt for q in quiz.questions) == [
+        "Which concept is this? \u201c_____ изучает изображения.\u201d",
+        "Which concept is this? \u201c_____研究计算机如何理解人类语言。\u201d",
+    ]
+    # and a claim that names 自然语言处理 is no distractor in a question about it
+    nlp = {**concepts["nlp"], "claims": [_claim("n", "它很有用")]}
+    other = _concept("x", "其他", [_claim("o", "完全无关的陈述")])
+    quiz = make_quiz({**concepts, "nlp": nlp, "x": other}, seed=1, count=9,
+                     kinds=("entities",), concept="nlp")  # fmt: skip
+    assert [sorted(q.choices) for q in quiz.questions] == [sorted(["完全无关的陈述", "它很有用"])]

@@ -35,7 +35,9 @@ CHOICES = 4  # at most, the right one included
 TIMELINE_MIN = 3  # events in one timeline question
 MASK = "_____"
 JSON_VERSION = 1
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+# Where a sentence may end: . ! or ? and spaces, or a CJK full stop, which needs no space
+# after it (`_first_sentence` checks what follows: a capital of any script, a digit...).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[\u3002\uff01\uff1f])")
 
 Concepts = Mapping[str, Mapping[str, Any]]  # id -> the page's (validated) data
 
@@ -308,9 +310,21 @@ def _names(page_id: str, page: Mapping[str, Any]) -> list[str]:
 
 
 def _name_regex(name: str) -> str:
-    """A name as a whole-word pattern, its words joined by spaces or hyphens."""
-    words = r"[\s\-]+".join(re.escape(w) for w in name.replace("-", " ").split())
-    return rf"(?<!\w){words}(?!\w)"
+    """A name as a whole-word pattern, its words joined by spaces or hyphens. CJK text
+    has no spaces between words ("自然语言处理研究..."): a CJK edge needs no boundary."""
+    words = name.replace("-", " ").split()
+    pattern = r"[\s\-]+".join(re.escape(w) for w in words)
+    before = "" if _wide(words[0][0]) else r"(?<!\w)"
+    after = "" if _wide(words[-1][-1]) else r"(?!\w)"
+    return before + pattern + after
+
+
+def _wide(char: str) -> bool:
+    """A CJK character (ideographs, kana, hangul, their punctuation): written without
+    spaces between words."""
+    import unicodedata
+
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def _names_pattern(names: Sequence[str]) -> re.Pattern[str]:
@@ -320,7 +334,11 @@ def _names_pattern(names: Sequence[str]) -> re.Pattern[str]:
 
 def _first_sentence(summary: str) -> str:
     text = " ".join(summary.split())
-    return _SENTENCE_END.split(text, maxsplit=1)[0]
+    for end in _SENTENCE_END.finditer(text):
+        following = text[end.end() : end.end() + 1]
+        if following and (not following.isalpha() or following.isupper() or _wide(following)):
+            return text[: end.start()]
+    return text
 
 
 def _definition(page_id: str, page: Mapping[str, Any]) -> str | None:
