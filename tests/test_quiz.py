@@ -170,8 +170,8 @@ def test_too_small_a_kb_is_refused_with_what_is_missing(tmp_path: Path) -> None:
     run = run_kb("quiz", "--kind", "entities", cwd=root)
     assert (run.code, run.err) == (
         1,
-        "kb: no entities question: it needs claims on this KB and on at least one other "
-        "concept that say something different\n",
+        "kb: no entities question: it needs a concept with claims and another concept whose "
+        "claims say something different\n",
     )
 
 
@@ -181,8 +181,8 @@ def test_a_mixed_quiz_says_which_kinds_had_nothing(tmp_path: Path) -> None:
     assert run.code == 0
     assert run.err.splitlines() == [
         "note: only 1 question(s) to ask",  # "The first concept." never names Alpha
-        "note: no entities question: it needs claims on this KB and on at least one other "
-        "concept that say something different",
+        "note: no entities question: it needs a concept with claims and another concept "
+        "whose claims say something different",
         "note: no timeline question: it needs 3 claims with a `when` that do not overlap in "
         "time, and this KB has 0 dated claim(s) (add dates with kb add-claim --when)",
     ]
@@ -386,9 +386,8 @@ def test_a_first_sentence_that_never_names_the_concept_is_not_asked() -> None:
     with pytest.raises(Refused) as refused:
         make_quiz(concepts, seed=5, count=1, kinds=("speed",), concept="safety")
     assert str(refused.value) == (
-        "no speed question: it needs an alias only concept 'safety' answers to, or a "
-        "summary whose first sentence names its concept, and at least one other concept "
-        "to choose from"
+        "no speed question: it needs concept 'safety' with an alias only it answers to, or a "
+        "summary whose first sentence names it, and another concept to choose from"
     )
 
 
@@ -449,3 +448,31 @@ def test_cjk_and_cyrillic_definitions_are_masked_and_cut_at_their_first_sentence
     quiz = make_quiz({**concepts, "nlp": nlp, "x": other}, seed=1, count=9,
                      kinds=("entities",), concept="nlp")  # fmt: skip
     assert [sorted(q.choices) for q in quiz.questions] == [sorted(["完全无关的陈述", "它很有用"])]
+
+
+def test_one_claim_written_three_ways_is_one_distractor() -> None:
+    # The same words in other cases and punctuation (kb lint's C001 says to merge them)
+    # were offered as three choices of one question.
+    beta = [_claim(f"c{i}", s) for i, s in enumerate(["Rays kill.", "rays kill", "RAYS KILL!"])]
+    concepts = {
+        "alpha": _concept("alpha", "Alpha", [_claim("a", "Comes first")]),
+        "beta": _concept("beta", "Beta", beta),
+    }
+    quiz = make_quiz(concepts, seed=1, count=9, kinds=("entities",), concept="alpha")
+    assert [sorted(q.choices) for q in quiz.questions] == [["Comes first", "Rays kill."]]
+
+
+def test_too_little_to_ask_reads_well_for_the_whole_kb(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    (root / "kb.yaml").write_text("{}\n", encoding="utf-8")
+    run = run_kb("quiz", cwd=root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        "kb: no entities question: it needs a concept with claims and another concept whose "
+        "claims say something different; no timeline question: it needs 3 claims with a "
+        "`when` that do not overlap in time, and this KB has 0 dated claim(s) (add dates with "
+        "kb add-claim --when); no speed question: it needs a concept with an alias only it "
+        "answers to, or a summary whose first sentence names it, and another concept to "
+        "choose from\n"
+    )

@@ -467,7 +467,7 @@ def test_a_concept_with_too_little_for_a_quiz_gets_a_page_that_says_so(tmp_path:
     )
     files = build_site(kb, load_config(kb), "html")
     assert (
-        "<p>No quiz yet: no entities question: it needs claims on concept &#x27;alpha&#x27; and "
-        "on at least one other concept that say something different; no timeline question: "
+        "<p>No quiz yet: no entities question: it needs concept &#x27;alpha&#x27; with claims "
+        "and another concept whose claims say something different; no timeline question: "
     ) in files["quizzes/alpha.html"]
     assert broken_links(files) == []

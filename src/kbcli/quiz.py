@@ -130,6 +130,7 @@ def _interleave(pools: Sequence[list[Question]], rng: random.Random, count: int)
 
 def _too_little(kind: str, concepts: Concepts, concept: str | None) -> str:
     about = f"concept '{concept}'" if concept else "this KB"
+    who = f"concept '{concept}'" if concept else "a concept"  # the one a question is about
     if kind == "timeline":
         dated = sum("when" in c for c in _claims(concepts, concept))
         return (
@@ -139,12 +140,12 @@ def _too_little(kind: str, concepts: Concepts, concept: str | None) -> str:
         )
     if kind == "entities":
         return (
-            f"no entities question: it needs claims on {about} and on at least one other "
-            "concept that say something different"
+            f"no entities question: it needs {who} with claims and another concept whose "
+            "claims say something different"
         )
     return (
-        f"no speed question: it needs an alias only {about} answers to, or a summary "
-        "whose first sentence names its concept, and at least one other concept to choose from"
+        f"no speed question: it needs {who} with an alias only it answers to, or a summary "
+        "whose first sentence names it, and another concept to choose from"
     )
 
 
@@ -175,7 +176,8 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
                     for mine in own
                 ):
                     pool.append(text)
-        pool = list(dict.fromkeys(pool))  # one choice per wording
+        # one choice per claim however it is cased or punctuated (C001 asks to merge them)
+        pool = list({normalise(text): text for text in reversed(pool)}.values())[::-1]
         if not pool:
             continue
         for claim in page["claims"]:
