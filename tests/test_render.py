@@ -471,3 +471,22 @@ def test_a_concept_with_too_little_for_a_quiz_gets_a_page_that_says_so(tmp_path:
         "and another concept whose claims say something different; no timeline question: "
     ) in files["quizzes/alpha.html"]
     assert broken_links(files) == []
+
+
+@pytest.mark.parametrize("page", ["quiz.html", f"quizzes/{MI}.html"])
+def test_a_quiz_page_names_the_command_that_asks_its_questions(page: str) -> None:
+    # The page said "kb quiz --seed 1 --concept ...", which asks 5 of its 10 questions.
+    import html
+    import json
+    import shlex
+
+    kb = Path(__file__).parents[1] / "kb"
+    text = build_site(kb, load_config(kb), "html")[page]
+    found = re.search(r"at a terminal: (kb quiz [^<]*?)\.<", text)
+    assert found is not None
+    args = shlex.split(found[1])[2:]
+    run = run_kb("quiz", *args, "--format", "json", cwd=kb)
+    prompts = [q["prompt"] for q in json.loads(run.out)["questions"]]
+    shown = [html.unescape(p) for p in re.findall(r"<p>(Which [^<]*|Put these[^<]*)</p>", text)]
+    assert (run.code, prompts) == (0, shown)
+    assert len(shown) == (20 if page == "quiz.html" else 10)
