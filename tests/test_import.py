@@ -416,3 +416,23 @@ def test_into_a_kb_without_editor_schemas_a_note_says_how_to_get_them(tmp_path: 
     assert run_kb("schema", "--write", cwd=root).code == 0
     again = run_kb("import", str(SEED), "--date", DATE, "--id", "seed-again", cwd=root)
     assert (again.code, again.err) == (0, "")
+
+
+def test_two_related_names_that_make_one_id_say_which_note_was_not_kept(kb: Path) -> None:
+    # "C++ Templates" and "C Templates" both make 'c-templates': the second entry, and its
+    # note, went missing without a word.
+    text = HEAD + (
+        "Related Concepts\n"
+        "- C++ Templates — compile-time code\n"
+        "- C Templates — another name\n"
+        "- C++ Templates — compile-time code\n"
+    )
+    code, out, _ = _import(kb, text)
+    assert code == 0
+    page = parse((kb / "concepts/a-page.yaml").read_text()).data
+    assert page["related"] == [{"concept": "c-templates", "note": "compile-time code"}]
+    notes = [line for line in out.splitlines() if "(line 6)" in line or "(line 7)" in line]
+    assert notes == [
+        "note: related concept 'C Templates' (line 6) is 'c-templates' again, as on line 5: "
+        "listed once, without its note 'another name'"
+    ]
