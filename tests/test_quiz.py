@@ -476,3 +476,26 @@ def test_too_little_to_ask_reads_well_for_the_whole_kb(tmp_path: Path) -> None:
         "answers to, or a summary whose first sentence names it, and another concept to "
         "choose from\n"
     )
+
+
+def test_a_timeline_never_asks_to_order_two_wordings_of_one_claim() -> None:
+    # Two pages date a near-identical claim differently: in one question, the reader is
+    # asked which of two copies of one event came first.
+    concepts = {
+        "a": _concept("a", "Alpha", [
+            _claim("x", "OpenAI used CoT monitoring to catch model cheating", 2025),
+            _claim("y", "Sparse autoencoders scale", 2010),
+        ]),
+        "b": _concept("b", "Beta", [
+            _claim("x", "OpenAI used CoT monitoring to catch a model cheating", 2026),
+            _claim("z", "Transformers were introduced", 2017),
+        ]),
+    }  # fmt: skip
+    for seed in range(12):
+        try:
+            quiz = make_quiz(concepts, seed=seed, count=9, kinds=("timeline",))
+        except Refused:
+            continue
+        for q in quiz.questions:
+            cot = [c for c in q.choices if "CoT monitoring" in c]
+            assert len(cot) <= 1, q.choices

@@ -211,7 +211,7 @@ def _explain(page: Mapping[str, Any], claim: Mapping[str, Any], dated: bool = Tr
 
 
 def _timeline(concepts: Concepts, concept: str | None, rng: random.Random) -> Iterator[Question]:
-    from kbcli.similarity import normalise
+    from kbcli.similarity import DEFAULT_THRESHOLD, normalise, similarity
     from kbcli.when import When, parse_when
 
     dated: dict[str, list[tuple[When, str, Mapping[str, Any]]]] = {}
@@ -232,8 +232,13 @@ def _timeline(concepts: Concepts, concept: str | None, rng: random.Random) -> It
         rng.shuffle(order)
         chosen: list[int] = []
         for i in order:
-            when = events[i][0]
-            if all(_apart(when, events[j][0]) for j in chosen):
+            when, text = events[i][0], events[i][2]["statement"]
+            # two wordings of one claim, dated apart, are no two events to order
+            if all(
+                _apart(when, events[j][0])
+                and similarity(text, events[j][2]["statement"]) < DEFAULT_THRESHOLD
+                for j in chosen
+            ):
                 chosen.append(i)
             if len(chosen) == CHOICES:
                 break
