@@ -416,6 +416,8 @@ def test_redirects_repeated_headings_and_loose_references(tmp_path: Path) -> Non
     assert '<li><a href="beta.html">Beta</a></li>' in page
     assert "<h2>Notes</h2>\n<p>Why it matters.</p>" in files["theses/n.html"]
     assert broken_links(files) == []
+    # a redirect has no quiz of its own (nothing would link to it): its claims live on
+    assert "quizzes/varied.html" not in files and "quizzes/alpha.html" in files
     with pytest.raises(KbError, match="unknown format 'pdf'"):
         build_site(kb, load_config(kb), "pdf")
 
