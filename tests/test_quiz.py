@@ -501,3 +501,16 @@ def test_a_timeline_never_asks_to_order_two_wordings_of_one_claim() -> None:
         for q in quiz.questions:
             cot = [c for c in q.choices if "CoT monitoring" in c]
             assert len(cot) <= 1, q.choices
+
+
+def test_a_short_id_does_not_keep_every_sentence_with_that_word_out() -> None:
+    # Concept 'a' (titled "Letter A"): a distractor that merely contains the word "a" does
+    # not name it, as a short id is not masked out of a definition either.
+    concepts = {
+        "a": _concept("a", "Letter A", [_claim("x", "Comes first in the alphabet")]),
+        "b": _concept("b", "Letter B", [_claim("y", "Follows a vowel")]),
+    }
+    quiz = make_quiz(concepts, seed=1, count=9, kinds=("entities",), concept="a")
+    assert [sorted(q.choices) for q in quiz.questions] == [
+        ["Comes first in the alphabet", "Follows a vowel"]
+    ]

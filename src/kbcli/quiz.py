@@ -163,7 +163,9 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
     for page_id in [concept] if concept else list(concepts):
         page = concepts[page_id]
         own = [c["statement"] for c in page["claims"]]
-        named = _names_pattern(_names(page_id, page))
+        # its names; a short id ("a", "ai") is an ordinary word, as in `_definition`
+        names = [n for n in _names(page_id, page) if n != page_id or len(n) >= 4]
+        named = _names_pattern(names)
         pool = []  # other concepts' claims that cannot be mistaken for one of this one's
         for other_id, other in concepts.items():
             if other_id == page_id:
