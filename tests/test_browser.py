@@ -276,3 +276,67 @@ def test_the_concept_page_links_its_quiz_and_the_answers_are_folded(
     assert "<script" not in quiz
     assert quiz.count("<details><summary>Answer</summary>") == quiz.count('<ul class="choices">')
     assert quiz.count("<details>") >= 1
+
+
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
+LONG_URL = "https://example.org/" + "a-very-long-path-segment/" * 6 + "x" * 120
+LONG_ID = "x" * 90
+
+
+@pytest.fixture
+def hostile_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The seed's site with long unbroken words, addresses and ids in every field a page
+    shows: a claim's statement and detail, a source's url and title, a claim id, an alias,
+    a thesis's position."""
+    kb = seed_kb(tmp_path / "kb")
+    page = kb / f"concepts/{MI}.yaml"
+    text = page.read_text(encoding="utf-8")
+    text = text.replace(
+        "statement: Mechanistic interpretability is a 2026 breakthrough technology",
+        f"statement: {LONG_WORD} {LONG_URL}",
+    )
+    text = text.replace(
+        "detail: Cross-lab consensus that interpretability research is urgent.",
+        f"detail: See {LONG_URL} and {LONG_WORD}.",
+    )
+    text = text.replace("  - id: openai-used-cot-monitoring-catch-model", f"  - id: {LONG_ID}")
+    text = text.replace("  - mech interp\n", f"  - mech interp\n  - {LONG_WORD}\n", 1)
+    text = text.replace("    url: https://", f"    url: {LONG_URL}\n    _was: https://", 1)
+    text = text.replace("    _was: ", "    # ", 1)
+    page.write_text(text, encoding="utf-8")
+    thesis = kb / "theses/gates.yaml"
+    thesis.write_text(
+        thesis.read_text(encoding="utf-8").replace(
+            "position: It will.", f"position: It will, {LONG_WORD} {LONG_URL}"
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    write_site(kb, build_site(kb, load_config(kb), "html"), out, "html")
+    handler = functools.partial(_Quiet, directory=str(out))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", out
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_long_unbroken_words_and_addresses_do_not_overflow_a_phone(
+    chromium: str, hostile_site: tuple[str, Path], tmp_path: Path
+) -> None:
+    import json
+    import re
+
+    base, out = hostile_site
+    html = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    assert LONG_WORD in html and LONG_URL in html and LONG_ID in html  # the edits took
+    dom = dump_dom(chromium, urljoin(base, _probe(out, 390)), tmp_path / "profile")
+    found = re.search(r'<pre id="report">(.*?)</pre>', dom, re.S)
+    assert found is not None, dom[-2000:]
+    report = json.loads(found[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    report.pop("control")
+    assert report == {kind: [] for kind in PAGE_KINDS}

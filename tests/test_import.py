@@ -22,6 +22,10 @@ SEED = CASE / "mechanistic-interpretability.txt"
 EXPECTED = CASE / "expected.yaml"
 PAGE = "concepts/mechanistic-interpretability.yaml"
 DATE = "2026-04-21"
+NO_SCHEMAS_NOTE = (
+    "note: for editors, run kb schema --write once: the page's modeline points at "
+    "schemas/ in the KB\n"
+)
 
 
 @pytest.fixture
@@ -225,7 +229,7 @@ def test_stubs_creates_a_minimal_valid_page_per_missing_related_concept(kb: Path
     for stem in ("agentic-reasoning", "agent-safety-and-alignment"):
         (kb / f"concepts/{stem}.yaml").unlink()
     code, out, err = _import(kb, SEED.read_text(encoding="utf-8"), "--stubs")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, NO_SCHEMAS_NOTE)  # the case's KB has no schemas/
     assert "note: created concepts/agentic-reasoning.yaml, a stub for 'Agentic Reasoning'\n" in out
     assert (kb / "concepts/agent-safety-and-alignment.yaml").read_text(encoding="utf-8") == (
         "# yaml-language-server: $schema=../schemas/concept.schema.json\n"
@@ -398,3 +402,37 @@ def test_commit_commits_the_new_page(kb: Path) -> None:
     )
     assert git(kb, "ls-files", PAGE).strip() == PAGE
     assert git(kb, "status", "--porcelain", PAGE).strip() == ""  # committed as written
+
+
+def test_into_a_kb_without_editor_schemas_a_note_says_how_to_get_them(tmp_path: Path) -> None:
+    # The page's modeline points at schemas/ in the KB: as kb new does, kb import says so
+    # when that folder is missing, or editors report "Unable to load schema" on the page.
+    root = tmp_path / "fresh"
+    root.mkdir()
+    (root / "kb.yaml").write_text("{}\n", encoding="utf-8")
+    run = run_kb("import", str(SEED), "--date", DATE, "--stubs", cwd=root)
+    assert run.code == 0
+    assert run.err == NO_SCHEMAS_NOTE
+    assert run_kb("schema", "--write", cwd=root).code == 0
+    again = run_kb("import", str(SEED), "--date", DATE, "--id", "seed-again", cwd=root)
+    assert (again.code, again.err) == (0, "")
+
+
+def test_two_related_names_that_make_one_id_say_which_note_was_not_kept(kb: Path) -> None:
+    # "C++ Templates" and "C Templates" both make 'c-templates': the second entry, and its
+    # note, went missing without a word.
+    text = HEAD + (
+        "Related Concepts\n"
+        "- C++ Templates — compile-time code\n"
+        "- C Templates — another name\n"
+        "- C++ Templates — compile-time code\n"
+    )
+    code, out, _ = _import(kb, text)
+    assert code == 0
+    page = parse((kb / "concepts/a-page.yaml").read_text()).data
+    assert page["related"] == [{"concept": "c-templates", "note": "compile-time code"}]
+    notes = [line for line in out.splitlines() if "(line 6)" in line or "(line 7)" in line]
+    assert notes == [
+        "note: related concept 'C Templates' (line 6) is 'c-templates' again, as on line 5: "
+        "listed once, without its note 'another name'"
+    ]

@@ -92,3 +92,22 @@ def test_kb_schema_write_outside_a_kb_needs_a_folder(tmp_path: Path) -> None:
     result = run_kb("schema", "--write", cwd=tmp_path)
     assert result.code == 2
     assert result.err.startswith("kb: no kb.yaml found in ")
+
+
+def test_kb_schema_write_where_a_file_is_in_the_way_is_an_error_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    from helpers import make_kb
+
+    root = make_kb(tmp_path / "kb", files={"schemas": "not a folder\n"})
+    run = run_kb("schema", "--write", cwd=root)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        "kb: cannot write schemas/: it is a file, not a folder; move it away and run "
+        "kb schema --write again\n"
+    )
+    (root / "schemas").unlink()
+    (root / "schemas/concept.schema.json").mkdir(parents=True)
+    run = run_kb("schema", "--write", cwd=root)
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith("kb: cannot write schemas/concept.schema.json: ")

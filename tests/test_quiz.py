@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -169,8 +170,8 @@ def test_too_small_a_kb_is_refused_with_what_is_missing(tmp_path: Path) -> None:
     run = run_kb("quiz", "--kind", "entities", cwd=root)
     assert (run.code, run.err) == (
         1,
-        "kb: no entities question: it needs claims on this KB and on at least one other "
-        "concept that say something different\n",
+        "kb: no entities question: it needs a concept with claims and another concept whose "
+        "claims say something different\n",
     )
 
 
@@ -179,8 +180,9 @@ def test_a_mixed_quiz_says_which_kinds_had_nothing(tmp_path: Path) -> None:
     run = run_kb("quiz", "--seed", "1", "--count", "2", cwd=root)
     assert run.code == 0
     assert run.err.splitlines() == [
-        "note: no entities question: it needs claims on this KB and on at least one other "
-        "concept that say something different",
+        "note: only 1 question(s) to ask",  # "The first concept." never names Alpha
+        "note: no entities question: it needs a concept with claims and another concept "
+        "whose claims say something different",
         "note: no timeline question: it needs 3 claims with a `when` that do not overlap in "
         "time, and this KB has 0 dated claim(s) (add dates with kb add-claim --when)",
     ]
@@ -208,7 +210,7 @@ def test_a_fresh_import_of_the_seed_gives_the_three_kinds(tmp_path: Path) -> Non
     assert {"[entities]", "[speed]"} == {w for w in run.out.split() if w.startswith("[")}
     # the seed states one year for one claim: too few dates for a timeline, and it says so
     assert run.err == (
-        "note: only 9 question(s) to ask\n"
+        "note: only 6 question(s) to ask\n"
         "note: no timeline question: it needs 3 claims with a `when` that do not overlap in "
         "time, and this KB has 1 dated claim(s) (add dates with kb add-claim --when)\n"
     )
@@ -290,7 +292,7 @@ def test_at_a_terminal_kb_asks(tmp_path: Path) -> None:
 
 # -- properties: for any KB and seed, one right answer -----------------------------------
 
-_word = st.sampled_from(["red", "blue", "cat", "dog", "sun", "moon", "tree", "rock", "sea"])
+_word = st.sampled_from(["red", "blue", "cat", "dog", "sun", "moon", "tree", "rock", "ant", "bee"])
 _statement = st.lists(_word, min_size=2, max_size=5).map(" ".join)
 _when = st.one_of(st.none(), st.integers(2000, 2010), st.sampled_from(["2003-04", "2001/2004"]))
 
@@ -308,7 +310,7 @@ def _kbs(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
             )
         ]
         aliases = draw(st.lists(_word, max_size=2, unique=True))
-        summary = draw(_statement) + "."
+        summary = draw(st.sampled_from(["", f"{name.title()} "])) + draw(_statement) + "."
         kb[name] = _concept(name, name.title(), claims, summary, aliases=aliases)
     return kb
 
@@ -332,6 +334,7 @@ def test_every_question_has_exactly_one_right_answer(kb: dict[str, Any], seed: i
                 # never from the same concept, nor reading like one of its claims
                 assert all(similarity(wrong, mine) < DEFAULT_THRESHOLD for mine in own)
                 assert normalise(wrong) not in {normalise(m) for m in own}
+                assert page["title"].lower() not in wrong.lower().split()  # names it
         elif q.kind == "timeline":
             dated: dict[str, set[Any]] = {}
             for p in kb.values():
@@ -352,4 +355,162 @@ def test_every_question_has_exactly_one_right_answer(kb: dict[str, Any], seed: i
                 assert owners == [page]
             else:
                 masked = q.prompt.split("\u201c")[1].rstrip("\u201d")
-                assert MASK in masked or page["title"].lower() not in masked.lower()
+                assert MASK in masked  # it named the concept, so it fits no other
+                assert page["title"].lower() not in masked.lower()
+
+
+# -- found in review: questions a reader could answer two ways, or cannot miss ----------
+
+
+def test_a_first_sentence_that_never_names_the_concept_is_not_asked() -> None:
+    # The repository's Agent Safety & Alignment summary begins "Interpretability is a
+    # prerequisite for verifying alignment.": offered beside Mechanistic Interpretability,
+    # both fit. A definition is asked only when it names the concept (masked); and one
+    # that still spells out part of the concept's own title ("_____, or chain-of-thought
+    # prompting, ...") gives the answer away.
+    concepts = {
+        "safety": _concept("safety", "Agent Safety", [], "Interpretability is a prerequisite."),
+        "interp": _concept("interp", "Interpretability Work", [], "It reads model internals."),
+        "cot": _concept(
+            "cot",
+            "Chain-of-Thought Reasoning",
+            [],
+            "CoT, or chain-of-thought prompting, is a tool. More.",
+            aliases=["CoT"],
+        ),
+        "other": _concept("other", "Other Thing", [], "Other Thing is unrelated to models."),
+    }
+    quiz = make_quiz(concepts, seed=5, count=20, kinds=("speed",))
+    assert sorted(q.prompt for q in quiz.questions) == [
+        "Which concept is also known as \u201cCoT\u201d?",
+        "Which concept is this? \u201c_____ is unrelated to models.\u201d",
+    ]
+    with pytest.raises(Refused) as refused:
+        make_quiz(concepts, seed=5, count=1, kinds=("speed",), concept="safety")
+    assert str(refused.value) == (
+        "no speed question: it needs concept 'safety' with an alias only it answers to, or a "
+        "summary whose first sentence names it, and another concept to choose from"
+    )
+
+
+def test_a_distractor_that_names_the_concept_is_never_offered() -> None:
+    # "Alpha is older than beta" (a claim of Beta's) is true of Alpha too: offered in
+    # "Which of these is a key claim of Alpha?" it would be a second right answer.
+    concepts = {
+        "alpha": _concept("alpha", "Alpha", [_claim("a", "The first letter of the alphabet")]),
+        "beta": _concept("beta", "Beta", [_claim("b", "Alpha is older than beta")]),
+        "gamma": _concept("gamma", "Gamma", [_claim("c", "Used for radiation names")]),
+    }
+    quiz = make_quiz(concepts, seed=2, count=20, kinds=("entities",), concept="alpha")
+    assert [sorted(q.choices) for q in quiz.questions] == [
+        ["The first letter of the alphabet", "Used for radiation names"]
+    ]
+
+
+def test_masking_does_not_depend_on_hash_order() -> None:
+    # Two names of one length that overlap ("Deep Net" / "Net Work" in "Deep Net Work")
+    # are masked in one fixed order, whatever PYTHONHASHSEED a process runs with.
+    code = (
+        "from kbcli.quiz import _definition\n"
+        "page = {'title': 'Deep Net', 'aliases': ['Net Work'], "
+        "'summary': 'Deep Net Work is a model of brains.'}\n"
+        "print(_definition('x', page))\n"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(8)
+    }  # fmt: skip
+    assert len(outs) == 1
+
+
+def test_cjk_and_cyrillic_definitions_are_masked_and_cut_at_their_first_sentence() -> None:
+    # A CJK name runs into the next word with no space ("自然语言处理研究..."): a `\w`
+    # boundary never matched, so the name was left in plain sight (or, since a definition
+    # must name its concept, never asked). A Cyrillic capital ("Второе") begins a sentence.
+    concepts = {
+        "nlp": _concept(
+            "nlp", "自然语言处理", [], "自然语言处理研究计算机如何理解人类语言。第二句。"
+        ),
+        "cv": _concept(
+            "cv", "Компьютерное зрение", [], "Компьютерное зрение изучает изображения. Второе."
+        ),
+        "ml": _concept("ml", "机器学习", [_claim("c", "机器学习改变了自然语言处理")], "机器学习。"),
+    }
+    quiz = make_quiz(concepts, seed=1, count=20, kinds=("speed",))
+    assert sorted(q.prompt for q in quiz.questions) == [
+        "Which concept is this? \u201c_____ изучает изображения.\u201d",
+        "Which concept is this? \u201c_____研究计算机如何理解人类语言。\u201d",
+    ]
+    # and a claim that names 自然语言处理 is no distractor in a question about it
+    nlp = {**concepts["nlp"], "claims": [_claim("n", "它很有用")]}
+    other = _concept("x", "其他", [_claim("o", "完全无关的陈述")])
+    quiz = make_quiz({**concepts, "nlp": nlp, "x": other}, seed=1, count=9,
+                     kinds=("entities",), concept="nlp")  # fmt: skip
+    assert [sorted(q.choices) for q in quiz.questions] == [sorted(["完全无关的陈述", "它很有用"])]
+
+
+def test_one_claim_written_three_ways_is_one_distractor() -> None:
+    # The same words in other cases and punctuation (kb lint's C001 says to merge them)
+    # were offered as three choices of one question.
+    beta = [_claim(f"c{i}", s) for i, s in enumerate(["Rays kill.", "rays kill", "RAYS KILL!"])]
+    concepts = {
+        "alpha": _concept("alpha", "Alpha", [_claim("a", "Comes first")]),
+        "beta": _concept("beta", "Beta", beta),
+    }
+    quiz = make_quiz(concepts, seed=1, count=9, kinds=("entities",), concept="alpha")
+    assert [sorted(q.choices) for q in quiz.questions] == [["Comes first", "Rays kill."]]
+
+
+def test_too_little_to_ask_reads_well_for_the_whole_kb(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    (root / "kb.yaml").write_text("{}\n", encoding="utf-8")
+    run = run_kb("quiz", cwd=root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        "kb: no entities question: it needs a concept with claims and another concept whose "
+        "claims say something different; no timeline question: it needs 3 claims with a "
+        "`when` that do not overlap in time, and this KB has 0 dated claim(s) (add dates with "
+        "kb add-claim --when); no speed question: it needs a concept with an alias only it "
+        "answers to, or a summary whose first sentence names it, and another concept to "
+        "choose from\n"
+    )
+
+
+def test_a_timeline_never_asks_to_order_two_wordings_of_one_claim() -> None:
+    # Two pages date a near-identical claim differently: in one question, the reader is
+    # asked which of two copies of one event came first.
+    concepts = {
+        "a": _concept("a", "Alpha", [
+            _claim("x", "OpenAI used CoT monitoring to catch model cheating", 2025),
+            _claim("y", "Sparse autoencoders scale", 2010),
+        ]),
+        "b": _concept("b", "Beta", [
+            _claim("x", "OpenAI used CoT monitoring to catch a model cheating", 2026),
+            _claim("z", "Transformers were introduced", 2017),
+        ]),
+    }  # fmt: skip
+    for seed in range(12):
+        try:
+            quiz = make_quiz(concepts, seed=seed, count=9, kinds=("timeline",))
+        except Refused:
+            continue
+        for q in quiz.questions:
+            cot = [c for c in q.choices if "CoT monitoring" in c]
+            assert len(cot) <= 1, q.choices
+
+
+def test_a_short_id_does_not_keep_every_sentence_with_that_word_out() -> None:
+    # Concept 'a' (titled "Letter A"): a distractor that merely contains the word "a" does
+    # not name it, as a short id is not masked out of a definition either.
+    concepts = {
+        "a": _concept("a", "Letter A", [_claim("x", "Comes first in the alphabet")]),
+        "b": _concept("b", "Letter B", [_claim("y", "Follows a vowel")]),
+    }
+    quiz = make_quiz(concepts, seed=1, count=9, kinds=("entities",), concept="a")
+    assert [sorted(q.choices) for q in quiz.questions] == [
+        ["Comes first in the alphabet", "Follows a vowel"]
+    ]

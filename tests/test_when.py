@@ -172,3 +172,33 @@ def test_lint_reports_a_when_that_is_no_time(tmp_path: Path) -> None:
         "use a year (2026), a month (2026-04), a day (2026-04-05) or a range (2021/2026)\n"
         "Found 2 errors and 0 warnings (3 pages checked).\n",
     )
+
+
+def test_a_year_before_1000_is_refused_as_the_schema_refuses_the_number(
+    tmp_path: Path,
+) -> None:
+    # `when: 999` fails the schema (minimum 1000); "0999", the same year as text, passed
+    # lint, and `kb add-claim --when 0999` wrote `when: 999` and then refused its own page
+    # with S003's "999 is less than the minimum of 1000".
+    with pytest.raises(KbError) as caught:
+        parse_when("0999")
+    assert str(caught.value) == "'0999' is not a when: years run from 1000 to 9999"
+    root = kb_with(tmp_path)
+    result = run_kb(
+        "add-claim", "alpha", "Alpha", "-e", "weak", "-s", "greek", "--when", "0999", cwd=root
+    )
+    assert (result.code, result.err) == (
+        2,
+        "kb: '0999' is not a when: years run from 1000 to 9999\n",
+    )
+    assert alpha(root) == ALPHA
+    page = ALPHA.replace(
+        "    merged: [alpha-letter]\n", "    merged: [alpha-letter]\n    when: '0999/2026'\n"
+    )
+    run = run_kb("lint", "--today", "2026-04-20", cwd=kb_with(tmp_path / "two", page))
+    assert (run.code, run.out) == (
+        1,
+        "concepts/alpha.yaml:16:11: C010 claims[1].when: '0999/2026' is not a when: years run "
+        "from 1000 to 9999\n"
+        "Found 1 error and 0 warnings (3 pages checked).\n",
+    )

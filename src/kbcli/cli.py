@@ -513,15 +513,21 @@ def new(
     done = new_page(root, load_config(root), kind.value, page_id, title, _edit_date(when), commit)
     _say(f"Created {_shown(root, done.value.rel)}")
     _echo_commit(done.commit)
+    _note_editor_schemas(root)
+    return 0
+
+
+def _note_editor_schemas(root: Path) -> None:
+    """A new page's modeline leads to the KB's schemas/ (docs/editors.md): say so when it
+    is missing, or editors report "Unable to load schema" on the page."""
     from kbcli.schema import EDITOR_FOLDER
 
-    if not (root / EDITOR_FOLDER).is_dir():  # the modeline leads there (docs/editors.md)
+    if not (root / EDITOR_FOLDER).is_dir():
         typer.echo(
             f"note: for editors, run kb schema --write once: the page's modeline points at "
             f"{EDITOR_FOLDER}/ in the KB",
             err=True,
         )
-    return 0
 
 
 @app.command()
@@ -801,6 +807,7 @@ def import_page(
     for note in result.notes:
         _say(f"note: {note}")
     _echo_commit(done.commit)
+    _note_editor_schemas(root)
     return 0
 
 

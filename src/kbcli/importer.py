@@ -516,6 +516,7 @@ def _related(
     missing: list[Missing] = []
     notes: list[str] = []
     itself = {normalise(seed.title), concept}
+    first: dict[str, tuple[int, str | None]] = {}  # concept -> the line and note kept
     for name, note, line in seed.related:
         found = concept if normalise(name) in itself else _match(name, names)
         if found is None and slugify(name):
@@ -527,8 +528,14 @@ def _related(
         elif not found:
             why = "matches several concepts of the KB" if found == "" else "makes no id"
             notes.append(f"related concept {name!r} (line {line}) {why}: not listed")
-        elif all(r["concept"] != found for r in related):  # the seed lists them twice
+        elif found not in first:
+            first[found] = (line, note)
             related.append({"concept": found, **({"note": note} if note else {})})
+        elif note and note != first[found][1]:  # the seed repeats its list: say only a loss
+            notes.append(
+                f"related concept {name!r} (line {line}) is '{found}' again, as on line "
+                f"{first[found][0]}: listed once, without its note {note!r}"
+            )
     return related, missing, notes
 
 

@@ -35,7 +35,9 @@ CHOICES = 4  # at most, the right one included
 TIMELINE_MIN = 3  # events in one timeline question
 MASK = "_____"
 JSON_VERSION = 1
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+# Where a sentence may end: . ! or ? and spaces, or a CJK full stop, which needs no space
+# after it (`_first_sentence` checks what follows: a capital of any script, a digit...).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[\u3002\uff01\uff1f])")
 
 Concepts = Mapping[str, Mapping[str, Any]]  # id -> the page's (validated) data
 
@@ -128,6 +130,7 @@ def _interleave(pools: Sequence[list[Question]], rng: random.Random, count: int)
 
 def _too_little(kind: str, concepts: Concepts, concept: str | None) -> str:
     about = f"concept '{concept}'" if concept else "this KB"
+    who = f"concept '{concept}'" if concept else "a concept"  # the one a question is about
     if kind == "timeline":
         dated = sum("when" in c for c in _claims(concepts, concept))
         return (
@@ -137,12 +140,12 @@ def _too_little(kind: str, concepts: Concepts, concept: str | None) -> str:
         )
     if kind == "entities":
         return (
-            f"no entities question: it needs claims on {about} and on at least one other "
-            "concept that say something different"
+            f"no entities question: it needs {who} with claims and another concept whose "
+            "claims say something different"
         )
     return (
-        f"no speed question: it needs an alias or a summary of {about} and at least one "
-        "other concept to choose from"
+        f"no speed question: it needs {who} with an alias only it answers to, or a summary "
+        "whose first sentence names it, and another concept to choose from"
     )
 
 
@@ -160,19 +163,23 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
     for page_id in [concept] if concept else list(concepts):
         page = concepts[page_id]
         own = [c["statement"] for c in page["claims"]]
+        # its names; a short id ("a", "ai") is an ordinary word, as in `_definition`
+        names = [n for n in _names(page_id, page) if n != page_id or len(n) >= 4]
+        named = _names_pattern(names)
         pool = []  # other concepts' claims that cannot be mistaken for one of this one's
         for other_id, other in concepts.items():
             if other_id == page_id:
                 continue
             for claim in other["claims"]:
                 text = claim["statement"]
-                if all(
+                if named.search(text) is None and all(  # "Alpha is older" is true of Alpha
                     normalise(text) != normalise(mine)
                     and similarity(text, mine) < DEFAULT_THRESHOLD
                     for mine in own
                 ):
                     pool.append(text)
-        pool = list(dict.fromkeys(pool))  # one choice per wording
+        # one choice per claim however it is cased or punctuated (C001 asks to merge them)
+        pool = list({normalise(text): text for text in reversed(pool)}.values())[::-1]
         if not pool:
             continue
         for claim in page["claims"]:
@@ -206,7 +213,7 @@ def _explain(page: Mapping[str, Any], claim: Mapping[str, Any], dated: bool = Tr
 
 
 def _timeline(concepts: Concepts, concept: str | None, rng: random.Random) -> Iterator[Question]:
-    from kbcli.similarity import normalise
+    from kbcli.similarity import DEFAULT_THRESHOLD, normalise, similarity
     from kbcli.when import When, parse_when
 
     dated: dict[str, list[tuple[When, str, Mapping[str, Any]]]] = {}
@@ -227,8 +234,13 @@ def _timeline(concepts: Concepts, concept: str | None, rng: random.Random) -> It
         rng.shuffle(order)
         chosen: list[int] = []
         for i in order:
-            when = events[i][0]
-            if all(_apart(when, events[j][0]) for j in chosen):
+            when, text = events[i][0], events[i][2]["statement"]
+            # two wordings of one claim, dated apart, are no two events to order
+            if all(
+                _apart(when, events[j][0])
+                and similarity(text, events[j][2]["statement"]) < DEFAULT_THRESHOLD
+                for j in chosen
+            ):
                 chosen.append(i)
             if len(chosen) == CHOICES:
                 break
@@ -306,9 +318,36 @@ def _names(page_id: str, page: Mapping[str, Any]) -> list[str]:
     return [page_id, page["title"], *page.get("aliases", [])]
 
 
+def _name_regex(name: str) -> str:
+    """A name as a whole-word pattern, its words joined by spaces or hyphens. CJK text
+    has no spaces between words ("自然语言处理研究..."): a CJK edge needs no boundary."""
+    words = name.replace("-", " ").split()
+    pattern = r"[\s\-]+".join(re.escape(w) for w in words)
+    before = "" if _wide(words[0][0]) else r"(?<!\w)"
+    after = "" if _wide(words[-1][-1]) else r"(?!\w)"
+    return before + pattern + after
+
+
+def _wide(char: str) -> bool:
+    """A CJK character (ideographs, kana, hangul, their punctuation): written without
+    spaces between words."""
+    import unicodedata
+
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _names_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    """Any of the names, as words, in any case."""
+    return re.compile("|".join(_name_regex(n) for n in names if n.strip()), re.IGNORECASE)
+
+
 def _first_sentence(summary: str) -> str:
     text = " ".join(summary.split())
-    return _SENTENCE_END.split(text, maxsplit=1)[0]
+    for end in _SENTENCE_END.finditer(text):
+        following = text[end.end() : end.end() + 1]
+        if following and (not following.isalpha() or following.isupper() or _wide(following)):
+            return text[: end.start()]
+    return text
 
 
 def _definition(page_id: str, page: Mapping[str, Any]) -> str | None:
@@ -320,11 +359,16 @@ def _definition(page_id: str, page: Mapping[str, Any]) -> str | None:
     names = {page["title"], *page.get("aliases", [])}
     if len(page_id) >= 4:  # a short id ("a", "ai") would mask ordinary words
         names.add(page_id.replace("-", " "))
-    for name in sorted(names, key=len, reverse=True):  # longest first: "mech interp" before "mech"
-        words = r"[\s\-]+".join(re.escape(w) for w in name.split())
-        sentence = re.sub(rf"(?<!\w){words}(?!\w)", MASK, sentence, flags=re.IGNORECASE)
-    # "_____ is the _____." (an alias masked too) gives nothing to go on
-    if not any(len(word) >= 4 for word in re.findall(r"\w+", sentence.replace(MASK, ""))):
+    # longest first ("mech interp" before "mech"), then by text: never the hash order
+    for name in sorted(names, key=lambda n: (-len(n), n)):
+        sentence = re.sub(_name_regex(name), MASK, sentence, flags=re.IGNORECASE)
+    left = {word.lower() for word in re.findall(r"\w+", sentence.replace(MASK, " "))}
+    # No mask: the sentence never names the concept ("Interpretability is a prerequisite
+    # for verifying alignment.") and may fit another choice as well. A word of the title
+    # left unmasked ("_____, or chain-of-thought prompting, ...") gives the answer away.
+    # "_____ is the _____." (an alias masked too) gives nothing to go on.
+    title_words = {w.lower() for w in re.findall(r"\w+", page["title"]) if len(w) >= 4}
+    if MASK not in sentence or left & title_words or not any(len(w) >= 4 for w in left):
         return None
     return sentence
 

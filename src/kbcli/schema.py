@@ -52,16 +52,25 @@ def editor_schemas(evidence_levels: Sequence[str]) -> dict[str, str]:
 
 def write_schemas(folder: Path, evidence_levels: Sequence[str]) -> list[tuple[Path, bool]]:
     """Write the editor schemas into `folder` (created if needed): (path, changed) each."""
+    from kbcli.errors import KbError
     from kbcli.store import write_atomic
 
+    if folder.exists() and not folder.is_dir():
+        raise KbError(
+            f"cannot write {folder}/: it is a file, not a folder; move it away and run "
+            "kb schema --write again"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in editor_schemas(evidence_levels).items():
         path = folder / name
         data = text.encode("utf-8")
-        changed = not (path.is_file() and path.read_bytes() == data)
-        if changed:
-            write_atomic(path, data)
+        try:
+            changed = not (path.is_file() and path.read_bytes() == data)
+            if changed:
+                write_atomic(path, data)
+        except OSError as exc:  # a folder in the way, no permission: the user's to fix
+            raise KbError(f"cannot write {path}: {exc.strerror or exc}") from None
         written.append((path, changed))
     return written
 

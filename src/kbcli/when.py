@@ -59,6 +59,8 @@ def _extent(point: str, whole: str) -> tuple[datetime.date, datetime.date]:
     if match is None:
         raise KbError(f"{whole!r} is not a when: use {WHEN_HELP}")
     year, month, day = int(match[1]), match[2], match[3]
+    if year < 1000:  # as the schema's minimum for a year written as a number
+        raise KbError(f"{whole!r} is not a when: years run from 1000 to 9999")
     try:
         if day is not None:
             one = datetime.date(year, int(month or 0), int(day))

@@ -60,7 +60,7 @@ def quiz_page(site: Site, concept: str | None) -> Page:
 
 def _intro(site: Site, concept: str | None, count: int) -> Para:
     where = [Span("the knowledge base")] if concept is None else [site.concept_link(concept)]
-    option = f" --concept {concept}" if concept is not None else ""
+    option = f" --count {count}" + (f" --concept {concept}" if concept is not None else "")
     return Para(
         (
             Span(f"{count} question(s) made from "),

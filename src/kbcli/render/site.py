@@ -58,7 +58,8 @@ def build_site(root: Path, config: Config, fmt: str) -> dict[str, str]:
         *(concept_page(site, concept) for concept in concepts),
         *(thesis_page(site, thesis) for thesis in theses),
         quiz_page(site, None),
-        *(quiz_page(site, concept) for concept in concepts),
+        # a redirect asks nothing and nothing links a quiz of its own
+        *(quiz_page(site, c) for c, data in concepts.items() if not data.get("redirect")),
     ]
     suffix = "." + fmt
     return {page.path + suffix: write(page) for page in pages}
