@@ -428,12 +428,13 @@ def test_markdown_for_a_pull_request(tmp_path: Path) -> None:
         "#### concept alpha “Alpha, the letter” (concepts/alpha.yaml): modified",
         "",
         "- title: Alpha → Alpha, the letter",
-        "- summary re-worded: The **very** first concept.",
+        "- summary re-worded: The <ins>very</ins> first concept.",
         "- alias removed: aleph",
         "- alias added: alef",
         "- open question added: Who named it?",
         "- claim alpha-is-old removed: Alpha is old",
-        "- claim alpha-is-first re-worded: Alpha comes ~~first~~ **before every other letter**",
+        "- claim alpha-is-first re-worded: Alpha comes <del>first</del> "
+        "<ins>before every other letter</ins>",
         "- evidence of claim alpha-is-first: strong → moderate",
         "- source latin added to claim alpha-is-first",
         "- detail of claim alpha-is-first: In the Greek alphabet. → "
@@ -481,8 +482,9 @@ def test_page_text_cannot_drive_the_terminal_or_the_markdown(tmp_path: Path) -> 
     md = run_kb("diff", "--format", "markdown", cwd=kb).out
     assert "<img" not in md and "\x1b" not in md
     assert (
-        "- summary re-worded: ~~The second concept.~~ **&lt;img src=x onerror=alert(1)&gt; "
-        "\\*bold\\* \\[link\\](http://x) \\@team \\#1 \\| pipe**"
+        "- summary re-worded: <del>The second concept.</del> "
+        "<ins>&lt;img src=x onerror=alert(1)&gt; "
+        "\\*bold\\* \\[link\\](http://x) \\@team \\#1 \\| pipe</ins>"
     ) in md
     doc = json.loads(run_kb("diff", "--format", "json", cwd=kb).out)
     assert doc["pages"][0]["title"] == "Beta \x1b[2J\rtitle"  # JSON keeps the data, escaped
@@ -661,3 +663,32 @@ def test_a_removed_concept_and_an_added_thesis_list_their_content(tmp_path: Path
         "  + cites beta\n"
         "3 pages changed: 1 concept removed, 1 thesis added, 1 thesis removed.\n"
     )
+
+
+def test_markdown_word_marks_render_whatever_punctuation_stands_next_to_them(
+    tmp_path: Path,
+) -> None:
+    # `~~`/`**` only format where CommonMark's flanking rules allow: "first~~\.~~" stays
+    # literal. HTML tags mark the changed words wherever they stand.
+    from markdown_it import MarkdownIt
+
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("Alpha comes first", '"Alpha comes first."'))
+    git(repo, "commit", "-qam", "a full stop")
+    alpha.write_text(alpha.read_text().replace("first.", "first!"))
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    line = "- claim alpha-is-first re-worded: Alpha comes first<del>.</del> <ins>\\!</ins>"
+    assert line in md.splitlines()
+    html = MarkdownIt("commonmark").enable("strikethrough").render(line)
+    assert "first<del>.</del> <ins>!</ins></li>" in html
+
+
+def test_markdown_escapes_dollar_signs_so_page_text_is_not_maths(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("title: Alpha", "title: $\\huge{x}$ costs $$"))
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    assert "- title: Alpha → \\$\\\\huge{x}\\$ costs \\$\\$" in md.splitlines()

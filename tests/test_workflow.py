@@ -219,7 +219,8 @@ def test_a_pull_request_that_makes_a_thesis_stale_fails_on_it_alone(
         "**Theses made stale**\n\n"
         "- thesis t cites alpha (claims: alpha-is-first): claim 'alpha-is-first' re-worded\n\n"
         "#### concept alpha “Alpha” (concepts/alpha.yaml): modified\n\n"
-        "- claim alpha-is-first re-worded: Alpha ~~comes~~ **is the** first **letter**\n"
+        "- claim alpha-is-first re-worded: Alpha <del>comes</del> <ins>is the</ins> first "
+        "<ins>letter</ins>\n"
         "- changelog entry added: 2026-04-22 Re-worded\n"
     )
 

@@ -31,8 +31,8 @@ def _safe(text: str) -> str:
 
 # Punctuation that formats, links or mentions wherever it stands (page text never starts a
 # line here, so the line-start markers `-`, `+`, `1.` need no escape); `<`, `>`, `&` are
-# HTML entities.
-_MD_SPECIAL = set("\\`*_[]|~@#!")
+# HTML entities; `$` opens GitHub's maths.
+_MD_SPECIAL = set("\\`*_[]|~@#!$")
 
 
 def _md(text: str) -> str:
@@ -229,7 +229,9 @@ def text(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
 
 
 def _md_words(item: Item) -> str:
-    return _join_words(item, _md, "~~{}~~", "**{}**")
+    # HTML tags, not `~~`/`**`: those format only where CommonMark's flanking rules allow,
+    # so a changed full stop after a word ("first~~.~~") would stay literal.
+    return _join_words(item, _md, "<del>{}</del>", "<ins>{}</ins>")
 
 
 def markdown(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
