@@ -162,7 +162,7 @@ def _expand(value: str, known: dict[str, str]) -> str:
     return re.sub(r"\$\{\{(.+?)\}\}", one, value)
 
 
-def _run_steps(ws: Path, tmp_path: Path, base: str) -> Run:
+def _run_steps(ws: Path, tmp_path: Path, base: str, stderr: Path | None = None) -> Run:
     doc: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
     job = doc["jobs"]["kb"]
     result, outputs, github_env = Run(), tmp_path / "github_output", tmp_path / "github_env"
@@ -192,6 +192,8 @@ def _run_steps(ws: Path, tmp_path: Path, base: str) -> Run:
             cwd=ws, env=step_env, capture_output=True, text=True, check=False,
         )  # fmt: skip
         result.codes[step["name"]], result.out[step["name"]] = done.returncode, done.stdout
+        if stderr is not None and done.returncode != 0:
+            stderr.write_text(done.stderr)
         failed = failed or done.returncode != 0
         for line in github_env.read_text().splitlines():  # KEY=VALUE: set for later steps
             key, _, value = line.partition("=")
@@ -318,4 +320,17 @@ def test_a_checkout_of_the_head_instead_of_the_merge_stops_with_a_reason(tmp_pat
     assert run.out["Find the base commit (fetched if the checkout is shallow)"] == (
         "::error::HEAD is not the pull request's merge commit: keep actions/checkout's "
         "default ref\n"
+    )
+
+
+def test_without_a_pre_commit_config_the_workflow_says_what_to_edit(tmp_path: Path) -> None:
+    origin, base = _origin(tmp_path, stales=False)
+    ws = _checkout(tmp_path, origin, shallow=False)
+    (ws / ".pre-commit-config.yaml").unlink()
+    env_file = tmp_path / "find.err"
+    run = _run_steps(ws, tmp_path, base, stderr=env_file)
+    assert run.codes[FIND] == 1
+    assert env_file.read_text().endswith(
+        "no kb-lint or kb-stale hook with a repo and a rev in .pre-commit-config.yaml: set "
+        "KB_INSTALL in this workflow\n"
     )
