@@ -692,3 +692,39 @@ def test_markdown_escapes_dollar_signs_so_page_text_is_not_maths(tmp_path: Path)
     alpha.write_text(alpha.read_text().replace("title: Alpha", "title: $\\huge{x}$ costs $$"))
     md = run_kb("diff", "--format", "markdown", cwd=kb).out
     assert "- title: Alpha → \\$\\\\huge{x}\\$ costs \\$\\$" in md.splitlines()
+
+
+BETA_TWO_CLAIMS = BETA_WITH_CLAIMS.replace(
+    "sources: [{id: greek",
+    "  - {id: beta-second, statement: Beta is second, evidence: weak, sources: [greek]}\n"
+    "sources: [{id: greek",
+)
+
+
+def test_claims_merged_in_from_another_concept_and_moved_with_it_are_named(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(tmp_path, {"concepts/beta.yaml": BETA_TWO_CLAIMS})
+    kb = repo / "kb"
+    retired = run_kb(
+        "merge-claims", "alpha", "--from", "beta", "--retire-other", "--date", "2026-04-21",
+        cwd=kb,
+    )  # fmt: skip
+    assert retired.code == 0, retired.err
+    lines = run_kb("diff", cwd=kb).out.splitlines()
+    assert lines[1:4] == [
+        "concept alpha “Alpha” (concepts/alpha.yaml): modified",
+        "  + claim beta-first merged into alpha-is-first (from another concept)",
+        "  + claim beta-second added (weak): Beta is second",
+    ]
+    beta = lines.index("concept beta “Beta” (concepts/beta.yaml): redirected")
+    assert lines[beta + 1 : beta + 4] == [
+        "  ~ now a redirect to alpha",
+        "  - claim beta-first merged into alpha-is-first (concept alpha)",
+        "  - claim beta-second moved to concept alpha",
+    ]
+    doc = json.loads(run_kb("diff", "--format", "json", cwd=kb).out)
+    changes = {(p["id"], c["kind"], c["target"]) for p in doc["pages"] for c in p["changes"]}
+    assert {("beta", "claim-moved", "beta-second"), ("alpha", "claim-merged-in", "beta-first")} <= (
+        changes
+    )

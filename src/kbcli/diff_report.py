@@ -47,7 +47,7 @@ def _html(text: str) -> str:
 
 # -- what each change says -------------------------------------------------------------
 
-_SIGN = {"added": "+", "removed": "-", "merged": "-"}
+_SIGN = {"added": "+", "removed": "-", "merged": "-", "in": "+", "moved": "-"}
 
 
 def _sign(item: Item) -> str:
@@ -74,6 +74,8 @@ def describe(item: Item, esc: Callable[[str], str], words: Callable[[Item], str]
             f"claim {t} merged into {new}"
             + (f" (concept {esc(item.concept)})" if item.concept else "")
         ),
+        "claim-merged-in": lambda: f"claim {t} merged into {new} (from another concept)",
+        "claim-moved": lambda: f"claim {t} moved to concept {esc(item.concept or '')}",
         "claim-reworded": lambda: f"claim {t} re-worded: {words(item)}",
         "evidence-changed": lambda: f"evidence of claim {t}: {arrow}",
         "claim-source-added": lambda: f"source {new} added to claim {t}",
@@ -126,7 +128,8 @@ def _stale_line(change: StaleChange, esc: Callable[[str], str]) -> str:
 _PLURAL = {"concept": "concepts", "thesis": "theses"}
 _COUNT_LABELS = {
     "claim-added": "claims added", "claim-removed": "claims removed",
-    "claim-merged": "claims merged", "claim-reworded": "claims re-worded",
+    "claim-merged": "claims merged", "claim-merged-in": "claims merged in from another concept",
+    "claim-moved": "claims moved to another concept", "claim-reworded": "claims re-worded",
     "evidence-changed": "evidence levels changed", "source-added": "sources added",
     "source-removed": "sources removed", "changelog-added": "changelog entries added",
 }  # fmt: skip

@@ -118,12 +118,14 @@ def compare(
     """The knowledge diff of `files`. For stale theses: `concepts` holds each cited concept's
     bytes on the old and the new side (by id; None: absent), `theses` each thesis to check
     (by path) on both sides. `load` parses a page, raising Unreadable."""
-    merged: dict[str, Mapping[str, str]] = {}  # by concept: its merged claim ids, now
+    there = _Elsewhere()  # by concept: its merged claim ids and its claim ids, now
     for pair in files:
         if pair.new_path and pair.new_path.startswith("concepts/"):
             with contextlib.suppress(Unreadable):  # an unreadable page merged nothing
-                merged[_stem(pair.new_path)] = material(_load(pair.new, load)).merged
-    result = KnowledgeDiff([_page(p, load, merged) for pair in files for p in _split(pair, load)])
+                data = _load(pair.new, load)
+                there.merged[_stem(pair.new_path)] = material(data).merged
+                there.claims[_stem(pair.new_path)] = set(_by_id((data or {}).get("claims"), "id"))
+    result = KnowledgeDiff([_page(p, load, there) for pair in files for p in _split(pair, load)])
     result.pages.sort(key=lambda p: (p.kind != "concept", p.id, p.path))
     result.stale = stale_changes(concepts, theses, load)
     return result
@@ -151,7 +153,15 @@ def _split(pair: FilePair, load: Loader) -> list[FilePair]:
     ]
 
 
-def _page(pair: FilePair, load: Loader, merged: Mapping[str, Mapping[str, str]]) -> PageDiff:
+@dataclass
+class _Elsewhere:
+    """What the changed concepts hold on the new side, for a page whose claims went there."""
+
+    merged: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    claims: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _page(pair: FilePair, load: Loader, there: _Elsewhere) -> PageDiff:
     path = pair.new_path or pair.old_path or ""
     kind = "thesis" if path.startswith("theses/") else "concept"
     stem = _stem(path)
@@ -171,7 +181,7 @@ def _page(pair: FilePair, load: Loader, merged: Mapping[str, Mapping[str, str]])
             kind, stem, path, "removed", items=_whole(kind, old, "removed"), title=title
         )
     renamed = pair.old_path is not None and pair.old_path != pair.new_path
-    items = tuple(_concept(old, new, merged) if kind == "concept" else _thesis(old, new))
+    items = tuple(_concept(old, new, there) if kind == "concept" else _thesis(old, new))
     status = "renamed" if renamed else "modified"
     if not renamed and not items:
         status = "reformatted"  # the bytes changed, not what they say
@@ -203,13 +213,13 @@ def _whole(kind: str, data: Data | None, how: str) -> tuple[Item, ...]:
     return tuple(Item("claim-removed", cid, old=_text(c.get("statement"))) for cid, c in claims)
 
 
-def _concept(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> list[Item]:
+def _concept(old: Data, new: Data, there: _Elsewhere) -> list[Item]:
     items = _scalars(old, new, ("title", "status", "redirect"))
     if _text(old.get("summary")) != _text(new.get("summary")):
         items.append(_reworded("summary-changed", "", old.get("summary"), new.get("summary")))
     items += _sets("alias", old.get("aliases"), new.get("aliases"))
     items += _sets("question", old.get("open_questions"), new.get("open_questions"))
-    items += _claims(old, new, merged)
+    items += _claims(old, new, there)
     items += _sources(old, new)
     items += _keyed("related", old.get("related"), new.get("related"), "concept", "note")
     items += _keyed("section", old.get("sections"), new.get("sections"), "heading", "body")
@@ -219,13 +229,19 @@ def _concept(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> l
     return items + _others(old, new, handled)
 
 
-def _claims(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> list[Item]:
+def _claims(old: Data, new: Data, there: _Elsewhere) -> list[Item]:
     """Claims by id. A claim gone from the page was merged when a survivor's `merged:` list
-    names it, on this page or, for a page made a redirect, on the page it redirects to."""
+    names it, on this page or, for a page made a redirect, on the page it redirects to
+    (moved, when that page now has a claim of its id). A survivor whose `merged:` list
+    gained the id of a claim that was never on this page had it merged in from another."""
     before, after = _by_id(old.get("claims"), "id"), _by_id(new.get("claims"), "id")
     target = new.get("redirect") if isinstance(new.get("redirect"), str) else None
-    into_other = merged.get(target, {}) if target else {}
-    merged_here = material(new).merged
+    into_other = there.merged.get(target, {}) if target else {}
+    merged_here, merged_before = material(new).merged, material(old).merged
+    merged_in: dict[str, list[str]] = {}  # survivor: the ids merged in from elsewhere
+    for mid, survivor in merged_here.items():
+        if mid not in before and mid not in merged_before:
+            merged_in.setdefault(survivor, []).append(mid)
     items: list[Item] = []
     for cid, claim in before.items():
         if cid in after:
@@ -234,6 +250,10 @@ def _claims(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> li
             items.append(Item("claim-merged", cid, new=merged_here[cid]))
         elif cid in into_other:
             items.append(Item("claim-merged", cid, new=into_other[cid], concept=target))
+        elif target and cid in there.claims.get(target, ()):
+            items.append(
+                Item("claim-moved", cid, old=_text(claim.get("statement")), concept=target)
+            )
         else:
             items.append(Item("claim-removed", cid, old=_text(claim.get("statement"))))
     for cid, claim in after.items():
@@ -242,6 +262,7 @@ def _claims(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> li
             items.append(Item("claim-added", cid, new=statement, old=evidence))
         else:
             items += _claim(cid, before[cid], claim)
+            items += [Item("claim-merged-in", mid, new=cid) for mid in merged_in.get(cid, ())]
     return items
 
 
