@@ -82,3 +82,26 @@ def test_an_unknown_base_is_a_usage_error(tmp_path: Path) -> None:
         2,
         "kb: unknown revision 'nope' (not a commit in this repository)\n",
     )
+
+
+def test_a_stamp_the_change_removed_is_caused_by_the_change(tmp_path: Path) -> None:
+    # Fresh on main, never reviewed once the stamp is gone: the change made it need review.
+    kb = _repo(tmp_path) / "kb"
+    thesis = kb / "theses" / "t.yaml"
+    thesis.write_text(
+        "".join(li for li in thesis.read_text().splitlines(True) if "stamp:" not in li)
+    )
+    result = run_kb("stale", "--check", "--changed-since", "main", cwd=kb)
+    assert result.code == 1
+    assert result.out.splitlines()[:2] == [
+        "thesis t (theses/t.yaml)",
+        "  alpha [alpha-is-first]: never reviewed",
+    ]
+    diff = run_kb("diff", "main", cwd=kb).out.splitlines()
+    assert diff[1:] == [
+        "thesis t “A thesis” (theses/t.yaml): modified",
+        "  - citation of alpha: stamp removed (never reviewed now)",
+        "Theses made stale:",
+        "  thesis t cites alpha (claims: alpha-is-first): stamp removed",
+        "1 page changed: 1 thesis modified; 1 citation made stale.",
+    ]

@@ -98,6 +98,7 @@ def describe(item: Item, esc: Callable[[str], str], words: Callable[[Item], str]
         "citation-removed": lambda: f"no longer cites {t}",
         "citation-claims-changed": lambda: f"citation of {t}: claims {arrow}",
         "re-reviewed": lambda: f"citation of {t} re-reviewed",
+        "stamp-removed": lambda: f"citation of {t}: stamp removed (never reviewed now)",
     }
     return table.get(item.kind, lambda: f"field {t} changed")()
 

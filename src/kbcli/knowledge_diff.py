@@ -336,7 +336,9 @@ def _thesis(old: Data, new: Data) -> list[Item]:
         if claims != before[concept]:
             was, now = _claims_text(before[concept]), _claims_text(claims)
             items.append(Item("citation-claims-changed", concept, was, now))
-        if stamps_before.get(concept) != stamps_after.get(concept):
+        if stamps_before.get(concept) is not None and stamps_after.get(concept) is None:
+            items.append(Item("stamp-removed", concept))
+        elif stamps_before.get(concept) != stamps_after.get(concept):
             items.append(Item("re-reviewed", concept))
     handled = {"id", "title", "score", "scored", "position", "cites"}
     return items + _others(old, new, handled)
@@ -427,6 +429,8 @@ def stale_changes(
             before = was.get(concept, ("absent", ()))
             if now[0] in _NEEDS and before[0] not in _NEEDS:
                 out.append(StaleChange(stem, path, concept, claims, "stale", now[1]))
+            elif now[0] == "unreviewed" and before[0] == "fresh":  # `kb stale` lists it now
+                out.append(StaleChange(stem, path, concept, claims, "stale", ("stamp removed",)))
             elif now[0] == "fresh" and before[0] in _NEEDS:
                 old_stamp = next((c[2] for c in _citations(old or {}) if c[0] == concept), None)
                 how = "re-reviewed" if old_stamp != stamp else "the concept changed back"
