@@ -422,20 +422,31 @@ def stale_changes(
         if new is None:
             continue  # a removed (or unreadable) thesis needs no review
         stem = _stem(path)
-        was = {c[0]: _status(c, parsed[0]) for c in _citations(old)} if old else {}
+        earlier = _citations(old) if old else []
         for cite in _citations(new):
             concept, claims, stamp = cite
             now = _status(cite, parsed[1])
-            before = was.get(concept, ("absent", ()))
+            match = _same_citation(cite, earlier)
+            before = _status(match, parsed[0]) if match else ("absent", ())
             if now[0] in _NEEDS and before[0] not in _NEEDS:
                 out.append(StaleChange(stem, path, concept, claims, "stale", now[1]))
             elif now[0] == "unreviewed" and before[0] == "fresh":  # `kb stale` lists it now
                 out.append(StaleChange(stem, path, concept, claims, "stale", ("stamp removed",)))
             elif now[0] == "fresh" and before[0] in _NEEDS:
-                old_stamp = next((c[2] for c in _citations(old or {}) if c[0] == concept), None)
-                how = "re-reviewed" if old_stamp != stamp else "the concept changed back"
+                how = "re-reviewed" if match and match[2] != stamp else "the concept changed back"
                 out.append(StaleChange(stem, path, concept, claims, "current", (how,)))
     return out
+
+
+Citation = tuple[str, tuple[str, ...] | None, str | None]  # concept, claims, stamp
+
+
+def _same_citation(cite: Citation, earlier: list[Citation]) -> Citation | None:
+    """`cite` on the old side: the citation of its concept naming the same claims, else the
+    concept's only citation (its claims changed); None when there is no telling."""
+    same = [c for c in earlier if c[0] == cite[0]]
+    exact = [c for c in same if c[1] == cite[1]]
+    return exact[0] if exact else same[0] if len(same) == 1 else None
 
 
 _NEEDS = ("stale", "missing", "unreadable")  # `kb stale` lists these (and unreviewed ones)
