@@ -658,7 +658,7 @@ def test_a_removed_concept_and_an_added_thesis_list_their_content(tmp_path: Path
         "concept gamma “Gamma” (concepts/gamma.yaml): removed\n"
         "  - claim gamma-is-third removed: Gamma comes third\n"
         "thesis t “A thesis” (theses/t.yaml): removed\n"
-        "  - no longer cites alpha\n"
+        "  - no longer cites alpha (claims: alpha-is-first)\n"
         "thesis t8 “Thesis t8” (theses/t8.yaml): added\n"
         "  + cites beta\n"
         "3 pages changed: 1 concept removed, 1 thesis added, 1 thesis removed.\n"
@@ -728,3 +728,23 @@ def test_claims_merged_in_from_another_concept_and_moved_with_it_are_named(
     assert {("beta", "claim-moved", "beta-second"), ("alpha", "claim-merged-in", "beta-first")} <= (
         changes
     )
+
+
+def test_a_second_citation_of_the_same_concept_is_an_added_citation(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    thesis = kb / "theses" / "t.yaml"
+    thesis.write_text(thesis.read_text() + "  - concept: alpha\n    claims: [alpha-is-a-letter]\n")
+    lines = run_kb("diff", cwd=kb).out.splitlines()
+    assert lines[1:3] == [
+        "thesis t “A thesis” (theses/t.yaml): modified",
+        "  + cites alpha (claims: alpha-is-a-letter)",
+    ]
+    git(repo, "commit", "-qam", "two citations of alpha")
+    thesis.write_text(thesis.read_text().replace("[alpha-is-a-letter]", "[alpha-is-old]"))
+    lines = run_kb("diff", cwd=kb).out.splitlines()
+    assert lines[1:4] == [
+        "thesis t “A thesis” (theses/t.yaml): modified",
+        "  - no longer cites alpha (claims: alpha-is-a-letter)",
+        "  + cites alpha (claims: alpha-is-old)",
+    ]

@@ -147,3 +147,20 @@ def test_two_citations_of_one_concept_are_told_apart(tmp_path: Path) -> None:
         f"{git(repo, 'rev-parse', '--short=12', 'HEAD').strip()}, not because of this change "
         "(kb stale lists them).",
     ]
+
+
+def test_a_second_citation_added_without_a_stamp_is_the_only_one_caused(tmp_path: Path) -> None:
+    # t3's citation of alpha-is-a-letter is already stale on main; the change adds a third
+    # citation of alpha, never reviewed: that one fails, the stale one stays a note.
+    repo = tmp_path / "repo"
+    kb = make_kb(repo / "kb", files={"theses/t3.yaml": TWICE})
+    assert run_kb("review", "t3", "--date", "2026-04-20", cwd=kb).code == 0
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("Alpha is a letter", "Alpha is a Greek letter"))
+    git_init(repo)
+    t3 = kb / "theses" / "t3.yaml"
+    t3.write_text(t3.read_text().replace("scored:", "  - concept: alpha\nscored:"))
+    result = run_kb("stale", "--check", "--changed-since", "HEAD", cwd=kb)
+    assert result.code == 1
+    assert result.out.splitlines()[:2] == ["thesis t3 (theses/t3.yaml)", "  alpha: never reviewed"]
+    assert "Note: 1 other citation already needed review" in result.out

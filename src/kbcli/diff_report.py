@@ -95,7 +95,7 @@ def describe(item: Item, esc: Callable[[str], str], words: Callable[[Item], str]
         "score-changed": lambda: f"score: {arrow}",
         "scored-changed": lambda: f"scored: {arrow}",
         "citation-added": lambda: f"cites {t}" + (f" (claims: {new})" if new else ""),
-        "citation-removed": lambda: f"no longer cites {t}",
+        "citation-removed": lambda: f"no longer cites {t}" + (f" (claims: {old})" if old else ""),
         "citation-claims-changed": lambda: f"citation of {t}: claims {arrow}",
         "re-reviewed": lambda: f"citation of {t} re-reviewed",
         "stamp-removed": lambda: f"citation of {t}: stamp removed (never reviewed now)",

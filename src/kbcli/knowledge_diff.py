@@ -324,21 +324,22 @@ def _thesis(old: Data, new: Data) -> list[Item]:
     items = _scalars(old, new, ("title", "score", "scored"))
     if _text(old.get("position")) != _text(new.get("position")):
         items.append(_reworded("position-changed", "", old.get("position"), new.get("position")))
-    before, after = dict(_cites(old)), dict(_cites(new))
-    stamps_before, stamps_after = dict(_stamps(old)), dict(_stamps(new))
-    for concept, claims in before.items():
-        if concept not in after:
-            items.append(Item("citation-removed", concept, old=_claims_text(claims)))
-    for concept, claims in after.items():
-        if concept not in before:
+    before, after = _citations(old), _citations(new)
+    gone = [c for c in before if _same_citation(c, after, before) is None]
+    for concept, claims, _ in gone:
+        items.append(Item("citation-removed", concept, old=_claims_text(claims)))
+    for cite in after:
+        concept, claims, stamp = cite
+        was = _same_citation(cite, before, after)
+        if was is None:
             items.append(Item("citation-added", concept, new=_claims_text(claims)))
             continue
-        if claims != before[concept]:
-            was, now = _claims_text(before[concept]), _claims_text(claims)
-            items.append(Item("citation-claims-changed", concept, was, now))
-        if stamps_before.get(concept) is not None and stamps_after.get(concept) is None:
+        if claims != was[1]:
+            items.append(Item("citation-claims-changed", concept, _claims_text(was[1]),
+                              _claims_text(claims)))  # fmt: skip
+        if was[2] is not None and stamp is None:
             items.append(Item("stamp-removed", concept))
-        elif stamps_before.get(concept) != stamps_after.get(concept):
+        elif was[2] != stamp:
             items.append(Item("re-reviewed", concept))
     handled = {"id", "title", "score", "scored", "position", "cites"}
     return items + _others(old, new, handled)
@@ -422,11 +423,11 @@ def stale_changes(
         if new is None:
             continue  # a removed (or unreadable) thesis needs no review
         stem = _stem(path)
-        earlier = _citations(old) if old else []
-        for cite in _citations(new):
+        earlier, later = _citations(old) if old else [], _citations(new)
+        for cite in later:
             concept, claims, stamp = cite
             now = _status(cite, parsed[1])
-            match = _same_citation(cite, earlier)
+            match = _same_citation(cite, earlier, later)
             before = _status(match, parsed[0]) if match else ("absent", ())
             if now[0] in _NEEDS and before[0] not in _NEEDS:
                 out.append(StaleChange(stem, path, concept, claims, "stale", now[1]))
@@ -441,12 +442,16 @@ def stale_changes(
 Citation = tuple[str, tuple[str, ...] | None, str | None]  # concept, claims, stamp
 
 
-def _same_citation(cite: Citation, earlier: list[Citation]) -> Citation | None:
-    """`cite` on the old side: the citation of its concept naming the same claims, else the
-    concept's only citation (its claims changed); None when there is no telling."""
-    same = [c for c in earlier if c[0] == cite[0]]
+def _same_citation(cite: Citation, other: list[Citation], own: list[Citation]) -> Citation | None:
+    """`cite` (one of `own`) on the other side: the citation of its concept naming the same
+    claims, else, when each side cites the concept once, that citation (its claims
+    changed); None: it is new (or gone)."""
+    same = [c for c in other if c[0] == cite[0]]
     exact = [c for c in same if c[1] == cite[1]]
-    return exact[0] if exact else same[0] if len(same) == 1 else None
+    if exact:
+        return exact[0]
+    alone = len(same) == 1 and sum(1 for c in own if c[0] == cite[0]) == 1
+    return same[0] if alone else None
 
 
 _NEEDS = ("stale", "missing", "unreadable")  # `kb stale` lists these (and unreviewed ones)
@@ -509,10 +514,6 @@ def _title(data: Data | None) -> str | None:
 
 def _cites(data: Data) -> list[tuple[str, tuple[str, ...] | None]]:
     return [(concept, claims) for concept, claims, _ in _citations(data)]
-
-
-def _stamps(data: Data) -> list[tuple[str, str | None]]:
-    return [(concept, stamp) for concept, _, stamp in _citations(data)]
 
 
 def _claims_text(claims: tuple[str, ...] | None) -> str | None:

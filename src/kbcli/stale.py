@@ -110,11 +110,10 @@ def split_by_cause(
     result: StaleResult, caused: Collection[tuple[str, str, tuple[str, ...] | None]], since: str
 ) -> StaleResult:
     """`result` keeping only the citations, by (thesis, concept, claims), that `caused`
-    names (claims `("*",)`: each citation of the concept); the others go to `already`,
-    reported as notes, never as failures."""
+    names; the others go to `already`, reported as notes, never as failures."""
 
     def cause(thesis: str, c: StaleCitation) -> bool:
-        return (thesis, c.concept, c.claims) in caused or (thesis, c.concept, ("*",)) in caused
+        return (thesis, c.concept, c.claims) in caused
 
     def keep(want: bool) -> tuple[ThesisReport, ...]:
         reports = (

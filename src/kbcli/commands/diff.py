@@ -223,8 +223,7 @@ def caused_since(root: Path, rev: str, max_bytes: int) -> tuple[str, set[Cause]]
     """For `kb stale --changed-since REV`: the base compared with (REV's merge base with
     HEAD, or REV itself when a shallow clone cannot reach it) and the citations, as
     (thesis, concept, claims), that the change since then made need a review: made stale
-    (as `kb diff` reports them), or added (or on an added thesis) without a stamp; for a
-    concept the thesis did not cite before, claims is `ANY_CLAIMS`: each of its citations."""
+    (as `kb diff` reports them), or added (or on an added thesis) without a stamp."""
     commit = gitrepo.resolve(root, rev)
     try:
         base = gitrepo.merge_base(root, commit, gitrepo.resolve(root, "HEAD"))
@@ -237,12 +236,16 @@ def caused_since(root: Path, rev: str, max_bytes: int) -> tuple[str, set[Cause]]
     for page in result.pages:
         if page.kind == "thesis":
             # an added thesis lists every citation as added
-            added = {i.target for i in page.items if i.kind == "citation-added"}
-            caused |= {(page.id, concept, ANY_CLAIMS) for concept in added}
+            added = [i for i in page.items if i.kind == "citation-added"]
+            caused |= {(page.id, i.target, _claims(i.new)) for i in added}
     return base, caused
 
 
-ANY_CLAIMS = ("*",)  # in a Cause: every citation of the concept (not a claim id: ids are slugs)
+def _claims(text: str | None) -> tuple[str, ...] | None:
+    """The claims an item names, back from its text (claim ids are slugs: no ", ")."""
+    return None if text is None else tuple(text.split(", "))
+
+
 Cause = tuple[str, str, tuple[str, ...] | None]  # thesis, concept, the claims cited
 
 
