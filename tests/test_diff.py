@@ -484,7 +484,7 @@ def test_page_text_cannot_drive_the_terminal_or_the_markdown(tmp_path: Path) -> 
     assert (
         "- summary re-worded: <del>The second concept.</del> "
         "<ins>&lt;img src=x onerror=alert(1)&gt; "
-        "\\*bold\\* \\[link\\](http://x) \\@team \\#1 \\| pipe</ins>"
+        "\\*bold\\* \\[link\\](http://x) @<!-- -->team #<!-- -->1 \\| pipe</ins>"
     ) in md
     doc = json.loads(run_kb("diff", "--format", "json", cwd=kb).out)
     assert doc["pages"][0]["title"] == "Beta \x1b[2J\rtitle"  # JSON keeps the data, escaped
@@ -748,3 +748,25 @@ def test_a_second_citation_of_the_same_concept_is_an_added_citation(tmp_path: Pa
         "  - no longer cites alpha (claims: alpha-is-a-letter)",
         "  + cites alpha (claims: alpha-is-old)",
     ]
+
+
+def test_markdown_page_text_mentions_no_one_and_links_no_issue(tmp_path: Path) -> None:
+    # GitHub links @name and #1 after Markdown is parsed: a backslash does not stop it
+    # (github/markup#1168); an empty HTML comment between the sign and the name does.
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    for n in range(4):  # more than a few pages: each in a <details> with a <summary>
+        (kb / "concepts" / f"g{n}.yaml").write_text(
+            GAMMA.replace("gamma", f"g{n}").replace("title: Gamma", 'title: "ping @octocat #7"')
+        )
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    assert (
+        "<details><summary>concept g0 “ping @<!-- -->octocat #<!-- -->7” "
+        "(concepts/g0.yaml): added</summary>"
+    ) in md.splitlines()
+    (kb / "concepts" / "beta.yaml").write_text(HOSTILE)
+    for n in range(4):
+        (kb / "concepts" / f"g{n}.yaml").unlink()
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    assert "\\@" not in md and "\\#" not in md
+    assert "@<!-- -->team #<!-- -->1" in md

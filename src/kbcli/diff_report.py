@@ -29,20 +29,28 @@ def _safe(text: str) -> str:
     return visible(text)
 
 
-# Punctuation that formats, links or mentions wherever it stands (page text never starts a
-# line here, so the line-start markers `-`, `+`, `1.` need no escape); `<`, `>`, `&` are
-# HTML entities; `$` opens GitHub's maths.
-_MD_SPECIAL = set("\\`*_[]|~@#!$")
+# Punctuation that formats or links wherever it stands (page text never starts a line here,
+# so the line-start markers `-`, `+`, `1.` need no escape); `<`, `>`, `&` are HTML
+# entities; `$` opens GitHub's maths.
+_MD_SPECIAL = set("\\`*_[]|~!$")
 
 
 def _md(text: str) -> str:
     """Page text for a markdown body: safe, HTML-escaped, Markdown punctuation escaped."""
-    text = _html(text)
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    text = _safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _unlinked("".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text))
 
 
 def _html(text: str) -> str:
-    return _safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Page text inside HTML (a <summary>): safe, HTML-escaped, unlinked."""
+    return _unlinked(_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _unlinked(text: str) -> str:
+    """GitHub makes `@name` a mention and `#1` a link after Markdown is parsed, so a
+    backslash does not stop them (github/markup#1168); an empty HTML comment after the
+    sign does, and shows nothing."""
+    return text.replace("@", "@<!-- -->").replace("#", "#<!-- -->")
 
 
 # -- what each change says -------------------------------------------------------------
