@@ -770,3 +770,20 @@ def test_markdown_page_text_mentions_no_one_and_links_no_issue(tmp_path: Path) -
     md = run_kb("diff", "--format", "markdown", cwd=kb).out
     assert "\\@" not in md and "\\#" not in md
     assert "@<!-- -->team #<!-- -->1" in md
+
+
+def test_an_edited_or_removed_changelog_entry_is_not_an_added_one(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(
+        alpha.read_text()
+        .replace("text: Created}", "text: Created the page}")
+        .replace("  - {date: 2026-04-14, text: Added a claim}\n", "")
+    )
+    assert run_kb("diff", cwd=kb).out.splitlines()[1:] == [
+        "concept alpha “Alpha” (concepts/alpha.yaml): modified",
+        "  ~ changelog entry 2026-04-05 changed: Created → Created the page",
+        "  - changelog entry removed: 2026-04-14 Added a claim",
+        "1 page changed: 1 concept modified.",
+    ]

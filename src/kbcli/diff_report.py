@@ -100,6 +100,8 @@ def describe(item: Item, esc: Callable[[str], str], words: Callable[[Item], str]
         "section-removed": lambda: f"section {t} removed",
         "section-changed": lambda: f"section {t} changed",
         "changelog-added": lambda: f"changelog entry added: {t} {new}",
+        "changelog-changed": lambda: f"changelog entry {t} changed: {arrow}",
+        "changelog-removed": lambda: f"changelog entry removed: {t} {old}",
         "score-changed": lambda: f"score: {arrow}",
         "scored-changed": lambda: f"scored: {arrow}",
         "citation-added": lambda: f"cites {t}" + (f" (claims: {new})" if new else ""),

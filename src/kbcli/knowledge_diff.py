@@ -312,12 +312,22 @@ def _keyed(name: str, old: object, new: object, key: str, value: str) -> list[It
 
 
 def _changelog(old: Data, new: Data) -> list[Item]:
-    seen = {repr(e) for e in _list(old.get("changelog"))}
-    return [
-        Item("changelog-added", _text(e.get("date")), new=_text(e.get("text")))
-        for e in _list(new.get("changelog"))
-        if isinstance(e, dict) and repr(e) not in seen
-    ]
+    """Entries added, removed, or changed (one gone and one new of the same date)."""
+    was = [e for e in _list(old.get("changelog")) if isinstance(e, dict)]
+    now = [e for e in _list(new.get("changelog")) if isinstance(e, dict)]
+    gone = [e for e in was if e not in now]
+    items = []
+    for entry in (e for e in now if e not in was):
+        date = _text(entry.get("date"))
+        before = next((e for e in gone if _text(e.get("date")) == date), None)
+        if before is None:
+            items.append(Item("changelog-added", date, new=_text(entry.get("text"))))
+            continue
+        gone.remove(before)
+        items.append(Item("changelog-changed", date, _text(before.get("text")),
+                          _text(entry.get("text"))))  # fmt: skip
+    items += [Item("changelog-removed", _text(e.get("date")), _text(e.get("text"))) for e in gone]
+    return items
 
 
 def _thesis(old: Data, new: Data) -> list[Item]:
