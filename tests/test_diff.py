@@ -428,12 +428,13 @@ def test_markdown_for_a_pull_request(tmp_path: Path) -> None:
         "#### concept alpha “Alpha, the letter” (concepts/alpha.yaml): modified",
         "",
         "- title: Alpha → Alpha, the letter",
-        "- summary re-worded: The **very** first concept.",
+        "- summary re-worded: The <ins>very</ins> first concept.",
         "- alias removed: aleph",
         "- alias added: alef",
         "- open question added: Who named it?",
         "- claim alpha-is-old removed: Alpha is old",
-        "- claim alpha-is-first re-worded: Alpha comes ~~first~~ **before every other letter**",
+        "- claim alpha-is-first re-worded: Alpha comes <del>first</del> "
+        "<ins>before every other letter</ins>",
         "- evidence of claim alpha-is-first: strong → moderate",
         "- source latin added to claim alpha-is-first",
         "- detail of claim alpha-is-first: In the Greek alphabet. → "
@@ -481,8 +482,9 @@ def test_page_text_cannot_drive_the_terminal_or_the_markdown(tmp_path: Path) -> 
     md = run_kb("diff", "--format", "markdown", cwd=kb).out
     assert "<img" not in md and "\x1b" not in md
     assert (
-        "- summary re-worded: ~~The second concept.~~ **&lt;img src=x onerror=alert(1)&gt; "
-        "\\*bold\\* \\[link\\](http://x) \\@team \\#1 \\| pipe**"
+        "- summary re-worded: <del>The second concept.</del> "
+        "<ins>&lt;img src=x onerror=alert(1)&gt; "
+        "\\*bold\\* \\[link\\](http://x) @<!-- -->team #<!-- -->1 \\| pipe</ins>"
     ) in md
     doc = json.loads(run_kb("diff", "--format", "json", cwd=kb).out)
     assert doc["pages"][0]["title"] == "Beta \x1b[2J\rtitle"  # JSON keeps the data, escaped
@@ -656,8 +658,132 @@ def test_a_removed_concept_and_an_added_thesis_list_their_content(tmp_path: Path
         "concept gamma “Gamma” (concepts/gamma.yaml): removed\n"
         "  - claim gamma-is-third removed: Gamma comes third\n"
         "thesis t “A thesis” (theses/t.yaml): removed\n"
-        "  - no longer cites alpha\n"
+        "  - no longer cites alpha (claims: alpha-is-first)\n"
         "thesis t8 “Thesis t8” (theses/t8.yaml): added\n"
         "  + cites beta\n"
         "3 pages changed: 1 concept removed, 1 thesis added, 1 thesis removed.\n"
     )
+
+
+def test_markdown_word_marks_render_whatever_punctuation_stands_next_to_them(
+    tmp_path: Path,
+) -> None:
+    # `~~`/`**` only format where CommonMark's flanking rules allow: "first~~\.~~" stays
+    # literal. HTML tags mark the changed words wherever they stand.
+    from markdown_it import MarkdownIt
+
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("Alpha comes first", '"Alpha comes first."'))
+    git(repo, "commit", "-qam", "a full stop")
+    alpha.write_text(alpha.read_text().replace("first.", "first!"))
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    line = "- claim alpha-is-first re-worded: Alpha comes first<del>.</del> <ins>\\!</ins>"
+    assert line in md.splitlines()
+    html = MarkdownIt("commonmark").enable("strikethrough").render(line)
+    assert "first<del>.</del> <ins>!</ins></li>" in html
+
+
+def test_markdown_escapes_dollar_signs_so_page_text_is_not_maths(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("title: Alpha", "title: $\\huge{x}$ costs $$"))
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    assert "- title: Alpha → \\$\\\\huge{x}\\$ costs \\$\\$" in md.splitlines()
+
+
+BETA_TWO_CLAIMS = BETA_WITH_CLAIMS.replace(
+    "sources: [{id: greek",
+    "  - {id: beta-second, statement: Beta is second, evidence: weak, sources: [greek]}\n"
+    "sources: [{id: greek",
+)
+
+
+def test_claims_merged_in_from_another_concept_and_moved_with_it_are_named(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(tmp_path, {"concepts/beta.yaml": BETA_TWO_CLAIMS})
+    kb = repo / "kb"
+    retired = run_kb(
+        "merge-claims", "alpha", "--from", "beta", "--retire-other", "--date", "2026-04-21",
+        cwd=kb,
+    )  # fmt: skip
+    assert retired.code == 0, retired.err
+    lines = run_kb("diff", cwd=kb).out.splitlines()
+    assert lines[1:4] == [
+        "concept alpha “Alpha” (concepts/alpha.yaml): modified",
+        "  + claim beta-first merged into alpha-is-first (from another concept)",
+        "  + claim beta-second added (weak): Beta is second",
+    ]
+    beta = lines.index("concept beta “Beta” (concepts/beta.yaml): redirected")
+    assert lines[beta + 1 : beta + 4] == [
+        "  ~ now a redirect to alpha",
+        "  - claim beta-first merged into alpha-is-first (concept alpha)",
+        "  - claim beta-second moved to concept alpha",
+    ]
+    doc = json.loads(run_kb("diff", "--format", "json", cwd=kb).out)
+    changes = {(p["id"], c["kind"], c["target"]) for p in doc["pages"] for c in p["changes"]}
+    assert {("beta", "claim-moved", "beta-second"), ("alpha", "claim-merged-in", "beta-first")} <= (
+        changes
+    )
+
+
+def test_a_second_citation_of_the_same_concept_is_an_added_citation(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    thesis = kb / "theses" / "t.yaml"
+    thesis.write_text(thesis.read_text() + "  - concept: alpha\n    claims: [alpha-is-a-letter]\n")
+    lines = run_kb("diff", cwd=kb).out.splitlines()
+    assert lines[1:3] == [
+        "thesis t “A thesis” (theses/t.yaml): modified",
+        "  + cites alpha (claims: alpha-is-a-letter)",
+    ]
+    git(repo, "commit", "-qam", "two citations of alpha")
+    thesis.write_text(thesis.read_text().replace("[alpha-is-a-letter]", "[alpha-is-old]"))
+    lines = run_kb("diff", cwd=kb).out.splitlines()
+    assert lines[1:4] == [
+        "thesis t “A thesis” (theses/t.yaml): modified",
+        "  - no longer cites alpha (claims: alpha-is-a-letter)",
+        "  + cites alpha (claims: alpha-is-old)",
+    ]
+
+
+def test_markdown_page_text_mentions_no_one_and_links_no_issue(tmp_path: Path) -> None:
+    # GitHub links @name and #1 after Markdown is parsed: a backslash does not stop it
+    # (github/markup#1168); an empty HTML comment between the sign and the name does.
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    for n in range(4):  # more than a few pages: each in a <details> with a <summary>
+        (kb / "concepts" / f"g{n}.yaml").write_text(
+            GAMMA.replace("gamma", f"g{n}").replace("title: Gamma", 'title: "ping @octocat #7"')
+        )
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    assert (
+        "<details><summary>concept g0 “ping @<!-- -->octocat #<!-- -->7” "
+        "(concepts/g0.yaml): added</summary>"
+    ) in md.splitlines()
+    (kb / "concepts" / "beta.yaml").write_text(HOSTILE)
+    for n in range(4):
+        (kb / "concepts" / f"g{n}.yaml").unlink()
+    md = run_kb("diff", "--format", "markdown", cwd=kb).out
+    assert "\\@" not in md and "\\#" not in md
+    assert "@<!-- -->team #<!-- -->1" in md
+
+
+def test_an_edited_or_removed_changelog_entry_is_not_an_added_one(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    kb = repo / "kb"
+    alpha = kb / "concepts" / "alpha.yaml"
+    alpha.write_text(
+        alpha.read_text()
+        .replace("text: Created}", "text: Created the page}")
+        .replace("  - {date: 2026-04-14, text: Added a claim}\n", "")
+    )
+    assert run_kb("diff", cwd=kb).out.splitlines()[1:] == [
+        "concept alpha “Alpha” (concepts/alpha.yaml): modified",
+        "  ~ changelog entry 2026-04-05 changed: Created → Created the page",
+        "  - changelog entry removed: 2026-04-14 Added a claim",
+        "1 page changed: 1 concept modified.",
+    ]

@@ -28,6 +28,8 @@ repos:
       - id: kb-lint
 """
 T2 = "id: t2\ntitle: Second thesis\nposition: Beta matters.\ncites:\n  - concept: beta\n"
+T3 = "id: t3\ntitle: Third thesis\nposition: Gamma matters.\ncites:\n  - concept: gamma\n"
+GAMMA = "id: gamma\ntitle: Gamma\nsummary: The third concept.\nclaims: []\nchangelog: []\n"
 
 
 def _schema_check(path: Path) -> subprocess.CompletedProcess[str]:
@@ -69,14 +71,21 @@ class Run:
     summary: str = ""
 
 
-def _origin(tmp_path: Path, stales: bool) -> tuple[Path, str]:
+def _origin(tmp_path: Path, stales: bool, main_moved: bool = False) -> tuple[Path, str]:
     """A KB repository (thesis t2 already stale on main) pushed to a bare origin with a
-    pull request: its head and the merge commit GitHub makes, refs/pull/1/{head,merge}."""
+    pull request: its head and the merge commit GitHub makes, refs/pull/1/{head,merge}.
+    Returned with it: the base commit the pull-request event names (`base.sha`). With
+    `main_moved`, main gained a commit after that (another pull request, which makes
+    thesis t3 stale), and the merge commit, as GitHub remakes it, is made on top of it."""
     work = tmp_path / "work"
-    make_kb(work / "kb", files={"theses/t2.yaml": T2})
+    make_kb(
+        work / "kb",
+        files={"theses/t2.yaml": T2, "theses/t3.yaml": T3, "concepts/gamma.yaml": GAMMA},
+    )
     (work / ".pre-commit-config.yaml").write_text(PRE_COMMIT_CONFIG)
     kb = work / "kb"
     assert run_kb("review", "t2", "--date", "2026-04-20", cwd=kb).code == 0
+    assert run_kb("review", "t3", "--date", "2026-04-20", cwd=kb).code == 0
     beta = kb / "concepts" / "beta.yaml"
     beta.write_text(beta.read_text().replace("The second", "The 2nd"))
     git(work, "init", "-q", "-b", "main")
@@ -97,6 +106,10 @@ def _origin(tmp_path: Path, stales: bool) -> tuple[Path, str]:
     git(work, "commit", "-qam", "Re-word alpha")
     git(work, "checkout", "-q", "main")
     base = git(work, "rev-parse", "HEAD").strip()
+    if main_moved:
+        gamma = kb / "concepts" / "gamma.yaml"
+        gamma.write_text(gamma.read_text().replace("The third", "The 3rd"))
+        git(work, "commit", "-qam", "Another pull request, merged: re-word gamma")
     git(work, "checkout", "-q", "-b", "merge")
     git(work, "merge", "-q", "--no-ff", "feature", "-m", "Merge feature into main")
     origin = tmp_path / "origin.git"
@@ -149,10 +162,10 @@ def _expand(value: str, known: dict[str, str]) -> str:
     return re.sub(r"\$\{\{(.+?)\}\}", one, value)
 
 
-def _run_steps(ws: Path, tmp_path: Path, base: str) -> Run:
+def _run_steps(ws: Path, tmp_path: Path, base: str, stderr: Path | None = None) -> Run:
     doc: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
     job = doc["jobs"]["kb"]
-    result, outputs = Run(), tmp_path / "github_output"
+    result, outputs, github_env = Run(), tmp_path / "github_output", tmp_path / "github_env"
     summary, log = tmp_path / "step_summary.md", tmp_path / "pip.log"
     summary.touch()
     known = {"github.event.pull_request.base.sha": base}
@@ -168,15 +181,23 @@ def _run_steps(ws: Path, tmp_path: Path, base: str) -> Run:
             continue  # `uses:` steps: checkout and Python are set up by the test
         if failed and "!cancelled()" not in step.get("if", ""):
             continue
+        if "env.BASE != ''" in step.get("if", "") and not env.get("BASE"):
+            continue
         outputs.write_text("")
-        step_env = {**env, "GITHUB_OUTPUT": str(outputs)}
+        github_env.write_text("")
+        step_env = {**env, "GITHUB_OUTPUT": str(outputs), "GITHUB_ENV": str(github_env)}
         step_env.update({k: _expand(str(v), known) for k, v in step.get("env", {}).items()})
         done = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
             cwd=ws, env=step_env, capture_output=True, text=True, check=False,
         )  # fmt: skip
         result.codes[step["name"]], result.out[step["name"]] = done.returncode, done.stdout
+        if stderr is not None and done.returncode != 0:
+            stderr.write_text(done.stderr)
         failed = failed or done.returncode != 0
+        for line in github_env.read_text().splitlines():  # KEY=VALUE: set for later steps
+            key, _, value = line.partition("=")
+            env[key] = value
         for line in outputs.read_text().splitlines():
             key, _, value = line.partition("=")
             known[f"steps.{step.get('id')}.outputs.{key}"] = value
@@ -200,7 +221,7 @@ def test_a_pull_request_that_makes_a_thesis_stale_fails_on_it_alone(
     assert (here.returncode != 0) == shallow  # a shallow checkout lacks the base commit
     run = _run_steps(ws, tmp_path, base)
     assert run.codes == {
-        "Fetch the base commit (a shallow checkout does not have it)": 0,
+        "Find the base commit (fetched if the checkout is shallow)": 0,
         FIND: 0,
         "Install kb": 0,
         LINT: 0,
@@ -219,7 +240,8 @@ def test_a_pull_request_that_makes_a_thesis_stale_fails_on_it_alone(
         "**Theses made stale**\n\n"
         "- thesis t cites alpha (claims: alpha-is-first): claim 'alpha-is-first' re-worded\n\n"
         "#### concept alpha “Alpha” (concepts/alpha.yaml): modified\n\n"
-        "- claim alpha-is-first re-worded: Alpha ~~comes~~ **is the** first **letter**\n"
+        "- claim alpha-is-first re-worded: Alpha <del>comes</del> <ins>is the</ins> first "
+        "<ins>letter</ins>\n"
         "- changelog entry added: 2026-04-22 Re-worded\n"
     )
 
@@ -265,3 +287,50 @@ def _shallow() -> bool:
         ["git", "rev-parse", "--is-shallow-repository"], cwd=REPO, capture_output=True, text=True
     )
     return done.stdout.strip() == "true"
+
+
+@pytest.mark.parametrize("shallow", [False, True], ids=["full", "shallow"])
+def test_the_base_is_the_merge_commits_parent_when_main_moved_on(
+    tmp_path: Path, shallow: bool
+) -> None:
+    # `github.event.pull_request.base.sha` is main's tip when the event was made; GitHub
+    # remakes the merge commit on main's newer tip. What main gained since (another pull
+    # request that made t3 stale) is not this pull request's doing.
+    origin, event_base = _origin(tmp_path, stales=False, main_moved=True)
+    ws = _checkout(tmp_path, origin, shallow)
+    run = _run_steps(ws, tmp_path, event_base)
+    assert run.codes.get(LINT) == 0 and run.codes.get(STALE) == 0, run
+    assert [
+        line.split(",")[0] for line in run.out[STALE].splitlines() if line.startswith("::")
+    ] == [
+        "::notice file=kb/theses/t2.yaml",
+        "::notice file=kb/theses/t3.yaml",
+    ]
+    assert "gamma" not in run.summary
+    assert "| concepts modified | 1 |" in run.summary
+
+
+def test_a_checkout_of_the_head_instead_of_the_merge_stops_with_a_reason(tmp_path: Path) -> None:
+    origin, base = _origin(tmp_path, stales=False)
+    ws = _checkout(tmp_path, origin, shallow=True)
+    git(ws, "fetch", "-q", "--no-tags", "--depth=1", "origin", "refs/pull/1/head")
+    git(ws, "checkout", "-q", "--detach", "FETCH_HEAD")
+    run = _run_steps(ws, tmp_path, base)
+    assert run.codes == {"Find the base commit (fetched if the checkout is shallow)": 1}
+    assert run.out["Find the base commit (fetched if the checkout is shallow)"] == (
+        "::error::HEAD is not the pull request's merge commit: keep actions/checkout's "
+        "default ref\n"
+    )
+
+
+def test_without_a_pre_commit_config_the_workflow_says_what_to_edit(tmp_path: Path) -> None:
+    origin, base = _origin(tmp_path, stales=False)
+    ws = _checkout(tmp_path, origin, shallow=False)
+    (ws / ".pre-commit-config.yaml").unlink()
+    env_file = tmp_path / "find.err"
+    run = _run_steps(ws, tmp_path, base, stderr=env_file)
+    assert run.codes[FIND] == 1
+    assert env_file.read_text().endswith(
+        "no kb-lint or kb-stale hook with a repo and a rev in .pre-commit-config.yaml: set "
+        "KB_INSTALL in this workflow\n"
+    )

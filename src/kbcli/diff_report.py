@@ -29,25 +29,33 @@ def _safe(text: str) -> str:
     return visible(text)
 
 
-# Punctuation that formats, links or mentions wherever it stands (page text never starts a
-# line here, so the line-start markers `-`, `+`, `1.` need no escape); `<`, `>`, `&` are
-# HTML entities.
-_MD_SPECIAL = set("\\`*_[]|~@#!")
+# Punctuation that formats or links wherever it stands (page text never starts a line here,
+# so the line-start markers `-`, `+`, `1.` need no escape); `<`, `>`, `&` are HTML
+# entities; `$` opens GitHub's maths.
+_MD_SPECIAL = set("\\`*_[]|~!$")
 
 
 def _md(text: str) -> str:
     """Page text for a markdown body: safe, HTML-escaped, Markdown punctuation escaped."""
-    text = _html(text)
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    text = _safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _unlinked("".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text))
 
 
 def _html(text: str) -> str:
-    return _safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Page text inside HTML (a <summary>): safe, HTML-escaped, unlinked."""
+    return _unlinked(_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _unlinked(text: str) -> str:
+    """GitHub makes `@name` a mention and `#1` a link after Markdown is parsed, so a
+    backslash does not stop them (github/markup#1168); an empty HTML comment after the
+    sign does, and shows nothing."""
+    return text.replace("@", "@<!-- -->").replace("#", "#<!-- -->")
 
 
 # -- what each change says -------------------------------------------------------------
 
-_SIGN = {"added": "+", "removed": "-", "merged": "-"}
+_SIGN = {"added": "+", "removed": "-", "merged": "-", "in": "+", "moved": "-"}
 
 
 def _sign(item: Item) -> str:
@@ -74,6 +82,8 @@ def describe(item: Item, esc: Callable[[str], str], words: Callable[[Item], str]
             f"claim {t} merged into {new}"
             + (f" (concept {esc(item.concept)})" if item.concept else "")
         ),
+        "claim-merged-in": lambda: f"claim {t} merged into {new} (from another concept)",
+        "claim-moved": lambda: f"claim {t} moved to concept {esc(item.concept or '')}",
         "claim-reworded": lambda: f"claim {t} re-worded: {words(item)}",
         "evidence-changed": lambda: f"evidence of claim {t}: {arrow}",
         "claim-source-added": lambda: f"source {new} added to claim {t}",
@@ -90,12 +100,15 @@ def describe(item: Item, esc: Callable[[str], str], words: Callable[[Item], str]
         "section-removed": lambda: f"section {t} removed",
         "section-changed": lambda: f"section {t} changed",
         "changelog-added": lambda: f"changelog entry added: {t} {new}",
+        "changelog-changed": lambda: f"changelog entry {t} changed: {arrow}",
+        "changelog-removed": lambda: f"changelog entry removed: {t} {old}",
         "score-changed": lambda: f"score: {arrow}",
         "scored-changed": lambda: f"scored: {arrow}",
         "citation-added": lambda: f"cites {t}" + (f" (claims: {new})" if new else ""),
-        "citation-removed": lambda: f"no longer cites {t}",
+        "citation-removed": lambda: f"no longer cites {t}" + (f" (claims: {old})" if old else ""),
         "citation-claims-changed": lambda: f"citation of {t}: claims {arrow}",
         "re-reviewed": lambda: f"citation of {t} re-reviewed",
+        "stamp-removed": lambda: f"citation of {t}: stamp removed (never reviewed now)",
     }
     return table.get(item.kind, lambda: f"field {t} changed")()
 
@@ -126,7 +139,8 @@ def _stale_line(change: StaleChange, esc: Callable[[str], str]) -> str:
 _PLURAL = {"concept": "concepts", "thesis": "theses"}
 _COUNT_LABELS = {
     "claim-added": "claims added", "claim-removed": "claims removed",
-    "claim-merged": "claims merged", "claim-reworded": "claims re-worded",
+    "claim-merged": "claims merged", "claim-merged-in": "claims merged in from another concept",
+    "claim-moved": "claims moved to another concept", "claim-reworded": "claims re-worded",
     "evidence-changed": "evidence levels changed", "source-added": "sources added",
     "source-removed": "sources removed", "changelog-added": "changelog entries added",
 }  # fmt: skip
@@ -229,7 +243,9 @@ def text(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
 
 
 def _md_words(item: Item) -> str:
-    return _join_words(item, _md, "~~{}~~", "**{}**")
+    # HTML tags, not `~~`/`**`: those format only where CommonMark's flanking rules allow,
+    # so a changed full stop after a word ("first~~.~~") would stay literal.
+    return _join_words(item, _md, "<del>{}</del>", "<ins>{}</ins>")
 
 
 def markdown(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:

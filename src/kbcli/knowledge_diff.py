@@ -118,12 +118,14 @@ def compare(
     """The knowledge diff of `files`. For stale theses: `concepts` holds each cited concept's
     bytes on the old and the new side (by id; None: absent), `theses` each thesis to check
     (by path) on both sides. `load` parses a page, raising Unreadable."""
-    merged: dict[str, Mapping[str, str]] = {}  # by concept: its merged claim ids, now
+    there = _Elsewhere()  # by concept: its merged claim ids and its claim ids, now
     for pair in files:
         if pair.new_path and pair.new_path.startswith("concepts/"):
             with contextlib.suppress(Unreadable):  # an unreadable page merged nothing
-                merged[_stem(pair.new_path)] = material(_load(pair.new, load)).merged
-    result = KnowledgeDiff([_page(p, load, merged) for pair in files for p in _split(pair, load)])
+                data = _load(pair.new, load)
+                there.merged[_stem(pair.new_path)] = material(data).merged
+                there.claims[_stem(pair.new_path)] = set(_by_id((data or {}).get("claims"), "id"))
+    result = KnowledgeDiff([_page(p, load, there) for pair in files for p in _split(pair, load)])
     result.pages.sort(key=lambda p: (p.kind != "concept", p.id, p.path))
     result.stale = stale_changes(concepts, theses, load)
     return result
@@ -151,7 +153,15 @@ def _split(pair: FilePair, load: Loader) -> list[FilePair]:
     ]
 
 
-def _page(pair: FilePair, load: Loader, merged: Mapping[str, Mapping[str, str]]) -> PageDiff:
+@dataclass
+class _Elsewhere:
+    """What the changed concepts hold on the new side, for a page whose claims went there."""
+
+    merged: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    claims: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _page(pair: FilePair, load: Loader, there: _Elsewhere) -> PageDiff:
     path = pair.new_path or pair.old_path or ""
     kind = "thesis" if path.startswith("theses/") else "concept"
     stem = _stem(path)
@@ -171,7 +181,7 @@ def _page(pair: FilePair, load: Loader, merged: Mapping[str, Mapping[str, str]])
             kind, stem, path, "removed", items=_whole(kind, old, "removed"), title=title
         )
     renamed = pair.old_path is not None and pair.old_path != pair.new_path
-    items = tuple(_concept(old, new, merged) if kind == "concept" else _thesis(old, new))
+    items = tuple(_concept(old, new, there) if kind == "concept" else _thesis(old, new))
     status = "renamed" if renamed else "modified"
     if not renamed and not items:
         status = "reformatted"  # the bytes changed, not what they say
@@ -203,13 +213,13 @@ def _whole(kind: str, data: Data | None, how: str) -> tuple[Item, ...]:
     return tuple(Item("claim-removed", cid, old=_text(c.get("statement"))) for cid, c in claims)
 
 
-def _concept(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> list[Item]:
+def _concept(old: Data, new: Data, there: _Elsewhere) -> list[Item]:
     items = _scalars(old, new, ("title", "status", "redirect"))
     if _text(old.get("summary")) != _text(new.get("summary")):
         items.append(_reworded("summary-changed", "", old.get("summary"), new.get("summary")))
     items += _sets("alias", old.get("aliases"), new.get("aliases"))
     items += _sets("question", old.get("open_questions"), new.get("open_questions"))
-    items += _claims(old, new, merged)
+    items += _claims(old, new, there)
     items += _sources(old, new)
     items += _keyed("related", old.get("related"), new.get("related"), "concept", "note")
     items += _keyed("section", old.get("sections"), new.get("sections"), "heading", "body")
@@ -219,13 +229,19 @@ def _concept(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> l
     return items + _others(old, new, handled)
 
 
-def _claims(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> list[Item]:
+def _claims(old: Data, new: Data, there: _Elsewhere) -> list[Item]:
     """Claims by id. A claim gone from the page was merged when a survivor's `merged:` list
-    names it, on this page or, for a page made a redirect, on the page it redirects to."""
+    names it, on this page or, for a page made a redirect, on the page it redirects to
+    (moved, when that page now has a claim of its id). A survivor whose `merged:` list
+    gained the id of a claim that was never on this page had it merged in from another."""
     before, after = _by_id(old.get("claims"), "id"), _by_id(new.get("claims"), "id")
     target = new.get("redirect") if isinstance(new.get("redirect"), str) else None
-    into_other = merged.get(target, {}) if target else {}
-    merged_here = material(new).merged
+    into_other = there.merged.get(target, {}) if target else {}
+    merged_here, merged_before = material(new).merged, material(old).merged
+    merged_in: dict[str, list[str]] = {}  # survivor: the ids merged in from elsewhere
+    for mid, survivor in merged_here.items():
+        if mid not in before and mid not in merged_before:
+            merged_in.setdefault(survivor, []).append(mid)
     items: list[Item] = []
     for cid, claim in before.items():
         if cid in after:
@@ -234,6 +250,10 @@ def _claims(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> li
             items.append(Item("claim-merged", cid, new=merged_here[cid]))
         elif cid in into_other:
             items.append(Item("claim-merged", cid, new=into_other[cid], concept=target))
+        elif target and cid in there.claims.get(target, ()):
+            items.append(
+                Item("claim-moved", cid, old=_text(claim.get("statement")), concept=target)
+            )
         else:
             items.append(Item("claim-removed", cid, old=_text(claim.get("statement"))))
     for cid, claim in after.items():
@@ -242,6 +262,7 @@ def _claims(old: Data, new: Data, merged: Mapping[str, Mapping[str, str]]) -> li
             items.append(Item("claim-added", cid, new=statement, old=evidence))
         else:
             items += _claim(cid, before[cid], claim)
+            items += [Item("claim-merged-in", mid, new=cid) for mid in merged_in.get(cid, ())]
     return items
 
 
@@ -291,31 +312,44 @@ def _keyed(name: str, old: object, new: object, key: str, value: str) -> list[It
 
 
 def _changelog(old: Data, new: Data) -> list[Item]:
-    seen = {repr(e) for e in _list(old.get("changelog"))}
-    return [
-        Item("changelog-added", _text(e.get("date")), new=_text(e.get("text")))
-        for e in _list(new.get("changelog"))
-        if isinstance(e, dict) and repr(e) not in seen
-    ]
+    """Entries added, removed, or changed (one gone and one new of the same date)."""
+    was = [e for e in _list(old.get("changelog")) if isinstance(e, dict)]
+    now = [e for e in _list(new.get("changelog")) if isinstance(e, dict)]
+    gone = [e for e in was if e not in now]
+    items = []
+    for entry in (e for e in now if e not in was):
+        date = _text(entry.get("date"))
+        before = next((e for e in gone if _text(e.get("date")) == date), None)
+        if before is None:
+            items.append(Item("changelog-added", date, new=_text(entry.get("text"))))
+            continue
+        gone.remove(before)
+        items.append(Item("changelog-changed", date, _text(before.get("text")),
+                          _text(entry.get("text"))))  # fmt: skip
+    items += [Item("changelog-removed", _text(e.get("date")), _text(e.get("text"))) for e in gone]
+    return items
 
 
 def _thesis(old: Data, new: Data) -> list[Item]:
     items = _scalars(old, new, ("title", "score", "scored"))
     if _text(old.get("position")) != _text(new.get("position")):
         items.append(_reworded("position-changed", "", old.get("position"), new.get("position")))
-    before, after = dict(_cites(old)), dict(_cites(new))
-    stamps_before, stamps_after = dict(_stamps(old)), dict(_stamps(new))
-    for concept, claims in before.items():
-        if concept not in after:
-            items.append(Item("citation-removed", concept, old=_claims_text(claims)))
-    for concept, claims in after.items():
-        if concept not in before:
+    before, after = _citations(old), _citations(new)
+    gone = [c for c in before if _same_citation(c, after, before) is None]
+    for concept, claims, _ in gone:
+        items.append(Item("citation-removed", concept, old=_claims_text(claims)))
+    for cite in after:
+        concept, claims, stamp = cite
+        was = _same_citation(cite, before, after)
+        if was is None:
             items.append(Item("citation-added", concept, new=_claims_text(claims)))
             continue
-        if claims != before[concept]:
-            was, now = _claims_text(before[concept]), _claims_text(claims)
-            items.append(Item("citation-claims-changed", concept, was, now))
-        if stamps_before.get(concept) != stamps_after.get(concept):
+        if claims != was[1]:
+            items.append(Item("citation-claims-changed", concept, _claims_text(was[1]),
+                              _claims_text(claims)))  # fmt: skip
+        if was[2] is not None and stamp is None:
+            items.append(Item("stamp-removed", concept))
+        elif was[2] != stamp:
             items.append(Item("re-reviewed", concept))
     handled = {"id", "title", "score", "scored", "position", "cites"}
     return items + _others(old, new, handled)
@@ -399,18 +433,35 @@ def stale_changes(
         if new is None:
             continue  # a removed (or unreadable) thesis needs no review
         stem = _stem(path)
-        was = {c[0]: _status(c, parsed[0]) for c in _citations(old)} if old else {}
-        for cite in _citations(new):
+        earlier, later = _citations(old) if old else [], _citations(new)
+        for cite in later:
             concept, claims, stamp = cite
             now = _status(cite, parsed[1])
-            before = was.get(concept, ("absent", ()))
+            match = _same_citation(cite, earlier, later)
+            before = _status(match, parsed[0]) if match else ("absent", ())
             if now[0] in _NEEDS and before[0] not in _NEEDS:
                 out.append(StaleChange(stem, path, concept, claims, "stale", now[1]))
+            elif now[0] == "unreviewed" and before[0] == "fresh":  # `kb stale` lists it now
+                out.append(StaleChange(stem, path, concept, claims, "stale", ("stamp removed",)))
             elif now[0] == "fresh" and before[0] in _NEEDS:
-                old_stamp = next((c[2] for c in _citations(old or {}) if c[0] == concept), None)
-                how = "re-reviewed" if old_stamp != stamp else "the concept changed back"
+                how = "re-reviewed" if match and match[2] != stamp else "the concept changed back"
                 out.append(StaleChange(stem, path, concept, claims, "current", (how,)))
     return out
+
+
+Citation = tuple[str, tuple[str, ...] | None, str | None]  # concept, claims, stamp
+
+
+def _same_citation(cite: Citation, other: list[Citation], own: list[Citation]) -> Citation | None:
+    """`cite` (one of `own`) on the other side: the citation of its concept naming the same
+    claims, else, when each side cites the concept once, that citation (its claims
+    changed); None: it is new (or gone)."""
+    same = [c for c in other if c[0] == cite[0]]
+    exact = [c for c in same if c[1] == cite[1]]
+    if exact:
+        return exact[0]
+    alone = len(same) == 1 and sum(1 for c in own if c[0] == cite[0]) == 1
+    return same[0] if alone else None
 
 
 _NEEDS = ("stale", "missing", "unreadable")  # `kb stale` lists these (and unreviewed ones)
@@ -473,10 +524,6 @@ def _title(data: Data | None) -> str | None:
 
 def _cites(data: Data) -> list[tuple[str, tuple[str, ...] | None]]:
     return [(concept, claims) for concept, claims, _ in _citations(data)]
-
-
-def _stamps(data: Data) -> list[tuple[str, str | None]]:
-    return [(concept, stamp) for concept, _, stamp in _citations(data)]
 
 
 def _claims_text(claims: tuple[str, ...] | None) -> str | None:

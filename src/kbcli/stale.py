@@ -107,18 +107,19 @@ class StaleResult:
 
 
 def split_by_cause(
-    result: StaleResult, caused: Collection[tuple[str, str]], since: str
+    result: StaleResult, caused: Collection[tuple[str, str, tuple[str, ...] | None]], since: str
 ) -> StaleResult:
-    """`result` keeping only the citations, by (thesis, concept), that `caused` names; the
-    others go to `already`, reported as notes, never as failures."""
+    """`result` keeping only the citations, by (thesis, concept, claims), that `caused`
+    names; the others go to `already`, reported as notes, never as failures."""
+
+    def cause(thesis: str, c: StaleCitation) -> bool:
+        return (thesis, c.concept, c.claims) in caused
 
     def keep(want: bool) -> tuple[ThesisReport, ...]:
         reports = (
-            replace(t, citations=tuple(
-                c for c in t.citations if ((t.thesis, c.concept) in caused) == want
-            ))
+            replace(t, citations=tuple(c for c in t.citations if cause(t.thesis, c) == want))
             for t in result.theses
-        )  # fmt: skip
+        )
         return tuple(t for t in reports if t.citations)
 
     theses = keep(True)

@@ -219,23 +219,34 @@ def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-def caused_since(root: Path, rev: str, max_bytes: int) -> tuple[str, set[tuple[str, str]]]:
+def caused_since(root: Path, rev: str, max_bytes: int) -> tuple[str, set[Cause]]:
     """For `kb stale --changed-since REV`: the base compared with (REV's merge base with
     HEAD, or REV itself when a shallow clone cannot reach it) and the citations, as
-    (thesis, concept), that the change since then made need a review: made stale (as
-    `kb diff` reports them), or added (or on an added thesis) without a stamp."""
+    (thesis, concept, claims), that the change since then made need a review: made stale
+    (as `kb diff` reports them), or added (or on an added thesis) without a stamp."""
     commit = gitrepo.resolve(root, rev)
     try:
         base = gitrepo.merge_base(root, commit, gitrepo.resolve(root, "HEAD"))
     except KbError:
         base = commit
     result = knowledge_diff(root, Sides(base, None, rev, "working tree"), max_bytes)
-    caused = {(c.thesis, c.concept) for c in result.stale if c.made == "stale"}
+    caused: set[Cause] = {
+        (c.thesis, c.concept, c.claims) for c in result.stale if c.made == "stale"
+    }
     for page in result.pages:
         if page.kind == "thesis":
             # an added thesis lists every citation as added
-            caused |= {(page.id, i.target) for i in page.items if i.kind == "citation-added"}
+            added = [i for i in page.items if i.kind == "citation-added"]
+            caused |= {(page.id, i.target, _claims(i.new)) for i in added}
     return base, caused
+
+
+def _claims(text: str | None) -> tuple[str, ...] | None:
+    """The claims an item names, back from its text (claim ids are slugs: no ", ")."""
+    return None if text is None else tuple(text.split(", "))
+
+
+Cause = tuple[str, str, tuple[str, ...] | None]  # thesis, concept, the claims cited
 
 
 def run(root: Path, revs: list[str], fmt: str, exit_code: bool, out: TextIO, color: bool) -> int:
