@@ -92,6 +92,18 @@ def test_changelog_discipline(tmp_path: Path) -> None:
     assert run_kb("lint", "--changed-since", "main", *TODAY, cwd=repo).code == 0
 
 
+def test_rewording_an_old_changelog_entry_records_no_change(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    alpha = repo / "kb" / "concepts" / "alpha.yaml"
+    text = alpha.read_text().replace("evidence: moderate", "evidence: weak")
+    alpha.write_text(text.replace("text: Created", "text: Created the page"))
+    result = run_kb("lint", "--changed-since", "main", *TODAY, cwd=repo)
+    assert (result.code, result.out.splitlines()[0].split(": C005 ")[0]) == (
+        1,
+        "kb/concepts/alpha.yaml:18:1",
+    )
+
+
 def test_works_in_a_shallow_clone_with_the_base_fetched(tmp_path: Path) -> None:
     origin = _repo(tmp_path)
     alpha = origin / "kb" / "concepts" / "alpha.yaml"

@@ -140,11 +140,15 @@ def unrecorded_change(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 
 def _new_entries(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    def entries(data: dict[str, Any]) -> set[str]:
-        value = data.get("changelog")
-        return {repr(entry) for entry in value} if isinstance(value, list) else set()
+    """Whether an entry was added: one that was not there before, and more entries than
+    before (re-wording an old entry records nothing new)."""
 
-    return bool(entries(new) - entries(old))
+    def entries(data: dict[str, Any]) -> list[str]:
+        value = data.get("changelog")
+        return [repr(entry) for entry in value] if isinstance(value, list) else []
+
+    before, after = entries(old), entries(new)
+    return len(after) > len(before) and bool(set(after) - set(before))
 
 
 def _git(cwd: Path, *args: str) -> bytes | None:
