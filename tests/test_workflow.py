@@ -97,7 +97,7 @@ def _origin(tmp_path: Path, stales: bool, main_moved: bool = False) -> tuple[Pat
         "changelog:\n", "changelog:\n  - {date: 2026-04-22, text: Re-worded}\n"
     )
     if stales:
-        text = text.replace("Alpha comes first", "Alpha is the first letter")
+        text = text.replace("Alpha comes first", "Alpha comes before every other letter")
     else:
         text = text.replace(
             "summary: The first concept.", "summary: The first concept.\nstatus: draft"
@@ -240,8 +240,8 @@ def test_a_pull_request_that_makes_a_thesis_stale_fails_on_it_alone(
         "**Theses made stale**\n\n"
         "- thesis t cites alpha (claims: alpha-is-first): claim 'alpha-is-first' re-worded\n\n"
         "#### concept alpha “Alpha” (concepts/alpha.yaml): modified\n\n"
-        "- claim alpha-is-first re-worded: Alpha <del>comes</del> <ins>is the</ins> first "
-        "<ins>letter</ins>\n"
+        "- claim alpha-is-first re-worded: Alpha comes <del>first</del> <ins>before every "
+        "other letter</ins>\n"
         "- changelog entry added: 2026-04-22 Re-worded\n"
     )
 
