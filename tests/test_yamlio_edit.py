@@ -770,6 +770,46 @@ def test_a_keep_block_scalar_keeps_its_trailing_lines() -> None:
     assert apply_text(page, [Delete(("l",), 0)]) == "l:\n  - b\n"
 
 
+TRAILING = (
+    "claims:\n  - id: a\n    detail: |\n      ends in a space \nnote: |\n  a\tb\t\n  c  \n\nid: x\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("ops", "expected"),
+    [
+        (
+            [Set(("note",), "new\nlines\n")],
+            "claims:\n  - id: a\n    detail: |\n      ends in a space \n"
+            "note: |\n  new\n  lines\n\nid: x\n",
+        ),
+        (
+            [Set(("claims", 0, "detail"), "one\ntwo")],
+            "claims:\n  - id: a\n    detail: |-\n      one\n      two\n"
+            "note: |\n  a\tb\t\n  c  \n\nid: x\n",
+        ),
+        (
+            [Set(("note",), "plain")],
+            "claims:\n  - id: a\n    detail: |\n      ends in a space \nnote: plain\n\nid: x\n",
+        ),
+        (
+            [Set(("claims",), ["b"])],
+            "claims:\n  - b\nnote: |\n  a\tb\t\n  c  \n\nid: x\n",
+        ),
+    ],
+)
+def test_spaces_and_tabs_ending_a_block_scalar_are_its_text(ops: list[Op], expected: str) -> None:
+    """A block scalar's last line may end in spaces or tabs, which are part of its value:
+    a rewrite replaces them with the rest of the node, leaving none behind on the line."""
+    assert apply_text(TRAILING, ops) == expected
+
+
+def test_blank_lines_that_end_a_block_scalar_stay_and_deeper_ones_are_text() -> None:
+    page = "a: |\n  x\n   \n  \n\nb: 1\n"  # `   ` is a line of the value (" "), `  ` is not
+    assert parse(page).data["a"] == "x\n \n"
+    assert apply_text(page, [Set(("a",), "y\n")]) == "a: |\n  y\n  \n\nb: 1\n"
+
+
 def test_set_scalars_keeps_style_and_comment() -> None:
     page = "a: plain  # c\nb: 'single'\nc: \"double\"\nd:\ne: 1\n"
     ops: list[Op] = [
