@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kbcli.yamlio import render
@@ -294,8 +294,20 @@ def is_subsequence(part: list[str], whole: list[str]) -> bool:
     return all(any(line == other for other in rest) for line in part)
 
 
+# Found by running the property with thousands of examples; pinned so that every run
+# checks them, whatever the random draw (the exact results are asserted further down).
+MINIMAL_TRAILING_SPACE = ("# a page\nclaims: |\n  a \n", [Set(("claims",), "two\nlines")])
+FOUND_TRAILING_SPACE = (
+    '# a page\nclaims:\nsources:\n- id: "two\\nlines"\n  detail: |\n    a \n  sources:\n'
+    '  - "two\\nlines"\n# between items\n',
+    [Set(("sources", 0, "detail"), "two\nlines")],
+)
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pages_and_ops())
+@example(MINIMAL_TRAILING_SPACE)
+@example(FOUND_TRAILING_SPACE)
 def test_edits_read_back_as_the_data_edit_and_leave_other_lines_alone(
     case: tuple[str, list[Op]],
 ) -> None:
@@ -802,6 +814,14 @@ def test_spaces_and_tabs_ending_a_block_scalar_are_its_text(ops: list[Op], expec
     """A block scalar's last line may end in spaces or tabs, which are part of its value:
     a rewrite replaces them with the rest of the node, leaving none behind on the line."""
     assert apply_text(TRAILING, ops) == expected
+
+
+def test_the_found_examples_give_exactly_these_pages() -> None:
+    assert apply_text(*MINIMAL_TRAILING_SPACE) == "# a page\nclaims: |-\n  two\n  lines\n"
+    assert apply_text(*FOUND_TRAILING_SPACE) == (
+        '# a page\nclaims:\nsources:\n- id: "two\\nlines"\n  detail: |-\n    two\n    lines\n'
+        '  sources:\n  - "two\\nlines"\n# between items\n'
+    )
 
 
 def test_blank_lines_that_end_a_block_scalar_stay_and_deeper_ones_are_text() -> None:
