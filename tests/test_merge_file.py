@@ -308,3 +308,18 @@ def test_removed_on_ours_and_changed_on_theirs_is_a_conflict_either_way() -> Non
     ):
         merged, conflicts = merge_data("concept", True, base, ours, theirs, {0: pick})
         assert (merged["claims"], conflicts) == (expected, [Conflict("claims[b]", why)])
+
+
+def test_a_block_scalar_ending_in_a_space_takes_the_other_side_s_rewrite(
+    tmp_path: Path,
+) -> None:
+    """The last line of a `|` block may end in spaces, which are its text: the other
+    side's new text replaces them, none are left behind."""
+    base = BASE.replace("summary: The first concept.", "summary: |\n  The first \n  concept. ")
+    theirs = base.replace("  The first \n  concept. ", "  The first letter\n  of all.")
+    ours = base.replace("evidence: strong", "evidence: weak")
+    code, text, err = merge(
+        tmp_path, *three(tmp_path, base, ours, theirs), "--path", "kb/concepts/alpha.yaml"
+    )
+    assert (code, err) == (0, "")
+    assert text == theirs.replace("evidence: strong", "evidence: weak")

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kbcli.yamlio import render
@@ -294,8 +294,20 @@ def is_subsequence(part: list[str], whole: list[str]) -> bool:
     return all(any(line == other for other in rest) for line in part)
 
 
+# Found by running the property with thousands of examples; pinned so that every run
+# checks them, whatever the random draw (the exact results are asserted further down).
+MINIMAL_TRAILING_SPACE = ("# a page\nclaims: |\n  a \n", [Set(("claims",), "two\nlines")])
+FOUND_TRAILING_SPACE = (
+    '# a page\nclaims:\nsources:\n- id: "two\\nlines"\n  detail: |\n    a \n  sources:\n'
+    '  - "two\\nlines"\n# between items\n',
+    [Set(("sources", 0, "detail"), "two\nlines")],
+)
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pages_and_ops())
+@example(MINIMAL_TRAILING_SPACE)
+@example(FOUND_TRAILING_SPACE)
 def test_edits_read_back_as_the_data_edit_and_leave_other_lines_alone(
     case: tuple[str, list[Op]],
 ) -> None:
@@ -768,6 +780,54 @@ def test_a_keep_block_scalar_keeps_its_trailing_lines() -> None:
     page = "l:\n  - |+\n    kept\n\n  - b\n"
     assert apply_text(page, [Insert(("l",), 1, "m")]) == "l:\n  - |+\n    kept\n\n  - m\n  - b\n"
     assert apply_text(page, [Delete(("l",), 0)]) == "l:\n  - b\n"
+
+
+TRAILING = (
+    "claims:\n  - id: a\n    detail: |\n      ends in a space \nnote: |\n  a\tb\t\n  c  \n\nid: x\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("ops", "expected"),
+    [
+        (
+            [Set(("note",), "new\nlines\n")],
+            "claims:\n  - id: a\n    detail: |\n      ends in a space \n"
+            "note: |\n  new\n  lines\n\nid: x\n",
+        ),
+        (
+            [Set(("claims", 0, "detail"), "one\ntwo")],
+            "claims:\n  - id: a\n    detail: |-\n      one\n      two\n"
+            "note: |\n  a\tb\t\n  c  \n\nid: x\n",
+        ),
+        (
+            [Set(("note",), "plain")],
+            "claims:\n  - id: a\n    detail: |\n      ends in a space \nnote: plain\n\nid: x\n",
+        ),
+        (
+            [Set(("claims",), ["b"])],
+            "claims:\n  - b\nnote: |\n  a\tb\t\n  c  \n\nid: x\n",
+        ),
+    ],
+)
+def test_spaces_and_tabs_ending_a_block_scalar_are_its_text(ops: list[Op], expected: str) -> None:
+    """A block scalar's last line may end in spaces or tabs, which are part of its value:
+    a rewrite replaces them with the rest of the node, leaving none behind on the line."""
+    assert apply_text(TRAILING, ops) == expected
+
+
+def test_the_found_examples_give_exactly_these_pages() -> None:
+    assert apply_text(*MINIMAL_TRAILING_SPACE) == "# a page\nclaims: |-\n  two\n  lines\n"
+    assert apply_text(*FOUND_TRAILING_SPACE) == (
+        '# a page\nclaims:\nsources:\n- id: "two\\nlines"\n  detail: |-\n    two\n    lines\n'
+        '  sources:\n  - "two\\nlines"\n# between items\n'
+    )
+
+
+def test_blank_lines_that_end_a_block_scalar_stay_and_deeper_ones_are_text() -> None:
+    page = "a: |\n  x\n   \n  \n\nb: 1\n"  # `   ` is a line of the value (" "), `  ` is not
+    assert parse(page).data["a"] == "x\n \n"
+    assert apply_text(page, [Set(("a",), "y\n")]) == "a: |\n  y\n  \n\nb: 1\n"
 
 
 def test_set_scalars_keeps_style_and_comment() -> None:

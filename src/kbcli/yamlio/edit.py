@@ -400,7 +400,24 @@ class _Editor:
         if "+" in indicators:  # kept trailing lines are content: end before the last break
             end -= 1 if self.work[end - 1] == "\n" else 0
             return end - 1 if self.work[end - 1] == "\r" else end
-        return start + len(self.work[start:end].rstrip())
+        content_end = self._last_content_line_end(self.next_line(start), end)
+        return content_end or start + len(header.rstrip())  # no content: the header line
+
+    def _last_content_line_end(self, start: int, end: int) -> int | None:
+        """The end of the last content line of a clipped or stripped block scalar whose
+        lines span work[start:end]: trailing spaces and tabs there are the value's text.
+        Only lines of spaces no longer than the indentation are empty lines, which chomping
+        drops. (With an indentation indicator the indentation may be shallower than the
+        least indented line; a line between the two is then taken as empty, and the check
+        of the result refuses an edit that would change the value.)"""
+        rows, at = [], start
+        for line in self.work[start:end].split("\n"):
+            rows.append((at, line.removesuffix("\r")))
+            at += len(line) + 1
+        indents = [len(row) - len(row.lstrip(" ")) for _, row in rows if row.strip(" ")]
+        indent = min(indents, default=end - start)
+        content = [at + len(row) for at, row in rows if row.strip(" ") or len(row) > indent]
+        return content[-1] if content else None
 
     def line_after(self, node: Node) -> int:
         return self.next_line(self.content_end(node))
