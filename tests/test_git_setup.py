@@ -25,7 +25,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def driver() -> str:
-    return f"{sys.executable} -m kbcli merge-file %O %A %B --path %P --marker-size %L"
+    return f"{sys.executable} -P -m kbcli merge-file %O %A %B --path %P --marker-size %L"
 
 
 def test_setup_adds_the_attributes_and_the_driver_and_says_so(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 Two places, as `git lfs install` does for its filters: the `.gitattributes` beside the KB
 (`kb.yaml`'s folder) names the driver for the page files, and the repository's own git
 config says what the driver runs. The driver line names the Python that ran `git-setup`
-by its absolute path, with `-m kbcli` (as pre-commit's hook scripts name their Python), so
-a merge from a shell without the virtual environment still finds kb. `sys.argv[0]` would
+by its absolute path, with `-P -m kbcli` (as pre-commit's hook scripts name their Python),
+so a merge from a shell without the virtual environment still finds kb, and never a
+`kbcli` folder of the repository. `sys.argv[0]` would
 not do: under `python -m kbcli` it is the package's `__main__.py`, and a console script
 started through a relative path names that relative path.
 
@@ -43,8 +44,10 @@ class SetupReport:
 
 
 def driver_command(python: str) -> str:
-    """The `merge.kb.driver` line: the given Python runs kb on git's placeholders."""
-    return f"{shlex.quote(python)} -m kbcli merge-file %O %A %B --path %P --marker-size %L"
+    """The `merge.kb.driver` line: the given Python runs kb on git's placeholders. `-P`
+    keeps the work tree (git runs drivers from its top) off `sys.path`: a `kbcli/` folder
+    there, from anyone's branch, would otherwise be run in kb's place."""
+    return f"{shlex.quote(python)} -P -m kbcli merge-file %O %A %B --path %P --marker-size %L"
 
 
 def git_setup(kb_root: Path, python: str) -> SetupReport:
