@@ -308,3 +308,39 @@ def test_removed_on_ours_and_changed_on_theirs_is_a_conflict_either_way() -> Non
     ):
         merged, conflicts = merge_data("concept", True, base, ours, theirs, {0: pick})
         assert (merged["claims"], conflicts) == (expected, [Conflict("claims[b]", why)])
+
+
+def test_claims_added_to_a_page_the_other_side_retired_are_a_conflict(tmp_path: Path) -> None:
+    """merge-claims --from OTHER --retire-other empties OTHER and makes it a redirect; a
+    claim the other branch added to OTHER would sit where no reader looks (kb add-claim
+    refuses a redirect page): a conflict over the claims, never a clean merge."""
+    retired = (
+        BASE.replace(
+            "claims:\n  - id: alpha-is-first\n    statement: Alpha comes first\n"
+            "    evidence: strong\n    sources: [greek]\n",
+            "claims: []\n",
+        ).replace(
+            "  - {date: 2026-04-05",
+            "  - {date: 2026-05-01, text: Merged into beta}\n  - {date: 2026-04-05",
+        )
+        + "redirect: beta\n"
+    )
+    added = BASE.replace(
+        "sources:\n  - {id",
+        "  - id: alpha-is-old\n    statement: Alpha is old\n    evidence: weak\n"
+        "    sources: [greek]\nsources:\n  - {id",
+    )
+    files = three(tmp_path, BASE, retired, added)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert code == 1
+    assert err == (
+        "kb merge-file: kb/concepts/alpha.yaml: conflict in claims: the page was made a "
+        "redirect to 'beta' on ours, and its claims changed on the other side\n"
+    )
+    assert text == retired.replace(
+        "claims: []\n",
+        "<<<<<<< ours\nclaims: []\n=======\nclaims:\n  - id: alpha-is-first\n"
+        "    statement: Alpha comes first\n    evidence: strong\n    sources: [greek]\n"
+        "  - id: alpha-is-old\n    statement: Alpha is old\n    evidence: weak\n"
+        "    sources: [greek]\n>>>>>>> theirs\n",
+    )

@@ -127,6 +127,15 @@ class _Merger:
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in [*o, *(k for k in t if k not in o)]:
+            if not where and key == "claims" and self.retired_and_changed(b, o, t):
+                side, target = ("ours", o) if o.get("redirect") else ("theirs", t)
+                why = (
+                    f"the page was made a redirect to '{target['redirect']}' on {side}, "
+                    "and its claims changed on the other side"
+                )
+                b_, o_, t_ = (m.get(key, MISSING) for m in (b, o, t))
+                out[key] = self.conflict(key, why, b_, o_, t_)
+                continue
             got = self.value(
                 f"{where}.{key}" if where else key,
                 (*pattern, key),
@@ -137,6 +146,17 @@ class _Merger:
             if got is not MISSING:
                 out[key] = got
         return out
+
+    def retired_and_changed(self, b: dict[str, Any], o: Any, t: Any) -> bool:
+        """One side made the page a redirect (`merge-claims --retire-other`) and the other
+        changed its claims: merged, they would sit on a page no reader looks at."""
+        if ("claims",) not in self.rules:
+            return False
+        for new, other in ((o, t), (t, o)):
+            claims = [side.get("claims", MISSING) for side in (b, new, other)]
+            if new.get("redirect") and not b.get("redirect") and not same(claims[0], claims[2]):
+                return not same(claims[1], claims[2])  # unless both retired it alike
+        return False
 
     def sequence(
         self, where: str, pattern: tuple[str, ...], rule: str, b: list[Any], o: Any, t: Any
