@@ -344,3 +344,29 @@ def test_claims_added_to_a_page_the_other_side_retired_are_a_conflict(tmp_path: 
         "  - id: alpha-is-old\n    statement: Alpha is old\n    evidence: weak\n"
         "    sources: [greek]\n>>>>>>> theirs\n",
     )
+
+
+def test_prose_edited_on_both_sides_in_different_lines_merges_as_git_would(
+    tmp_path: Path,
+) -> None:
+    """git's line merge takes edits of two paragraphs of one summary: so must the driver,
+    which is never worse than git."""
+    prose = BASE.replace(
+        "summary: The first concept.\n",
+        "summary: |\n  Paragraph one.\n\n  Paragraph two.\n\n  Paragraph three.\n",
+    )
+    ours = prose.replace("Paragraph one.", "Paragraph one, ours.")
+    theirs = prose.replace("Paragraph three.", "Paragraph three, theirs.")
+    files = three(tmp_path, prose, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, err) == (0, "")
+    assert text == ours.replace("Paragraph three.", "Paragraph three, theirs.")
+    # lines both changed: a conflict over the field, as before
+    theirs = prose.replace("Paragraph one.", "Paragraph one, theirs.")
+    files = three(tmp_path, prose, ours, theirs)
+    code, _, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, err) == (
+        1,
+        "kb merge-file: kb/concepts/alpha.yaml: conflict in summary: changed on both sides, "
+        "differently\n",
+    )

@@ -385,6 +385,18 @@ def line_merge(
     return done.stdout, done.returncode != 0
 
 
+def merge_strings(cwd: Path, base: str, ours: str, theirs: str) -> str | None:
+    """git's three-way line merge of three strings: the merge, or None if lines conflict."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kb-merge-") as tmp:
+        paths = [Path(tmp) / name for name in ("ours", "base", "theirs")]
+        for path, text in zip(paths, (ours, base, theirs), strict=True):
+            path.write_bytes(text.encode("utf-8"))
+        done = _plain(cwd, "merge-file", "-p", "-q", *map(str, paths))
+    return done.stdout.decode("utf-8") if done.returncode == 0 else None
+
+
 def _restore_index(repo: Any, rel: list[str], before: str) -> str:
     """Put the index entries of `rel` back as `before` (`git ls-files -s -z`) lists them;
     what became of the index, for the message."""

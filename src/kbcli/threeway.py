@@ -12,6 +12,8 @@ conflict for that field alone):
 - theses: `cites` keyed by `concept`, a citation's `claims` an ordered set; `changelog` as
   above; `score`, `scored` and each `stamp` three-way like any value;
 - `kb.yaml`: each setting three-way (a mapping, such as `rules`, setting by setting).
+A text of several lines changed on both sides is first merged line by line (git's merge,
+passed in as `lines`), so prose edited in different paragraphs merges as git would merge it.
 An item deleted on one side and changed on the other, or one key added on both sides with
 different content, is a conflict. Items new on one side go after the item they follow
 there, and after the other side's new items at that place (ours first). Reordering a list
@@ -94,9 +96,11 @@ def _canonical(value: Any) -> str:
 class _Merger:
     """One merge of three data trees; conflict n takes the side `picks[n]` (default ours)."""
 
-    def __init__(self, kind: str, newest_first: bool, picks: dict[int, str]) -> None:
+    def __init__(
+        self, kind: str, newest_first: bool, picks: dict[int, str], lines: LineMerge | None
+    ) -> None:
         self.rules = LIST_RULES[kind]
-        self.newest_first, self.picks = newest_first, picks
+        self.newest_first, self.picks, self.lines = newest_first, picks, lines
         self.conflicts: list[Conflict] = []
 
     def conflict(self, where: str, why: str, b: Any, o: Any, t: Any) -> Any:
@@ -114,6 +118,11 @@ class _Merger:
             return self.sequence(where, pattern, rule, b if isinstance(b, list) else [], o, t)
         if isinstance(o, dict) and isinstance(t, dict) and isinstance(b, dict):
             return self.mapping(where, pattern, b, o, t)
+        texts = [v for v in (b, o, t) if isinstance(v, str)]
+        if self.lines and len(texts) == 3 and any("\n" in v for v in texts):
+            got = self.lines(b, o, t)  # prose edited in different lines: as git merges it
+            if got is not None:
+                return got
         if b is MISSING:
             why = "added on both sides with different values"
         elif o is MISSING or t is MISSING:
@@ -244,10 +253,17 @@ def _keyed(items: list[Any], rule: str, where: str) -> dict[Any, Any]:
 
 
 def merge_data(
-    kind: str, newest_first: bool, b: Any, o: Any, t: Any, picks: dict[int, str] | None = None
+    kind: str,
+    newest_first: bool,
+    b: Any,
+    o: Any,
+    t: Any,
+    picks: dict[int, str] | None = None,
+    lines: LineMerge | None = None,
 ) -> tuple[Any, list[Conflict]]:
-    """The merged data (conflicts resolved as `picks` says, else as ours) and the conflicts."""
-    merger = _Merger(kind, newest_first, picks or {})
+    """The merged data (conflicts resolved as `picks` says, else as ours) and the conflicts.
+    With `lines`, a string changed on both sides is first merged line by line."""
+    merger = _Merger(kind, newest_first, picks or {}, lines)
     return merger.value("", (), {} if b is None else b, o, t), merger.conflicts
 
 
@@ -339,6 +355,8 @@ def _read(text: str, name: str) -> Document:
 
 # A problem the merged page (its text and data) has that neither side had, or None.
 Check = Callable[[str, Any], "str | None"]
+# git's line merge of three strings (base, ours, theirs): the merge, or None on a conflict.
+LineMerge = Callable[[str, str, str], "str | None"]
 
 
 def merge_texts(
@@ -348,6 +366,7 @@ def merge_texts(
     check: Check,
     marker_size: int = 7,
     diff3: bool = False,
+    lines: LineMerge | None = None,
 ) -> Outcome:
     """OURS (`texts[1]`) with THEIRS' changes, conflicts as markers; Unmergeable when the
     merge cannot be written. A merge that `check` finds a problem in is one conflict over
@@ -363,9 +382,9 @@ def merge_texts(
             raise Unmergeable(f"the editor cannot write the merge: {exc}") from None
 
     def text_for(picks: dict[int, str]) -> str:
-        return write(merge_data(kind, newest_first, b, o, t, picks)[0])
+        return write(merge_data(kind, newest_first, b, o, t, picks, lines)[0])
 
-    merged_data, conflicts = merge_data(kind, newest_first, b, o, t)
+    merged_data, conflicts = merge_data(kind, newest_first, b, o, t, lines=lines)
     merged_text = write(merged_data)
     if conflicts:  # a page with markers is checked once the curator resolves them
         sides = ("theirs", "base") if diff3 else ("theirs",)

@@ -11,6 +11,7 @@ those folders. Anything that cannot be merged by meaning is merged by git's own 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,10 +48,11 @@ def merge_file(
         texts = _texts(raw)
         check = threeway.lint_check(kind, stem, config, texts[1], texts[2])
         newest = config.changelog_order == "newest-first"
-        outcome = threeway.merge_texts(kind, texts, newest, check, marker_size)
+        lines = functools.partial(gitrepo.merge_strings, cwd)
+        outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, lines=lines)
         # git passes no flag for diff3: asked only when there is a conflict to write
         if outcome.conflicts and gitrepo.conflict_style(cwd) in ("diff3", "zdiff3"):
-            outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, diff3=True)
+            outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, True, lines)
     except threeway.Unmergeable as exc:
         style = gitrepo.conflict_style(cwd)
         merged, conflicted = gitrepo.line_merge(ours, base, theirs, marker_size, style, cwd)
