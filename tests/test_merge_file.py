@@ -370,3 +370,29 @@ def test_prose_edited_on_both_sides_in_different_lines_merges_as_git_would(
         "kb merge-file: kb/concepts/alpha.yaml: conflict in summary: changed on both sides, "
         "differently\n",
     )
+
+
+def test_sections_and_a_claim_s_sources_merge_item_by_item(tmp_path: Path) -> None:
+    """One side edits a section and drops a source of a claim, the other adds a section and
+    a source: git's line merge takes all four, and so does the driver."""
+    base = BASE.replace(
+        "    sources: [greek]\n", "    sources:\n      - greek\n      - roman\n"
+    ).replace(
+        "sources:\n  - {id: greek, title: The Greek alphabet}\n",
+        "sections:\n  - heading: Origin\n    body: From Phoenician.\n"
+        "  - heading: Use\n    body: In maths.\n"
+        "sources:\n  - {id: greek, title: The Greek alphabet}\n  - {id: roman, title: Latin}\n"
+        "  - {id: arabic, title: Arabic}\n",
+    )
+    ours = base.replace("      - greek\n      - roman\n", "      - roman\n").replace(
+        "From Phoenician.", "From the Phoenician aleph."
+    )
+    theirs = base.replace("      - roman\n", "      - roman\n      - arabic\n").replace(
+        "    body: In maths.\n", "    body: In maths.\n  - heading: Names\n    body: Alef.\n"
+    )
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, err) == (0, "")
+    assert text == ours.replace("      - roman\n", "      - roman\n      - arabic\n").replace(
+        "    body: In maths.\n", "    body: In maths.\n  - heading: Names\n    body: Alef.\n"
+    )

@@ -6,8 +6,9 @@ editor (`yamlio.edit`), so every byte neither side changed stays OURS' byte.
 What "the same thing" is, by field (everything else is one value, merged three-way: a side
 that changed it wins over one that did not; both changed it alike: taken; differently: a
 conflict for that field alone):
-- concept pages: `claims` and `sources` keyed by `id`, `related` by `concept`; `aliases`,
-  `open_questions` and a claim's `merged` ids are ordered sets; `changelog` is a set of
+- concept pages: `claims` and `sources` keyed by `id`, `related` by `concept`, `sections`
+  by `heading`; `aliases`, `open_questions` and a claim's `merged` and `sources` ids are
+  ordered sets; `changelog` is a set of
   entries placed by date in the KB's order, same-day entries ours first;
 - theses: `cites` keyed by `concept`, a citation's `claims` an ordered set; `changelog` as
   above; `score`, `scored` and each `stamp` three-way like any value;
@@ -54,11 +55,18 @@ LIST_RULES: dict[str, dict[tuple[str, ...], str]] = {
         ("open_questions",): SET,
         ("changelog",): DATED,
         ("claims", "*", "merged"): SET,
+        ("claims", "*", "sources"): SET,
+        ("sections",): "heading",
     },
     "thesis": {("cites",): "concept", ("cites", "*", "claims"): SET, ("changelog",): DATED},
     "config": {},
 }
-_ITEM_NAMES = {"claims": "claim", "sources": "source", "related": "related concept"}
+_ITEM_NAMES = {
+    "claims": "claim",
+    "sources": "source",
+    "related": "related concept",
+    "sections": "section",
+}
 
 
 class Unmergeable(Exception):
