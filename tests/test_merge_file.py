@@ -396,3 +396,23 @@ def test_sections_and_a_claim_s_sources_merge_item_by_item(tmp_path: Path) -> No
     assert text == ours.replace("      - roman\n", "      - roman\n      - arabic\n").replace(
         "    body: In maths.\n", "    body: In maths.\n  - heading: Names\n    body: Alef.\n"
     )
+
+
+def test_a_list_reordered_on_theirs_alone_takes_theirs_order(tmp_path: Path) -> None:
+    """A reorder is a change: one side's change is taken (git conflicts here; dropping it
+    silently would lose it). Moved items are written again, the rest keep their bytes."""
+    first = "  - id: alpha-is-first\n    statement: Alpha comes first\n    evidence: strong\n"
+    second = "  - id: alpha-is-second\n    statement: Alpha is second here\n    evidence: weak\n"
+    base = BASE.replace(
+        first + "    sources: [greek]\n",
+        first + "    sources: [greek]\n" + second + "    sources: [greek]  # kept\n",
+    ).replace("aliases: [first letter]", "aliases: [first letter, alef, A]")
+    theirs = base.replace(
+        first + "    sources: [greek]\n" + second + "    sources: [greek]  # kept\n",
+        second + "    sources: [greek]  # kept\n" + first + "    sources: [greek]\n",
+    ).replace("[first letter, alef, A]", "[A, first letter, alef]")
+    ours = base.replace("summary: The first concept.", "summary: The first one.")
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, err) == (0, "")
+    assert text == theirs.replace("summary: The first concept.", "summary: The first one.")

@@ -17,8 +17,8 @@ A text of several lines changed on both sides is first merged line by line (git'
 passed in as `lines`), so prose edited in different paragraphs merges as git would merge it.
 An item deleted on one side and changed on the other, or one key added on both sides with
 different content, is a conflict. Items new on one side go after the item they follow
-there, and after the other side's new items at that place (ours first). Reordering a list
-is not merged: OURS' order stands.
+there, and after the other side's new items at that place (ours first). A list reordered
+on theirs alone takes theirs' order; reordered on both sides, OURS' order stands.
 
 A conflict is rendered as standard markers around the lines where OURS' resolution and
 THEIRS' (and, for diff3, the base's) differ: the merge is written once per resolution and
@@ -204,7 +204,7 @@ class _Merger:
                 got = self.conflict(label, why, bm[key], MISSING, tv)
             if got is not MISSING:
                 result.insert(self.place(rule, result, order, key, got), (key, got, True))
-        return [value for _, value, _ in result]
+        return [value for _, value, _ in _their_order(result, list(bm), list(om), list(tm))]
 
     def removed_why(self, where: str, key: Any, side: str, items: list[Any]) -> str:
         name = _ITEM_NAMES.get(where, "item")
@@ -239,6 +239,24 @@ class _Merger:
         while at < len(result) and result[at][2]:  # after the new items already there
             at += 1
         return at
+
+
+def _their_order(result: list[Any], b: list[Any], o: list[Any], t: list[Any]) -> list[Any]:
+    """The merged items in theirs' order where theirs reordered the items it shares with
+    the base and ours did not (a reorder is a change: one side's change is taken)."""
+
+    def kept(side: list[Any]) -> list[Any]:
+        return [k for k in side if k in b and k in o and k in t]
+
+    if kept(o) != kept(b) or kept(t) == kept(b):
+        return result
+    rank = {k: i for i, k in enumerate(t)}
+    slots = [i for i, (k, _, _) in enumerate(result) if k in rank]
+    moved = sorted((result[i] for i in slots), key=lambda item: rank[item[0]])
+    out = list(result)
+    for i, item in zip(slots, moved, strict=True):
+        out[i] = item
+    return out
 
 
 def _keyed(items: list[Any], rule: str, where: str) -> dict[Any, Any]:
@@ -314,8 +332,8 @@ def _diff(
 def _list_diff(
     rules: dict[tuple[str, ...], str], path: Path, pattern: tuple[str, ...], o: Any, t: Any
 ) -> list[Op] | None:
-    """Item edits turning list `o` into `t`; None when they are not both lists or the items
-    kept changed order."""
+    """Item edits turning list `o` into `t` (items that changed place are deleted and
+    inserted again, the fewest there can be); None when they are not both lists."""
     if not (isinstance(o, list) and isinstance(t, list)):
         return None
     rule = rules.get(pattern, SET)
@@ -324,10 +342,9 @@ def _list_diff(
     except Unmergeable:
         om, tm = _keyed(o, SET, ""), _keyed(t, SET, "")
     okeys, tkeys = list(om), list(tm)
-    if [k for k in okeys if k in tm] != [k for k in tkeys if k in om]:
-        return None
-    index = {k: i for i, k in enumerate(okeys)}
-    ops: list[Op] = [Delete(path, i) for i, k in enumerate(okeys) if k not in tm]
+    stay = _longest_common([k for k in okeys if k in tm], [k for k in tkeys if k in om])
+    index = {k: i for i, k in enumerate(okeys) if k in stay}
+    ops: list[Op] = [Delete(path, i) for i, k in enumerate(okeys) if k not in stay]
     for j, key in enumerate(tkeys):
         if key in index:
             _diff(rules, (*path, index[key]), (*pattern, "*"), om[key], tm[key], ops)
@@ -335,6 +352,30 @@ def _list_diff(
         later = next((index[k] for k in tkeys[j + 1 :] if k in index), len(o))
         ops.append(Insert(path, later, tm[key]))
     return ops
+
+
+def _longest_common(a: list[Any], b: list[Any]) -> set[Any]:
+    """The keys of a longest common subsequence of `a` and `b` (both without repeats)."""
+    if a == b:
+        return set(a)
+    lengths = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            lengths[i][j] = (
+                lengths[i + 1][j + 1] + 1
+                if a[i] == b[j]
+                else max(lengths[i + 1][j], lengths[i][j + 1])
+            )
+    out, i, j = set(), 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            out.add(a[i])
+            i, j = i + 1, j + 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 # --- texts --------------------------------------------------------------------------------
