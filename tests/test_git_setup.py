@@ -119,3 +119,22 @@ def test_outside_git_it_says_so(tmp_path: Path) -> None:
     )
     assert not (kb / ".gitattributes").exists()
     assert not driver_configured(kb)
+
+
+def test_check_reports_attributes_that_git_overrides(tmp_path: Path) -> None:
+    """The lines can be in `.gitattributes` while git applies another merge to the pages
+    (`.git/info/attributes` or a deeper `.gitattributes` wins): --check asks git."""
+    from kbcli.commands.git_setup import driver_configured
+
+    root = repo(tmp_path)
+    run_kb("git-setup", cwd=root / "kb")
+    (root / "kb" / "concepts" / ".gitattributes").write_text("*.yaml merge=union\n", "utf-8")
+    (root / ".git" / "info" / "attributes").write_text("kb.yaml -merge\n", encoding="utf-8")
+    done = run_kb("git-setup", "--check", cwd=root / "kb")
+    assert done.code == 1
+    assert done.out == (
+        "overridden: git merges kb/concepts/*.yaml with merge=union, not merge=kb\n"
+        "overridden: git merges kb/kb.yaml with merge=unset, not merge=kb\n"
+        "remove the attribute lines that override it\n"
+    )
+    assert not driver_configured(root / "kb")

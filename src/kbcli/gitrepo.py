@@ -356,6 +356,14 @@ def config_set(cwd: Path, key: str, value: str) -> None:
         raise KbError(f"git config {key} failed: {done.stderr.decode().strip()}")
 
 
+def attribute(cwd: Path, name: str, path: str) -> str:
+    """The value git gives attribute `name` for `path` (relative to `cwd`), as
+    `git check-attr` says it: a value, `set`, `unset` or `unspecified`."""
+    done = _plain(cwd, "check-attr", "-z", name, "--", path)
+    fields = done.stdout.decode("utf-8", "replace").split("\0")
+    return fields[2] if done.returncode == 0 and len(fields) > 2 else "unspecified"
+
+
 def conflict_style(cwd: Path) -> str:
     """`merge.conflictStyle` (merge, diff3 or zdiff3): git passes a merge driver no flag
     for it, and its own line merge reads it from the config, so a driver must too."""

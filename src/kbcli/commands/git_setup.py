@@ -41,6 +41,7 @@ class SetupReport:
     attributes: Path
     lines: list[str] = field(default_factory=list)  # .gitattributes lines added / missing
     config: list[str] = field(default_factory=list)  # git config entries set / missing
+    overridden: list[str] = field(default_factory=list)  # pages git merges otherwise
 
 
 def driver_command(python: str) -> str:
@@ -82,7 +83,28 @@ def check_setup(kb_root: Path) -> SetupReport:
             report.config.append(f"merge.{DRIVER}.driver runs {program}, which no longer exists")
     if gitrepo.config_get(repo, f"merge.{DRIVER}.name") is None:
         report.config.append(f"merge.{DRIVER}.name is not set")
+    report.overridden = _overridden(kb_root, repo, report.lines)
     return report
+
+
+def _overridden(kb_root: Path, repo: Path, missing: list[str]) -> list[str]:
+    """The patterns whose line is there but git applies another merge to (an attributes
+    file that takes precedence: `.git/info/attributes`, a deeper `.gitattributes`)."""
+    import os
+
+    from kbcli import gitrepo
+
+    where = Path(os.path.relpath(kb_root.resolve(), repo.resolve()))
+    out = []
+    for pattern in PATTERNS:
+        if f"{pattern} {ATTRIBUTE}" in missing:
+            continue
+        sample = pattern.lstrip("/").replace("*", "page")
+        merge = gitrepo.attribute(kb_root, "merge", sample)
+        if merge != DRIVER:
+            shown = (where / pattern.lstrip("/")).as_posix()
+            out.append(f"git merges {shown} with merge={merge}, not {ATTRIBUTE}")
+    return out
 
 
 def driver_configured(kb_root: Path) -> bool:
@@ -91,7 +113,7 @@ def driver_configured(kb_root: Path) -> bool:
         report = check_setup(kb_root)
     except KbError:
         return False
-    return not report.lines and not report.config
+    return not report.lines and not report.config and not report.overridden
 
 
 def _repo(kb_root: Path) -> Path:
