@@ -138,3 +138,22 @@ def test_check_reports_attributes_that_git_overrides(tmp_path: Path) -> None:
         "remove the attribute lines that override it\n"
     )
     assert not driver_configured(root / "kb")
+
+
+def test_check_reports_a_driver_that_would_run_the_work_tree_s_kbcli(tmp_path: Path) -> None:
+    """`python -m kbcli` without -P, as git-setup once wrote it, imports a `kbcli/` folder
+    at the top of the work tree first: --check says so, and git-setup rewrites it."""
+    root = repo(tmp_path)
+    run_kb("git-setup", cwd=root / "kb")
+    old = f"{sys.executable} -m kbcli merge-file %O %A %B --path %P --marker-size %L"
+    git(root, "config", "merge.kb.driver", old)
+    done = run_kb("git-setup", "--check", cwd=root / "kb")
+    assert (done.code, done.out) == (
+        1,
+        "missing in git config: merge.kb.driver runs python -m kbcli without -P, so a "
+        "kbcli/ folder in the work tree would run in kb's place\n"
+        "run `kb git-setup` to add it\n",
+    )
+    assert run_kb("git-setup", cwd=root / "kb").out == (
+        f"set in git config: merge.kb.driver = {driver()}\n"
+    )

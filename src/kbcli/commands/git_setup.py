@@ -81,6 +81,11 @@ def check_setup(kb_root: Path) -> SetupReport:
         program = _program(driver)
         if program is not None:
             report.config.append(f"merge.{DRIVER}.driver runs {program}, which no longer exists")
+        elif " -m kbcli " in driver and " -P -m kbcli " not in driver:
+            report.config.append(
+                f"merge.{DRIVER}.driver runs python -m kbcli without -P, so a kbcli/ folder "
+                "in the work tree would run in kb's place"
+            )
     if gitrepo.config_get(repo, f"merge.{DRIVER}.name") is None:
         report.config.append(f"merge.{DRIVER}.name is not set")
     report.overridden = _overridden(kb_root, repo, report.lines)
