@@ -22,7 +22,12 @@ BASE = """\
 id: alpha
 title: Alpha
 aliases: [first letter, "alef"]  # a comment
-summary: The first concept.
+summary: |
+  The first concept.
+
+  It comes first.
+
+  It has a name.
 claims:
   - id: alpha-is-first
     statement: Alpha comes first
@@ -69,6 +74,8 @@ steps: st.SearchStrategy[list[Step]] = st.lists(
         st.tuples(st.just("question"), st.sampled_from(["Why first?", "Why A?", "Who?"])),
         st.tuples(st.just("source"), st.sampled_from(["roman", "phoenician"])),
         st.tuples(st.just("related"), st.sampled_from(["beta", "gamma"])),
+        st.tuples(st.just("reverse"), st.sampled_from(["claims", "aliases", "open_questions"])),
+        st.tuples(st.just("summary"), st.tuples(st.sampled_from([0, 2]), st.sampled_from(WORDS))),
     ),
     max_size=4,
 )
@@ -115,6 +122,14 @@ def _apply(root: Path, sequence: list[Step]) -> None:
                 ops = [Delete((field,), have.index(arg))]
             else:
                 ops = [Insert((field,), len(have), arg)]
+        elif verb == "reverse":
+            if len(page.get(arg, [])) < 2:
+                continue
+            ops = [Set((arg,), page[arg][::-1])]
+        elif verb == "summary":  # one paragraph of three rewritten
+            paragraphs = page["summary"].split("\n\n")
+            paragraphs[arg[0]] = f"Paragraph about {arg[1]}."
+            ops = [Set(("summary",), "\n\n".join(paragraphs))]
         elif verb == "source":
             if arg in [s["id"] for s in page["sources"]]:
                 continue
