@@ -416,3 +416,25 @@ def test_a_list_reordered_on_theirs_alone_takes_theirs_order(tmp_path: Path) -> 
     code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
     assert (code, err) == (0, "")
     assert text == theirs.replace("summary: The first concept.", "summary: The first one.")
+
+
+def test_a_bug_in_the_merge_by_meaning_falls_back_to_git_s_line_merge(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A driver that crashes leaves OURS as it was, and git takes that for the merge with a
+    conflict: theirs' changes would be missing from the file. The line merge instead."""
+    from kbcli import threeway
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(threeway, "merge_texts", broken)
+    ours = BASE.replace("title: Alpha", "title: Alpha, ours")
+    theirs = BASE.replace("evidence: strong", "evidence: weak")
+    files = three(tmp_path, BASE, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, text) == (0, ours.replace("evidence: strong", "evidence: weak"))
+    assert err == (
+        "kb merge-file: kb/concepts/alpha.yaml: kb merge-file failed (ZeroDivisionError: "
+        "division by zero; a bug, please report it); merged line by line cleanly\n"
+    )

@@ -14,9 +14,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kbcli.config import CONFIG_NAME, Config
 from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli import threeway
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -41,6 +45,28 @@ def merge_file(
     name = rel or str(ours)
     kind, stem, config = _page_kind(cwd, rel)
     try:
+        outcome = _by_meaning(raw, kind, stem, config, marker_size, cwd)
+    except threeway.Unmergeable as exc:
+        style = gitrepo.conflict_style(cwd)
+        merged, conflicted = gitrepo.line_merge(ours, base, theirs, marker_size, style, cwd)
+        _write(ours, merged)
+        how = "with conflicts" if conflicted else "cleanly"
+        return MergeReport(int(conflicted), [f"{name}: {exc}; merged line by line {how}"])
+    data = outcome.text.encode("utf-8")
+    _write(ours, _BOM + data if raw[1].startswith(_BOM) else data)
+    notes = [f"{name}: conflict in {c.where}: {c.why}" for c in outcome.conflicts]
+    return MergeReport(1 if outcome.conflicts else 0, notes)
+
+
+def _by_meaning(
+    raw: list[bytes], kind: str | None, stem: str, config: Config, marker_size: int, cwd: Path
+) -> threeway.Outcome:
+    """The merge by meaning; Unmergeable for what git's line merge must do instead, a bug
+    included: a driver that fails leaves OURS as it was, which git would take for the merge
+    (with theirs' changes missing), so the line merge is better than nothing."""
+    from kbcli import gitrepo, threeway
+
+    try:
         if kind is None:
             raise threeway.Unmergeable("it is not a kb page (concepts/, theses/ or kb.yaml)")
         if max(len(r) for r in raw) > config.max_page_bytes:
@@ -53,16 +79,12 @@ def merge_file(
         # git passes no flag for diff3: asked only when there is a conflict to write
         if outcome.conflicts and gitrepo.conflict_style(cwd) in ("diff3", "zdiff3"):
             outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, True, lines)
-    except threeway.Unmergeable as exc:
-        style = gitrepo.conflict_style(cwd)
-        merged, conflicted = gitrepo.line_merge(ours, base, theirs, marker_size, style, cwd)
-        _write(ours, merged)
-        how = "with conflicts" if conflicted else "cleanly"
-        return MergeReport(int(conflicted), [f"{name}: {exc}; merged line by line {how}"])
-    data = outcome.text.encode("utf-8")
-    _write(ours, _BOM + data if raw[1].startswith(_BOM) else data)
-    notes = [f"{name}: conflict in {c.where}: {c.why}" for c in outcome.conflicts]
-    return MergeReport(1 if outcome.conflicts else 0, notes)
+    except (threeway.Unmergeable, KbError):
+        raise
+    except Exception as exc:  # reported, and git's merge done instead
+        why = f"{type(exc).__name__}: {exc}; a bug, please report it"
+        raise threeway.Unmergeable(f"kb merge-file failed ({why})") from exc
+    return outcome
 
 
 def _read(path: Path) -> bytes:
