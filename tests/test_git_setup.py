@@ -25,7 +25,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def driver() -> str:
-    return f"{sys.executable} -m kbcli merge-file %O %A %B --path %P --marker-size %L"
+    return f"{sys.executable} -P -m kbcli merge-file %O %A %B --path %P --marker-size %L"
 
 
 def test_setup_adds_the_attributes_and_the_driver_and_says_so(tmp_path: Path) -> None:
@@ -119,3 +119,41 @@ def test_outside_git_it_says_so(tmp_path: Path) -> None:
     )
     assert not (kb / ".gitattributes").exists()
     assert not driver_configured(kb)
+
+
+def test_check_reports_attributes_that_git_overrides(tmp_path: Path) -> None:
+    """The lines can be in `.gitattributes` while git applies another merge to the pages
+    (`.git/info/attributes` or a deeper `.gitattributes` wins): --check asks git."""
+    from kbcli.commands.git_setup import driver_configured
+
+    root = repo(tmp_path)
+    run_kb("git-setup", cwd=root / "kb")
+    (root / "kb" / "concepts" / ".gitattributes").write_text("*.yaml merge=union\n", "utf-8")
+    (root / ".git" / "info" / "attributes").write_text("kb.yaml -merge\n", encoding="utf-8")
+    done = run_kb("git-setup", "--check", cwd=root / "kb")
+    assert done.code == 1
+    assert done.out == (
+        "overridden: git merges kb/concepts/*.yaml with merge=union, not merge=kb\n"
+        "overridden: git merges kb/kb.yaml with merge=unset, not merge=kb\n"
+        "remove the attribute lines that override it\n"
+    )
+    assert not driver_configured(root / "kb")
+
+
+def test_check_reports_a_driver_that_would_run_the_work_tree_s_kbcli(tmp_path: Path) -> None:
+    """`python -m kbcli` without -P, as git-setup once wrote it, imports a `kbcli/` folder
+    at the top of the work tree first: --check says so, and git-setup rewrites it."""
+    root = repo(tmp_path)
+    run_kb("git-setup", cwd=root / "kb")
+    old = f"{sys.executable} -m kbcli merge-file %O %A %B --path %P --marker-size %L"
+    git(root, "config", "merge.kb.driver", old)
+    done = run_kb("git-setup", "--check", cwd=root / "kb")
+    assert (done.code, done.out) == (
+        1,
+        "missing in git config: merge.kb.driver runs python -m kbcli without -P, so a "
+        "kbcli/ folder in the work tree would run in kb's place\n"
+        "run `kb git-setup` to add it\n",
+    )
+    assert run_kb("git-setup", cwd=root / "kb").out == (
+        f"set in git config: merge.kb.driver = {driver()}\n"
+    )

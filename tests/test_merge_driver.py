@@ -470,3 +470,35 @@ def test_one_new_page_added_on_both_sides(tmp_path: Path, mode: str) -> None:
         "  - {id: gamma-is-a-letter, statement: Gamma is a letter, evidence: weak, "
         "sources: [greek]}\nsources:\n  - {id",
     )
+
+
+def test_the_driver_runs_without_kb_on_path_and_never_imports_the_repository(
+    tmp_path: Path,
+) -> None:
+    """git runs the driver from the top of the work tree: `python -m kbcli` there would
+    import a `kbcli/` folder of the repository (anyone's branch can add one) instead of kb."""
+    repo = repo_with(tmp_path)
+    planted = tmp_path / "planted"
+    (repo / "kbcli").mkdir()
+    (repo / "kbcli" / "__init__.py").write_text("", encoding="utf-8")
+    (repo / "kbcli" / "__main__.py").write_text(
+        f"open({str(planted)!r}, 'w').close()\n", encoding="utf-8"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a folder named kbcli")
+    ours = replace(PAGE, "evidence: strong", "evidence: weak")
+    theirs = replace(PAGE, "statement: Alpha comes first", "statement: Alpha comes first of all")
+    git(repo, "checkout", "-q", "-b", "theirs")
+    commit_change(repo, theirs, "theirs")
+    git(repo, "checkout", "-q", "main")
+    commit_change(repo, ours, "ours")
+    env = {**os.environ, **GIT_ENV, "PATH": "/usr/bin:/bin"}
+    env.pop("KB_ROOT", None)
+    done = subprocess.run(
+        ["git", "merge", "--no-edit", "theirs"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not planted.exists()
+    assert page(repo) == ALPHA.replace("evidence: strong", "evidence: weak").replace(
+        "Alpha comes first", "Alpha comes first of all"
+    )

@@ -323,3 +323,133 @@ def test_a_block_scalar_ending_in_a_space_takes_the_other_side_s_rewrite(
     )
     assert (code, err) == (0, "")
     assert text == theirs.replace("evidence: strong", "evidence: weak")
+
+
+def test_claims_added_to_a_page_the_other_side_retired_are_a_conflict(tmp_path: Path) -> None:
+    """merge-claims --from OTHER --retire-other empties OTHER and makes it a redirect; a
+    claim the other branch added to OTHER would sit where no reader looks (kb add-claim
+    refuses a redirect page): a conflict over the claims, never a clean merge."""
+    retired = (
+        BASE.replace(
+            "claims:\n  - id: alpha-is-first\n    statement: Alpha comes first\n"
+            "    evidence: strong\n    sources: [greek]\n",
+            "claims: []\n",
+        ).replace(
+            "  - {date: 2026-04-05",
+            "  - {date: 2026-05-01, text: Merged into beta}\n  - {date: 2026-04-05",
+        )
+        + "redirect: beta\n"
+    )
+    added = BASE.replace(
+        "sources:\n  - {id",
+        "  - id: alpha-is-old\n    statement: Alpha is old\n    evidence: weak\n"
+        "    sources: [greek]\nsources:\n  - {id",
+    )
+    files = three(tmp_path, BASE, retired, added)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert code == 1
+    assert err == (
+        "kb merge-file: kb/concepts/alpha.yaml: conflict in claims: the page was made a "
+        "redirect to 'beta' on ours, and its claims changed on the other side\n"
+    )
+    assert text == retired.replace(
+        "claims: []\n",
+        "<<<<<<< ours\nclaims: []\n=======\nclaims:\n  - id: alpha-is-first\n"
+        "    statement: Alpha comes first\n    evidence: strong\n    sources: [greek]\n"
+        "  - id: alpha-is-old\n    statement: Alpha is old\n    evidence: weak\n"
+        "    sources: [greek]\n>>>>>>> theirs\n",
+    )
+
+
+def test_prose_edited_on_both_sides_in_different_lines_merges_as_git_would(
+    tmp_path: Path,
+) -> None:
+    """git's line merge takes edits of two paragraphs of one summary: so must the driver,
+    which is never worse than git."""
+    prose = BASE.replace(
+        "summary: The first concept.\n",
+        "summary: |\n  Paragraph one.\n\n  Paragraph two.\n\n  Paragraph three.\n",
+    )
+    ours = prose.replace("Paragraph one.", "Paragraph one, ours.")
+    theirs = prose.replace("Paragraph three.", "Paragraph three, theirs.")
+    files = three(tmp_path, prose, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, err) == (0, "")
+    assert text == ours.replace("Paragraph three.", "Paragraph three, theirs.")
+    # lines both changed: a conflict over the field, as before
+    theirs = prose.replace("Paragraph one.", "Paragraph one, theirs.")
+    files = three(tmp_path, prose, ours, theirs)
+    code, _, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, err) == (
+        1,
+        "kb merge-file: kb/concepts/alpha.yaml: conflict in summary: changed on both sides, "
+        "differently\n",
+    )
+
+
+def test_sections_and_a_claim_s_sources_merge_item_by_item(tmp_path: Path) -> None:
+    """One side edits a section and drops a source of a claim, the other adds a section and
+    a source: git's line merge takes all four, and so does the driver."""
+    base = BASE.replace(
+        "    sources: [greek]\n", "    sources:\n      - greek\n      - roman\n"
+    ).replace(
+        "sources:\n  - {id: greek, title: The Greek alphabet}\n",
+        "sections:\n  - heading: Origin\n    body: From Phoenician.\n"
+        "  - heading: Use\n    body: In maths.\n"
+        "sources:\n  - {id: greek, title: The Greek alphabet}\n  - {id: roman, title: Latin}\n"
+        "  - {id: arabic, title: Arabic}\n",
+    )
+    ours = base.replace("      - greek\n      - roman\n", "      - roman\n").replace(
+        "From Phoenician.", "From the Phoenician aleph."
+    )
+    theirs = base.replace("      - roman\n", "      - roman\n      - arabic\n").replace(
+        "    body: In maths.\n", "    body: In maths.\n  - heading: Names\n    body: Alef.\n"
+    )
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, err) == (0, "")
+    assert text == ours.replace("      - roman\n", "      - roman\n      - arabic\n").replace(
+        "    body: In maths.\n", "    body: In maths.\n  - heading: Names\n    body: Alef.\n"
+    )
+
+
+def test_a_list_reordered_on_theirs_alone_takes_theirs_order(tmp_path: Path) -> None:
+    """A reorder is a change: one side's change is taken (git conflicts here; dropping it
+    silently would lose it). Moved items are written again, the rest keep their bytes."""
+    first = "  - id: alpha-is-first\n    statement: Alpha comes first\n    evidence: strong\n"
+    second = "  - id: alpha-is-second\n    statement: Alpha is second here\n    evidence: weak\n"
+    base = BASE.replace(
+        first + "    sources: [greek]\n",
+        first + "    sources: [greek]\n" + second + "    sources: [greek]  # kept\n",
+    ).replace("aliases: [first letter]", "aliases: [first letter, alef, A]")
+    theirs = base.replace(
+        first + "    sources: [greek]\n" + second + "    sources: [greek]  # kept\n",
+        second + "    sources: [greek]  # kept\n" + first + "    sources: [greek]\n",
+    ).replace("[first letter, alef, A]", "[A, first letter, alef]")
+    ours = base.replace("summary: The first concept.", "summary: The first one.")
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, err) == (0, "")
+    assert text == theirs.replace("summary: The first concept.", "summary: The first one.")
+
+
+def test_a_bug_in_the_merge_by_meaning_falls_back_to_git_s_line_merge(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A driver that crashes leaves OURS as it was, and git takes that for the merge with a
+    conflict: theirs' changes would be missing from the file. The line merge instead."""
+    from kbcli import threeway
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(threeway, "merge_texts", broken)
+    ours = BASE.replace("title: Alpha", "title: Alpha, ours")
+    theirs = BASE.replace("evidence: strong", "evidence: weak")
+    files = three(tmp_path, BASE, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, text) == (0, ours.replace("evidence: strong", "evidence: weak"))
+    assert err == (
+        "kb merge-file: kb/concepts/alpha.yaml: kb merge-file failed (ZeroDivisionError: "
+        "division by zero; a bug, please report it); merged line by line cleanly\n"
+    )

@@ -966,8 +966,13 @@ def git_setup(
             typer.echo(f"missing in {report.attributes}: {line}")
         for line in report.config:
             typer.echo(f"missing in git config: {line}")
+        for line in report.overridden:
+            typer.echo(f"overridden: {line}")
         if report.lines or report.config:
             typer.echo("run `kb git-setup` to add it")
+        elif report.overridden:
+            typer.echo("remove the attribute lines that override it")
+        if report.lines or report.config or report.overridden:
             return 1
         typer.echo("kb merge-file is set up as the merge driver for this KB's pages")
         return 0

@@ -356,6 +356,14 @@ def config_set(cwd: Path, key: str, value: str) -> None:
         raise KbError(f"git config {key} failed: {done.stderr.decode().strip()}")
 
 
+def attribute(cwd: Path, name: str, path: str) -> str:
+    """The value git gives attribute `name` for `path` (relative to `cwd`), as
+    `git check-attr` says it: a value, `set`, `unset` or `unspecified`."""
+    done = _plain(cwd, "check-attr", "-z", name, "--", path)
+    fields = done.stdout.decode("utf-8", "replace").split("\0")
+    return fields[2] if done.returncode == 0 and len(fields) > 2 else "unspecified"
+
+
 def conflict_style(cwd: Path) -> str:
     """`merge.conflictStyle` (merge, diff3 or zdiff3): git passes a merge driver no flag
     for it, and its own line merge reads it from the config, so a driver must too."""
@@ -383,6 +391,18 @@ def line_merge(
     if done.returncode < 0 or done.returncode > 127:
         raise KbError(f"git merge-file failed: {done.stderr.decode().strip()}")
     return done.stdout, done.returncode != 0
+
+
+def merge_strings(cwd: Path, base: str, ours: str, theirs: str) -> str | None:
+    """git's three-way line merge of three strings: the merge, or None if lines conflict."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kb-merge-") as tmp:
+        paths = [Path(tmp) / name for name in ("ours", "base", "theirs")]
+        for path, text in zip(paths, (ours, base, theirs), strict=True):
+            path.write_bytes(text.encode("utf-8"))
+        done = _plain(cwd, "merge-file", "-p", "-q", *map(str, paths))
+    return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
 
 def _restore_index(repo: Any, rel: list[str], before: str) -> str:

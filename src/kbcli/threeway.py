@@ -6,16 +6,19 @@ editor (`yamlio.edit`), so every byte neither side changed stays OURS' byte.
 What "the same thing" is, by field (everything else is one value, merged three-way: a side
 that changed it wins over one that did not; both changed it alike: taken; differently: a
 conflict for that field alone):
-- concept pages: `claims` and `sources` keyed by `id`, `related` by `concept`; `aliases`,
-  `open_questions` and a claim's `merged` ids are ordered sets; `changelog` is a set of
+- concept pages: `claims` and `sources` keyed by `id`, `related` by `concept`, `sections`
+  by `heading`; `aliases`, `open_questions` and a claim's `merged` and `sources` ids are
+  ordered sets; `changelog` is a set of
   entries placed by date in the KB's order, same-day entries ours first;
 - theses: `cites` keyed by `concept`, a citation's `claims` an ordered set; `changelog` as
   above; `score`, `scored` and each `stamp` three-way like any value;
 - `kb.yaml`: each setting three-way (a mapping, such as `rules`, setting by setting).
+A text of several lines changed on both sides is first merged line by line (git's merge,
+passed in as `lines`), so prose edited in different paragraphs merges as git would merge it.
 An item deleted on one side and changed on the other, or one key added on both sides with
 different content, is a conflict. Items new on one side go after the item they follow
-there, and after the other side's new items at that place (ours first). Reordering a list
-is not merged: OURS' order stands.
+there, and after the other side's new items at that place (ours first). A list reordered
+on theirs alone takes theirs' order; reordered on both sides, OURS' order stands.
 
 A conflict is rendered as standard markers around the lines where OURS' resolution and
 THEIRS' (and, for diff3, the base's) differ: the merge is written once per resolution and
@@ -52,11 +55,18 @@ LIST_RULES: dict[str, dict[tuple[str, ...], str]] = {
         ("open_questions",): SET,
         ("changelog",): DATED,
         ("claims", "*", "merged"): SET,
+        ("claims", "*", "sources"): SET,
+        ("sections",): "heading",
     },
     "thesis": {("cites",): "concept", ("cites", "*", "claims"): SET, ("changelog",): DATED},
     "config": {},
 }
-_ITEM_NAMES = {"claims": "claim", "sources": "source", "related": "related concept"}
+_ITEM_NAMES = {
+    "claims": "claim",
+    "sources": "source",
+    "related": "related concept",
+    "sections": "section",
+}
 
 
 class Unmergeable(Exception):
@@ -94,9 +104,11 @@ def _canonical(value: Any) -> str:
 class _Merger:
     """One merge of three data trees; conflict n takes the side `picks[n]` (default ours)."""
 
-    def __init__(self, kind: str, newest_first: bool, picks: dict[int, str]) -> None:
+    def __init__(
+        self, kind: str, newest_first: bool, picks: dict[int, str], lines: LineMerge | None
+    ) -> None:
         self.rules = LIST_RULES[kind]
-        self.newest_first, self.picks = newest_first, picks
+        self.newest_first, self.picks, self.lines = newest_first, picks, lines
         self.conflicts: list[Conflict] = []
 
     def conflict(self, where: str, why: str, b: Any, o: Any, t: Any) -> Any:
@@ -114,6 +126,11 @@ class _Merger:
             return self.sequence(where, pattern, rule, b if isinstance(b, list) else [], o, t)
         if isinstance(o, dict) and isinstance(t, dict) and isinstance(b, dict):
             return self.mapping(where, pattern, b, o, t)
+        texts = [v for v in (b, o, t) if isinstance(v, str)]
+        if self.lines and len(texts) == 3 and any("\n" in v for v in texts):
+            got = self.lines(b, o, t)  # prose edited in different lines: as git merges it
+            if got is not None:
+                return got
         if b is MISSING:
             why = "added on both sides with different values"
         elif o is MISSING or t is MISSING:
@@ -127,6 +144,15 @@ class _Merger:
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in [*o, *(k for k in t if k not in o)]:
+            if not where and key == "claims" and self.retired_and_changed(b, o, t):
+                side, target = ("ours", o) if o.get("redirect") else ("theirs", t)
+                why = (
+                    f"the page was made a redirect to '{target['redirect']}' on {side}, "
+                    "and its claims changed on the other side"
+                )
+                b_, o_, t_ = (m.get(key, MISSING) for m in (b, o, t))
+                out[key] = self.conflict(key, why, b_, o_, t_)
+                continue
             got = self.value(
                 f"{where}.{key}" if where else key,
                 (*pattern, key),
@@ -137,6 +163,17 @@ class _Merger:
             if got is not MISSING:
                 out[key] = got
         return out
+
+    def retired_and_changed(self, b: dict[str, Any], o: Any, t: Any) -> bool:
+        """One side made the page a redirect (`merge-claims --retire-other`) and the other
+        changed its claims: merged, they would sit on a page no reader looks at."""
+        if ("claims",) not in self.rules:
+            return False
+        for new, other in ((o, t), (t, o)):
+            claims = [side.get("claims", MISSING) for side in (b, new, other)]
+            if new.get("redirect") and not b.get("redirect") and not same(claims[0], claims[2]):
+                return not same(claims[1], claims[2])  # unless both retired it alike
+        return False
 
     def sequence(
         self, where: str, pattern: tuple[str, ...], rule: str, b: list[Any], o: Any, t: Any
@@ -167,7 +204,7 @@ class _Merger:
                 got = self.conflict(label, why, bm[key], MISSING, tv)
             if got is not MISSING:
                 result.insert(self.place(rule, result, order, key, got), (key, got, True))
-        return [value for _, value, _ in result]
+        return [value for _, value, _ in _their_order(result, list(bm), list(om), list(tm))]
 
     def removed_why(self, where: str, key: Any, side: str, items: list[Any]) -> str:
         name = _ITEM_NAMES.get(where, "item")
@@ -204,6 +241,24 @@ class _Merger:
         return at
 
 
+def _their_order(result: list[Any], b: list[Any], o: list[Any], t: list[Any]) -> list[Any]:
+    """The merged items in theirs' order where theirs reordered the items it shares with
+    the base and ours did not (a reorder is a change: one side's change is taken)."""
+
+    def kept(side: list[Any]) -> list[Any]:
+        return [k for k in side if k in b and k in o and k in t]
+
+    if kept(o) != kept(b) or kept(t) == kept(b):
+        return result
+    rank = {k: i for i, k in enumerate(t)}
+    slots = [i for i, (k, _, _) in enumerate(result) if k in rank]
+    moved = sorted((result[i] for i in slots), key=lambda item: rank[item[0]])
+    out = list(result)
+    for i, item in zip(slots, moved, strict=True):
+        out[i] = item
+    return out
+
+
 def _keyed(items: list[Any], rule: str, where: str) -> dict[Any, Any]:
     """The items by identity: their key field, or (for sets) their value and occurrence."""
     out: dict[Any, Any] = {}
@@ -224,10 +279,17 @@ def _keyed(items: list[Any], rule: str, where: str) -> dict[Any, Any]:
 
 
 def merge_data(
-    kind: str, newest_first: bool, b: Any, o: Any, t: Any, picks: dict[int, str] | None = None
+    kind: str,
+    newest_first: bool,
+    b: Any,
+    o: Any,
+    t: Any,
+    picks: dict[int, str] | None = None,
+    lines: LineMerge | None = None,
 ) -> tuple[Any, list[Conflict]]:
-    """The merged data (conflicts resolved as `picks` says, else as ours) and the conflicts."""
-    merger = _Merger(kind, newest_first, picks or {})
+    """The merged data (conflicts resolved as `picks` says, else as ours) and the conflicts.
+    With `lines`, a string changed on both sides is first merged line by line."""
+    merger = _Merger(kind, newest_first, picks or {}, lines)
     return merger.value("", (), {} if b is None else b, o, t), merger.conflicts
 
 
@@ -270,8 +332,8 @@ def _diff(
 def _list_diff(
     rules: dict[tuple[str, ...], str], path: Path, pattern: tuple[str, ...], o: Any, t: Any
 ) -> list[Op] | None:
-    """Item edits turning list `o` into `t`; None when they are not both lists or the items
-    kept changed order."""
+    """Item edits turning list `o` into `t` (items that changed place are deleted and
+    inserted again, the fewest there can be); None when they are not both lists."""
     if not (isinstance(o, list) and isinstance(t, list)):
         return None
     rule = rules.get(pattern, SET)
@@ -280,10 +342,9 @@ def _list_diff(
     except Unmergeable:
         om, tm = _keyed(o, SET, ""), _keyed(t, SET, "")
     okeys, tkeys = list(om), list(tm)
-    if [k for k in okeys if k in tm] != [k for k in tkeys if k in om]:
-        return None
-    index = {k: i for i, k in enumerate(okeys)}
-    ops: list[Op] = [Delete(path, i) for i, k in enumerate(okeys) if k not in tm]
+    stay = _longest_common([k for k in okeys if k in tm], [k for k in tkeys if k in om])
+    index = {k: i for i, k in enumerate(okeys) if k in stay}
+    ops: list[Op] = [Delete(path, i) for i, k in enumerate(okeys) if k not in stay]
     for j, key in enumerate(tkeys):
         if key in index:
             _diff(rules, (*path, index[key]), (*pattern, "*"), om[key], tm[key], ops)
@@ -291,6 +352,30 @@ def _list_diff(
         later = next((index[k] for k in tkeys[j + 1 :] if k in index), len(o))
         ops.append(Insert(path, later, tm[key]))
     return ops
+
+
+def _longest_common(a: list[Any], b: list[Any]) -> set[Any]:
+    """The keys of a longest common subsequence of `a` and `b` (both without repeats)."""
+    if a == b:
+        return set(a)
+    lengths = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            lengths[i][j] = (
+                lengths[i + 1][j + 1] + 1
+                if a[i] == b[j]
+                else max(lengths[i + 1][j], lengths[i][j + 1])
+            )
+    out, i, j = set(), 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            out.add(a[i])
+            i, j = i + 1, j + 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 # --- texts --------------------------------------------------------------------------------
@@ -319,6 +404,8 @@ def _read(text: str, name: str) -> Document:
 
 # A problem the merged page (its text and data) has that neither side had, or None.
 Check = Callable[[str, Any], "str | None"]
+# git's line merge of three strings (base, ours, theirs): the merge, or None on a conflict.
+LineMerge = Callable[[str, str, str], "str | None"]
 
 
 def merge_texts(
@@ -328,6 +415,7 @@ def merge_texts(
     check: Check,
     marker_size: int = 7,
     diff3: bool = False,
+    lines: LineMerge | None = None,
 ) -> Outcome:
     """OURS (`texts[1]`) with THEIRS' changes, conflicts as markers; Unmergeable when the
     merge cannot be written. A merge that `check` finds a problem in is one conflict over
@@ -343,9 +431,9 @@ def merge_texts(
             raise Unmergeable(f"the editor cannot write the merge: {exc}") from None
 
     def text_for(picks: dict[int, str]) -> str:
-        return write(merge_data(kind, newest_first, b, o, t, picks)[0])
+        return write(merge_data(kind, newest_first, b, o, t, picks, lines)[0])
 
-    merged_data, conflicts = merge_data(kind, newest_first, b, o, t)
+    merged_data, conflicts = merge_data(kind, newest_first, b, o, t, lines=lines)
     merged_text = write(merged_data)
     if conflicts:  # a page with markers is checked once the curator resolves them
         sides = ("theirs", "base") if diff3 else ("theirs",)

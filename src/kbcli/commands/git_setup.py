@@ -3,8 +3,9 @@
 Two places, as `git lfs install` does for its filters: the `.gitattributes` beside the KB
 (`kb.yaml`'s folder) names the driver for the page files, and the repository's own git
 config says what the driver runs. The driver line names the Python that ran `git-setup`
-by its absolute path, with `-m kbcli` (as pre-commit's hook scripts name their Python), so
-a merge from a shell without the virtual environment still finds kb. `sys.argv[0]` would
+by its absolute path, with `-P -m kbcli` (as pre-commit's hook scripts name their Python),
+so a merge from a shell without the virtual environment still finds kb, and never a
+`kbcli` folder of the repository. `sys.argv[0]` would
 not do: under `python -m kbcli` it is the package's `__main__.py`, and a console script
 started through a relative path names that relative path.
 
@@ -40,11 +41,14 @@ class SetupReport:
     attributes: Path
     lines: list[str] = field(default_factory=list)  # .gitattributes lines added / missing
     config: list[str] = field(default_factory=list)  # git config entries set / missing
+    overridden: list[str] = field(default_factory=list)  # pages git merges otherwise
 
 
 def driver_command(python: str) -> str:
-    """The `merge.kb.driver` line: the given Python runs kb on git's placeholders."""
-    return f"{shlex.quote(python)} -m kbcli merge-file %O %A %B --path %P --marker-size %L"
+    """The `merge.kb.driver` line: the given Python runs kb on git's placeholders. `-P`
+    keeps the work tree (git runs drivers from its top) off `sys.path`: a `kbcli/` folder
+    there, from anyone's branch, would otherwise be run in kb's place."""
+    return f"{shlex.quote(python)} -P -m kbcli merge-file %O %A %B --path %P --marker-size %L"
 
 
 def git_setup(kb_root: Path, python: str) -> SetupReport:
@@ -77,9 +81,35 @@ def check_setup(kb_root: Path) -> SetupReport:
         program = _program(driver)
         if program is not None:
             report.config.append(f"merge.{DRIVER}.driver runs {program}, which no longer exists")
+        elif " -m kbcli " in driver and " -P -m kbcli " not in driver:
+            report.config.append(
+                f"merge.{DRIVER}.driver runs python -m kbcli without -P, so a kbcli/ folder "
+                "in the work tree would run in kb's place"
+            )
     if gitrepo.config_get(repo, f"merge.{DRIVER}.name") is None:
         report.config.append(f"merge.{DRIVER}.name is not set")
+    report.overridden = _overridden(kb_root, repo, report.lines)
     return report
+
+
+def _overridden(kb_root: Path, repo: Path, missing: list[str]) -> list[str]:
+    """The patterns whose line is there but git applies another merge to (an attributes
+    file that takes precedence: `.git/info/attributes`, a deeper `.gitattributes`)."""
+    import os
+
+    from kbcli import gitrepo
+
+    where = Path(os.path.relpath(kb_root.resolve(), repo.resolve()))
+    out = []
+    for pattern in PATTERNS:
+        if f"{pattern} {ATTRIBUTE}" in missing:
+            continue
+        sample = pattern.lstrip("/").replace("*", "page")
+        merge = gitrepo.attribute(kb_root, "merge", sample)
+        if merge != DRIVER:
+            shown = (where / pattern.lstrip("/")).as_posix()
+            out.append(f"git merges {shown} with merge={merge}, not {ATTRIBUTE}")
+    return out
 
 
 def driver_configured(kb_root: Path) -> bool:
@@ -88,7 +118,7 @@ def driver_configured(kb_root: Path) -> bool:
         report = check_setup(kb_root)
     except KbError:
         return False
-    return not report.lines and not report.config
+    return not report.lines and not report.config and not report.overridden
 
 
 def _repo(kb_root: Path) -> Path:

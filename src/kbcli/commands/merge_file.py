@@ -11,11 +11,16 @@ those folders. Anything that cannot be merged by meaning is merged by git's own 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kbcli.config import CONFIG_NAME, Config
 from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli import threeway
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -40,17 +45,7 @@ def merge_file(
     name = rel or str(ours)
     kind, stem, config = _page_kind(cwd, rel)
     try:
-        if kind is None:
-            raise threeway.Unmergeable("it is not a kb page (concepts/, theses/ or kb.yaml)")
-        if max(len(r) for r in raw) > config.max_page_bytes:
-            raise threeway.Unmergeable(f"it is over max_page_bytes ({config.max_page_bytes})")
-        texts = _texts(raw)
-        check = threeway.lint_check(kind, stem, config, texts[1], texts[2])
-        newest = config.changelog_order == "newest-first"
-        outcome = threeway.merge_texts(kind, texts, newest, check, marker_size)
-        # git passes no flag for diff3: asked only when there is a conflict to write
-        if outcome.conflicts and gitrepo.conflict_style(cwd) in ("diff3", "zdiff3"):
-            outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, diff3=True)
+        outcome = _by_meaning(raw, kind, stem, config, marker_size, cwd)
     except threeway.Unmergeable as exc:
         style = gitrepo.conflict_style(cwd)
         merged, conflicted = gitrepo.line_merge(ours, base, theirs, marker_size, style, cwd)
@@ -61,6 +56,35 @@ def merge_file(
     _write(ours, _BOM + data if raw[1].startswith(_BOM) else data)
     notes = [f"{name}: conflict in {c.where}: {c.why}" for c in outcome.conflicts]
     return MergeReport(1 if outcome.conflicts else 0, notes)
+
+
+def _by_meaning(
+    raw: list[bytes], kind: str | None, stem: str, config: Config, marker_size: int, cwd: Path
+) -> threeway.Outcome:
+    """The merge by meaning; Unmergeable for what git's line merge must do instead, a bug
+    included: a driver that fails leaves OURS as it was, which git would take for the merge
+    (with theirs' changes missing), so the line merge is better than nothing."""
+    from kbcli import gitrepo, threeway
+
+    try:
+        if kind is None:
+            raise threeway.Unmergeable("it is not a kb page (concepts/, theses/ or kb.yaml)")
+        if max(len(r) for r in raw) > config.max_page_bytes:
+            raise threeway.Unmergeable(f"it is over max_page_bytes ({config.max_page_bytes})")
+        texts = _texts(raw)
+        check = threeway.lint_check(kind, stem, config, texts[1], texts[2])
+        newest = config.changelog_order == "newest-first"
+        lines = functools.partial(gitrepo.merge_strings, cwd)
+        outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, lines=lines)
+        # git passes no flag for diff3: asked only when there is a conflict to write
+        if outcome.conflicts and gitrepo.conflict_style(cwd) in ("diff3", "zdiff3"):
+            outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, True, lines)
+    except (threeway.Unmergeable, KbError):
+        raise
+    except Exception as exc:  # reported, and git's merge done instead
+        why = f"{type(exc).__name__}: {exc}; a bug, please report it"
+        raise threeway.Unmergeable(f"kb merge-file failed ({why})") from exc
+    return outcome
 
 
 def _read(path: Path) -> bytes:
