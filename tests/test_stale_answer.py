@@ -457,3 +457,38 @@ def test_deleted_when_no_committed_version_ever_matched(root: Path) -> None:
         "(commit unknown: no committed version matches the stamp; "
         "run 'kb review' after checking the concept)"
     )
+
+
+# -- what the issue did not name ------------------------------------------------------
+
+
+def test_an_octopus_merge_names_the_branch_that_made_the_change(root: Path) -> None:
+    git(root, "checkout", "-q", "-b", "docs")
+    (root / "README").write_text("docs\n")
+    commit(root, "Docs on a branch", 21)
+    git(root, "checkout", "-q", "-b", "topic", "main")
+    downgrade(root)
+    on_branch = commit(root, "Downgrade on a branch", 22)
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--no-ff", "-m", "Octopus", "docs", "topic")
+    merge = short(root, "HEAD")
+    since = (
+        f' since {merge} 2026-04-20 "Octopus"'
+        f' (a merge; on the merged branch: {on_branch} 2026-04-22 "Downgrade on a branch")'
+    )
+    assert stale(root) == both(DOWNGRADE, since)
+
+
+def test_the_cache_follows_replaced_commits(root: Path) -> None:
+    """`git replace` rewrites what history HEAD has without moving HEAD: a cached pass
+    must not answer for the history as it was."""
+    base = git(root, "rev-parse", "HEAD").strip()
+    downgrade(root)
+    changed = commit(root, "Downgrade", 21)
+    (root / "README").write_text("x\n")
+    later = commit(root, "Later", 22)
+    assert stale(root) == both(DOWNGRADE, f' since {changed} 2026-04-21 "Downgrade"')
+    git(root, "replace", "--graft", "HEAD", base)  # "Downgrade" is no longer in history
+    assert stale(root) == both(DOWNGRADE, f' since {later} 2026-04-22 "Later"')
+    git(root, "replace", "-d", git(root, "rev-parse", "HEAD").strip())
+    assert stale(root) == both(DOWNGRADE, f' since {changed} 2026-04-21 "Downgrade"')

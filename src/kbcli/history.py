@@ -334,13 +334,18 @@ class _Search:
         if not second:
             return Origin(commit, event=event)
         # a retirement names its own commit; the branch walk is for a citation's content
-        branch = None if cit.retired_from else self._branch_commit(sha, second, cit)
+        branch = None
+        if not cit.retired_from:  # an octopus merge merged several: the first that has it
+            merged = self.git.merged_parents(sha) or [second]
+            walked = (self._branch_commit(sha, parent, cit) for parent in merged)
+            branch = next((c for c in walked if c is not None), None)
         return Origin(commit, merge=True, branch_commit=branch, event=event)
 
-    def _branch_commit(self, merge: str, second: str, cit: Citation) -> Commit | None:
+    def _branch_commit(self, merge: str, parent: str, cit: Citation) -> Commit | None:
         """The merged branch's own commit that began the run the merge brought: the same
-        walk over the branch's first-parent commits not on the merge's first parent."""
-        log = self.git.branch_log(merge, second)
+        walk over the branch's first-parent commits (from the merge's `parent`) not on the
+        merge's first parent."""
+        log = self.git.branch_log(merge, parent)
         if log is None:
             return None  # not reachable (a shallow clone, a partial one)
         history = _concept_history(log, self.folder, cit.concept)[::-1]
@@ -551,6 +556,13 @@ class _Git:
 
     def blob_reader(self, limit: int) -> _BlobReader:
         return _BlobReader(self.cwd, limit)
+
+    def merged_parents(self, merge: str) -> list[str]:
+        """A merge's parents after the first (one, or more for an octopus); [] on failure."""
+        done = _run(self.cwd, "rev-list", "--no-walk", "--parents", merge)
+        if done is None or done.returncode != 0:
+            return []
+        return done.stdout.decode("ascii").split()[2:]
 
     def branch_log(self, merge: str, second: str) -> _Log | None:
         """The first-parent commits of a merged branch (from the merge's `second` parent)
