@@ -27,8 +27,9 @@ How, and why this way:
    any history (a brief return to the stamped content ends the run there), and it touches
    only the commits that changed that concept.
 5. Optionally (`cache=`), the pass is kept in a file and later runs read only the commits
-   made since; a cache that does not continue HEAD's history, or that another user wrote
-   (`kbcli.secret`), is rebuilt, never trusted.
+   made since; a cache that does not continue HEAD's history, that was read under other
+   replacements (`git replace`, grafts), or that another user wrote (`kbcli.secret`), is
+   rebuilt, never trusted.
 6. `kb stale` starts the pass (`start_ahead`) before it reads the pages, so that git reads
    history on one core while kb reads pages on another.
 
@@ -75,9 +76,10 @@ _ID = re.compile(r"[^/\\\x00\n]+")  # a file stem: lint checks the slug, we only
 _BROKEN = object()  # a version that cannot be read: it never matches a stamp
 _SLICE = 250  # commits per `git log` process, at least: fewer are not worth a process
 _MAX_PROCS = 4
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 _RENAME_DEPTH = 8  # renames followed back, at most (a cycle of renames stops there)
 MIN_GIT = (2, 31)  # --diff-merges=first-parent
+_REPLACE = "refs/replace/"  # `git replace`'s refs: each replaces the commit it names
 
 
 @dataclass(frozen=True)
@@ -504,6 +506,7 @@ class _Git:
         self.cwd, self.prefix, self.shallow, self.head = cwd, prefix, shallow, head
         self.oid_len = len(head) or 40
         self.too_old = too_old  # a note when git cannot give the answer, else ""
+        self._replaced: str | None = None
 
     @classmethod
     def open(cls, kb_root: Path) -> _Git | None:
@@ -557,6 +560,22 @@ class _Git:
     def blob_reader(self, limit: int) -> _BlobReader:
         return _BlobReader(self.cwd, limit)
 
+    def replaced(self) -> str:
+        """What `git replace` (and grafts) make of history, as a fingerprint: they change
+        the commits HEAD has without moving HEAD, so a cache read under others is stale."""
+        if self._replaced is None:
+            refs = _run(self.cwd, "for-each-ref", "--format=%(refname) %(objectname)", _REPLACE)
+            grafts = _run(self.cwd, "rev-parse", "--git-path", "info/grafts")
+            seen = hashlib.sha1(usedforsecurity=False)
+            for done in (refs, grafts):
+                seen.update(b"?" if done is None or done.returncode else done.stdout)
+            if grafts is not None and not grafts.returncode:
+                path = self.cwd / grafts.stdout.decode("utf-8", "surrogateescape").strip()
+                with contextlib.suppress(OSError):
+                    seen.update(path.read_bytes())
+            self._replaced = seen.hexdigest()
+        return self._replaced
+
     def merged_parents(self, merge: str) -> list[str]:
         """A merge's parents after the first (one, or more for an octopus); [] on failure."""
         done = _run(self.cwd, "rev-list", "--no-walk", "--parents", merge)
@@ -590,7 +609,7 @@ class HistoryRead:
         elif cache is None or git.shallow:  # deepening a shallow clone rewrites its past
             self.pending = git._start_log(None)
         else:
-            self.cached = _load_cache(cache, git.prefix, git.cwd)
+            self.cached = _load_cache(cache, git.prefix, git.cwd, git.replaced())
             if self.cached is not None and self.cached.head == git.head:
                 self.known = self.cached
             else:
@@ -620,7 +639,7 @@ class HistoryRead:
                 again = self.git._start_log(None)
                 whole = again.finish() if again is not None else None
         if whole is not None:
-            _save_cache(self.cache, self.git.prefix, whole, self.git.cwd)
+            _save_cache(self.cache, self.git.prefix, whole, self.git.cwd, self.git.replaced())
         return whole
 
     def close(self) -> None:
@@ -727,12 +746,14 @@ def _parse_log(raw: bytes, concepts: str, log: _Log) -> None:
 # -- the cache -------------------------------------------------------------------------
 
 
-def _load_cache(path: Path, prefix: str, owner_of: Path) -> _Log | None:
-    """The cached pass, or None if missing, corrupt, for another KB, or not written for
-    this user's KB at `owner_of`."""
+def _load_cache(path: Path, prefix: str, owner_of: Path, replaced: str) -> _Log | None:
+    """The cached pass, or None if missing, corrupt, for another KB, read with other
+    replacements (`_Git.replaced`), or not written for this user's KB at `owner_of`."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         if doc["format"] != _CACHE_FORMAT or doc["prefix"] != prefix:
+            return None
+        if doc["replaced"] != replaced:  # `git replace` changed history, not HEAD
             return None
         if doc["owner"] != secret_for(owner_of):  # written by someone else: `kbcli.secret`
             return None
@@ -752,10 +773,11 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _save_cache(path: Path, prefix: str, log: _Log, owner_of: Path) -> None:
+def _save_cache(path: Path, prefix: str, log: _Log, owner_of: Path, replaced: str) -> None:
     doc = {
         "format": _CACHE_FORMAT,
         "prefix": prefix,
+        "replaced": replaced,
         "owner": secret_for(owner_of),
         "head": log.head,
         "commits": log.commits,
