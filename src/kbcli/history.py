@@ -241,6 +241,7 @@ class _Search:
         self.seeded: dict[str, str | None] = {}  # concept -> blob id of its working file
         self.histories: dict[str, list[_Version]] = {}
         self.short: dict[str, str] = {}
+        self.branches: dict[str, list[_Log | None]] = {}  # by merge: `_merged`
 
     def __enter__(self) -> _Search:
         return self
@@ -338,16 +339,21 @@ class _Search:
         # a retirement names its own commit; the branch walk is for a citation's content
         branch = None
         if not cit.retired_from:  # an octopus merge merged several: the first that has it
-            merged = self.git.merged_parents(sha) or [second]
-            walked = (self._branch_commit(sha, parent, cit) for parent in merged)
+            walked = (self._branch_commit(log, cit) for log in self._merged(sha, second))
             branch = next((c for c in walked if c is not None), None)
         return Origin(commit, merge=True, branch_commit=branch, event=event)
 
-    def _branch_commit(self, merge: str, parent: str, cit: Citation) -> Commit | None:
+    def _merged(self, merge: str, second: str) -> list[_Log | None]:
+        """Each branch a merge merged (one, or more for an octopus merge): its first-parent
+        commits that the merge's first parent does not have; read once per merge."""
+        if merge not in self.branches:
+            parents = self.git.merged_parents(merge) or [second]
+            self.branches[merge] = [self.git.branch_log(merge, p) for p in parents]
+        return self.branches[merge]
+
+    def _branch_commit(self, log: _Log | None, cit: Citation) -> Commit | None:
         """The merged branch's own commit that began the run the merge brought: the same
-        walk over the branch's first-parent commits (from the merge's `parent`) not on the
-        merge's first parent."""
-        log = self.git.branch_log(merge, parent)
+        walk over the branch's commits (`_merged`)."""
         if log is None:
             return None  # not reachable (a shallow clone, a partial one)
         history = _concept_history(log, self.folder, cit.concept)[::-1]
