@@ -492,3 +492,15 @@ def test_the_cache_follows_replaced_commits(root: Path) -> None:
     assert stale(root) == both(DOWNGRADE, f' since {later} 2026-04-22 "Later"')
     git(root, "replace", "-d", git(root, "rev-parse", "HEAD").strip())
     assert stale(root) == both(DOWNGRADE, f' since {changed} 2026-04-21 "Downgrade"')
+
+
+def test_a_kb_moved_to_another_folder_keeps_its_history(tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    root = reviewed(top / "kb", top=top)
+    downgrade(root)
+    changed = commit(root, "Downgrade", 21)
+    (top / "docs").mkdir()
+    git(top, "mv", "kb", "docs/kb")
+    moved = top / "docs" / "kb"
+    commit(moved, "Move the KB under docs/", 22)
+    assert stale(moved) == both(DOWNGRADE, f' since {changed} 2026-04-21 "Downgrade"')

@@ -394,36 +394,42 @@ def _walk(history: list[_Version], matches: Callable[[str | None], bool]) -> int
 def _concept_history(log: _Log, folder: str, concept: str, depth: int = 0) -> list[_Version]:
     """A concept's versions, oldest first: one per commit that changed what the concept is
     (its blob, under either suffix; None: no file). A deletion that was a rename to
-    another id names it (`other`); a concept that began as a rename of another id carries
-    that one's history before it."""
+    another id names it (`other`); a concept that began as a rename of another id, or of
+    a page in another concepts folder (the KB moved), carries that one's history before
+    it."""
     paths = {f"{folder}{concept}{suffix}": k for k, suffix in enumerate(PAGE_SUFFIXES)}
     touched = sorted((v.commit, paths[p], v) for p in paths for v in log.versions.get(p, ()))
     state: list[str | None] = [None] * len(PAGE_SUFFIXES)
     out: list[_Version] = []
     for commit, group in groupby(touched, key=lambda t: t[0]):
-        moved = None
+        moved, source = None, None
         for _, k, version in group:
             state[k] = version.blob
-            other = _concept_of(version.other, folder)
-            moved = other if other not in (None, concept) else moved
+            page = _page_of(version.other)
+            if page is not None and page != (folder, concept):
+                source = page
+                moved = page[1] if page[0] == folder else moved
         now = next((blob for blob in state if blob is not None), None)
         if out and now == out[-1].blob:  # a suffix switched, or a change undone in one
             continue
-        if not out and now is not None and moved is not None and depth < _RENAME_DEPTH:
-            before = _concept_history(log, folder, moved, depth + 1)
+        if not out and now is not None and source is not None and depth < _RENAME_DEPTH:
+            before = _concept_history(log, *source, depth + 1)
             out.extend(v for v in before if v.commit < commit)
         out.append(_Version(commit, now, moved if now is None else None))
     return out
 
 
-def _concept_of(path: str | None, folder: str) -> str | None:
-    """The concept id a path in the concepts folder holds; None for any other path."""
-    if path is None or not path.startswith(folder):
+def _page_of(path: str | None) -> tuple[str, str] | None:
+    """(folder, concept id) of a page in a concepts folder (any KB's: `concepts/<id>.yaml`
+    anywhere in the repository, or `.yml`); None for any other path."""
+    if path is None:
         return None
-    name = path[len(folder) :]
+    folder, _, name = path.rpartition("/")
+    if folder != CONCEPTS and not folder.endswith(f"/{CONCEPTS}"):
+        return None
     for suffix in PAGE_SUFFIXES:
-        if name.endswith(suffix) and "/" not in name:
-            return name[: -len(suffix)]
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return f"{folder}/", name[: -len(suffix)]
     return None
 
 
@@ -535,7 +541,7 @@ class _Git:
         chain = self._chain(since)
         if chain is None:
             return None
-        pending = _PendingLog(self.head, self.prefix + CONCEPTS + "/")
+        pending = _PendingLog(self.head)
         try:
             for start, stop in _slices(chain, since):
                 pending.start(self.cwd, start, stop)
@@ -596,7 +602,7 @@ class _Git:
         if done is None or done.returncode != 0:
             return None
         log = _Log()
-        _parse_log(done.stdout, self.prefix + CONCEPTS + "/", log)
+        _parse_log(done.stdout, log)
         return log
 
 
@@ -657,8 +663,8 @@ class _PendingLog:
     """`git log` over consecutive slices of history, one process each, all running at
     once; `finish` waits for them and parses, `close` stops any still running."""
 
-    def __init__(self, head: str, concepts: str) -> None:
-        self.head, self.concepts = head, concepts
+    def __init__(self, head: str) -> None:
+        self.head = head
         self.running: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []  # newest first
 
     def start(self, cwd: Path, start: str, stop: str | None) -> None:
@@ -679,7 +685,7 @@ class _PendingLog:
                 if proc.wait() != 0:
                     return None
                 out.seek(0)
-                _parse_log(out.read(), self.concepts, log)
+                _parse_log(out.read(), log)
             return log
         finally:
             self.close()
@@ -719,8 +725,10 @@ _LOG_ARGS = (
 )
 
 
-def _parse_log(raw: bytes, concepts: str, log: _Log) -> None:
-    """Append one `git log` slice (newest commit first) to `log` (oldest first)."""
+def _parse_log(raw: bytes, log: _Log) -> None:
+    """Append one `git log` slice (newest commit first) to `log` (oldest first): every
+    page of every concepts folder it touched (another folder's are the history of a KB
+    that moved)."""
     commits: list[tuple[str, str, str, str]] = []
     touched: list[tuple[int, str, _Version]] = []
     tokens = iter(raw.split(b"\0"))
@@ -735,12 +743,12 @@ def _parse_log(raw: bytes, concepts: str, log: _Log) -> None:
             path = next(tokens, b"").decode("utf-8", "surrogateescape")
             if status.startswith((b"R", b"C")):  # renamed (or copied): both paths follow
                 new = next(tokens, b"").decode("utf-8", "surrogateescape")
-                if path.startswith(concepts) and commits and status.startswith(b"R"):
+                if _page_of(path) and commits and status.startswith(b"R"):
                     touched.append((len(commits) - 1, path, _Version(0, None, new)))
                 path, other = new, path
             else:
                 other = None
-            if path.startswith(concepts) and commits:
+            if _page_of(path) and commits:
                 blob = None if status == b"D" else new_blob.decode("ascii")
                 touched.append((len(commits) - 1, path, _Version(0, blob, other)))
     base, last = len(log.commits), len(commits) - 1
