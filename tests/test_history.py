@@ -399,6 +399,25 @@ def test_a_corrupt_cache_is_ignored(repo: Repo, tmp_path: Path, content: str) ->
     assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_cache_that_is_not_a_file_is_never_read(repo: Repo, tmp_path: Path, kind: str) -> None:
+    """A named pipe would block the read for ever, /dev/zero would fill the memory."""
+    cache = tmp_path / "history.json"
+    if kind == "fifo":
+        os.mkfifo(cache)
+    elif kind == "device":
+        cache.symlink_to("/dev/zero")
+    else:
+        cache.mkdir()
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
+
+
 def test_a_cache_with_impossible_indexes_is_ignored(repo: Repo, tmp_path: Path) -> None:
     cache = tmp_path / "history.json"
     citation = cite(PAGE)

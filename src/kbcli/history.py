@@ -55,6 +55,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -764,7 +765,7 @@ def _load_cache(path: Path, prefix: str, owner_of: Path, replaced: str) -> _Log 
     """The cached pass, or None if missing, corrupt, for another KB, read with other
     replacements (`_Git.replaced`), or not written for this user's KB at `owner_of`."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(_read_file(path))
         if doc["format"] != _CACHE_FORMAT or doc["prefix"] != prefix:
             return None
         if doc["replaced"] != replaced:  # `git replace` changed history, not HEAD
@@ -781,6 +782,16 @@ def _load_cache(path: Path, prefix: str, owner_of: Path, replaced: str) -> _Log 
         return _Log(str(doc["head"]), commits, versions)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _read_file(path: Path) -> str:
+    """The text of a regular file; ValueError for anything else where the cache should be
+    (opened without blocking: a named pipe is never waited on, a device never read)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{path} is not a file")
+        return fh.read().decode("utf-8")
 
 
 def _opt(value: object) -> str | None:
