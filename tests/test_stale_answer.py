@@ -504,3 +504,26 @@ def test_a_kb_moved_to_another_folder_keeps_its_history(tmp_path: Path) -> None:
     moved = top / "docs" / "kb"
     commit(moved, "Move the KB under docs/", 22)
     assert stale(moved) == both(DOWNGRADE, f' since {changed} 2026-04-21 "Downgrade"')
+
+
+def test_changed_then_deleted_in_the_working_tree(root: Path) -> None:
+    """The deletion is not in a commit yet: "no such concept since <the change>" would say
+    the concept has been gone since then."""
+    downgrade(root)
+    changed = commit(root, "Downgrade", 21)
+    (root / "concepts" / "alpha.yaml").unlink()
+    fate = f': deleted in the working tree (since {changed} 2026-04-21 "Downgrade")'
+    assert stale(root) == [
+        "thesis t (theses/t.yaml)",
+        f"  alpha [alpha-is-first]: no such concept{fate}",
+        "thesis w (theses/w.yaml)",
+        f"  alpha: no such concept{fate}",
+        SUMMARY_GONE,
+    ]
+    assert origins(root)[0]["event"] == {
+        "kind": "deleted", "concept": "alpha", "sha": None, "date": None, "subject": None,
+    }  # fmt: skip
+    git(root, "checkout", "-q", "--", "concepts/alpha.yaml")
+    git(root, "reset", "-q", "--hard", "HEAD~1")
+    (root / "concepts" / "alpha.yaml").unlink()  # HEAD's version matches: nothing to date
+    assert stale(root)[1] == "  alpha [alpha-is-first]: no such concept (uncommitted change)"

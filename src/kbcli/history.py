@@ -118,11 +118,13 @@ class Event:
 
     kind: EventKind
     concept: str  # the concept deleted, renamed or retired
-    commit: Commit
+    commit: Commit | None  # None: not committed (a file deleted in the working tree)
     to: str | None = None  # renamed to, retired into
 
-    def to_json(self) -> dict[str, str]:
-        out = {"kind": self.kind.value, "concept": self.concept, **self.commit.to_json()}
+    def to_json(self) -> dict[str, str | None]:
+        c = self.commit
+        when = {"sha": None, "date": None, "subject": None} if c is None else c.to_json()
+        out = {"kind": self.kind.value, "concept": self.concept, **when}
         if self.to is not None:
             out["to"] = self.to
         return out
@@ -282,15 +284,20 @@ class _Search:
                 else "no committed version matches the stamp"
             )
             where = Origin(note=f"{why}; run 'kb review' after checking the concept")
-        return _Found(where, self._event(cit.concept, history))
+        event = self._event(cit.concept, history)
+        if where is UNCOMMITTED and event is not None and event[1].commit is None:
+            event = None  # changed and deleted only in the working tree: "uncommitted" says so
+        return _Found(where, event)
 
     def _event(self, concept: str, history: list[_Version]) -> tuple[int, Event] | None:
         """What happened to a concept that is gone or a redirect now, if committed."""
         target = self.redirects.get(concept)
         if target is not None:
             return self._retirement(concept, target)
-        if self.current.data(concept) is not None or not history or history[0].blob:
+        if self.current.data(concept) is not None or not history:
             return None
+        if history[0].blob:  # HEAD has it: deleted in the working tree (or the index)
+            return len(self.log.commits), Event(EventKind.DELETED, concept, None)
         gone = history[0]
         kind = EventKind.DELETED if gone.other is None else EventKind.RENAMED
         return gone.commit, Event(kind, concept, self._commit(gone.commit), gone.other)
@@ -323,7 +330,7 @@ class _Search:
         for f in found:
             if isinstance(f.where, int):
                 shas.add(self.log.commits[f.where][0])
-            if f.event is not None:
+            if f.event is not None and f.event[1].commit is not None:
                 shas.add(f.event[1].commit.sha)
         return shas
 
@@ -370,6 +377,8 @@ class _Search:
 
 def _abbreviated(event: Event, short: Mapping[str, str]) -> Event:
     c = event.commit
+    if c is None:
+        return event
     commit = Commit(short.get(c.sha, c.sha[:12]), c.date, c.subject)
     return Event(event.kind, event.concept, commit, event.to)
 
