@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-import kbcli.history as history
+import kbcli.gitlog as gitlog
 from kbcli.config import load_config
 from kbcli.stale import find_stale
 from kbcli.stale_report import text as text_report
@@ -318,7 +318,7 @@ def test_a_change_made_by_the_merge_itself(root: Path) -> None:
 def test_git_older_than_2_31_says_so(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     downgrade(root)
     commit(root, "Downgrade", 21)
-    monkeypatch.setattr(history, "git_version", lambda cwd: (2, 30, 1))
+    monkeypatch.setattr(gitlog, "git_version", lambda cwd: (2, 30, 1))
     why = "kb stale needs git 2.31 or later to name the commit (this is git 2.30.1)"
     assert stale(root) == both(DOWNGRADE, f" (commit unknown: {why})")
     assert origins(root)[0] == {
@@ -328,12 +328,12 @@ def test_git_older_than_2_31_says_so(root: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_version_check_reads_the_real_git(root: Path) -> None:
-    version = history.git_version(root)
-    assert version is not None and version >= history.MIN_GIT
-    assert history._too_old(version) == ""
-    assert history._too_old((2, 31)) == ""
-    assert history._too_old(None) == ""  # unknown: git itself will tell
-    assert "2.25" in history._too_old((2, 25))
+    version = gitlog.git_version(root)
+    assert version is not None and version >= gitlog.MIN_GIT
+    assert gitlog._too_old(version) == ""
+    assert gitlog._too_old((2, 31)) == ""
+    assert gitlog._too_old(None) == ""  # unknown: git itself will tell
+    assert "2.25" in gitlog._too_old((2, 25))
 
 
 # -- 5. renamed and retired concepts ------------------------------------------------------
