@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import kbcli.gitlog as gitlog
 import kbcli.history as history
 from kbcli.history import Citation, Origin, stale_since
 from kbcli.stamps import make_stamp
@@ -159,7 +160,7 @@ def _measure_one(
     cache = top / "cache.json"
     stale_since(kb, citations, worktree, cache=cache)
     warm = _median(repeat, lambda: stale_since(kb, citations, worktree, cache=cache))
-    repo = history._Git.open(kb)
+    repo = gitlog.Git.open(kb)
     assert repo is not None
     log_pass = _median(repeat, lambda: repo.history(None))
     return cold, warm, log_pass, parsed

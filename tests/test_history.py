@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import kbcli.gitlog as gitlog
 import kbcli.history as history
 from kbcli.history import (
     UNCOMMITTED,
@@ -399,6 +400,25 @@ def test_a_corrupt_cache_is_ignored(repo: Repo, tmp_path: Path, content: str) ->
     assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_cache_that_is_not_a_file_is_never_read(repo: Repo, tmp_path: Path, kind: str) -> None:
+    """A named pipe would block the read for ever, /dev/zero would fill the memory."""
+    cache = tmp_path / "history.json"
+    if kind == "fifo":
+        os.mkfifo(cache)
+    elif kind == "device":
+        cache.symlink_to("/dev/zero")
+    else:
+        cache.mkdir()
+    citation = cite(PAGE)
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
+    assert stale_since(repo.kb, [citation], cache=cache) == {citation: Origin(culprit)}
+
+
 def test_a_cache_with_impossible_indexes_is_ignored(repo: Repo, tmp_path: Path) -> None:
     cache = tmp_path / "history.json"
     citation = cite(PAGE)
@@ -424,8 +444,8 @@ def _downgraded_after_unrelated_commits(repo: Repo, unrelated: int) -> Commit:
 
 
 def test_long_histories_are_read_in_slices(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(history, "_SLICE", 2)
-    monkeypatch.setattr(history, "_cores", lambda: 4)
+    monkeypatch.setattr(gitlog, "_SLICE", 2)
+    monkeypatch.setattr(gitlog, "_cores", lambda: 4)
     citation = cite(PAGE)
     culprit = _downgraded_after_unrelated_commits(repo, 4)
     for n in range(5):
@@ -436,8 +456,8 @@ def test_long_histories_are_read_in_slices(repo: Repo, monkeypatch: pytest.Monke
 
 def test_slices() -> None:
     chain = [f"c{i}" for i in range(10)]
-    assert history._slices([], None) == []
-    assert history._slices(chain, "base") == [("c0", "base")]  # too short to split
+    assert gitlog._slices([], None) == []
+    assert gitlog._slices(chain, "base") == [("c0", "base")]  # too short to split
 
 
 @pytest.mark.parametrize("same_user", [True, False], ids=["own", "foreign"])
@@ -465,8 +485,8 @@ def test_a_cache_written_by_another_user_is_ignored(
 def test_a_pass_read_ahead_finds_what_a_pass_read_then_finds(
     repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(history, "_cores", lambda: 2)
-    monkeypatch.setattr(history, "_SLICE", 2)  # several git processes at once
+    monkeypatch.setattr(gitlog, "_cores", lambda: 2)
+    monkeypatch.setattr(gitlog, "_SLICE", 2)  # several git processes at once
     citation = cite(PAGE)
     culprit = _downgraded_after_unrelated_commits(repo, 5)
     cache = tmp_path / "history.json"
@@ -482,7 +502,7 @@ def test_a_pass_read_ahead_finds_what_a_pass_read_then_finds(
 def test_a_pass_read_ahead_and_not_needed_is_stopped(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(history, "_cores", lambda: 2)
+    monkeypatch.setattr(gitlog, "_cores", lambda: 2)
     repo.write("mech-interp", PAGE)
     repo.commit("Add")
     with history.start_ahead(repo.kb, None) as ahead:
@@ -500,18 +520,18 @@ def test_no_pass_is_read_ahead_where_it_does_not_pay(
     repo.commit("Add")
     cache = tmp_path / "history.json"
     cache.write_text("{}")
-    monkeypatch.setattr(history, "_cores", lambda: 2)
+    monkeypatch.setattr(gitlog, "_cores", lambda: 2)
     assert history.start_ahead(repo.kb, cache) is None  # a cache: what is new reads fast
     assert history.start_ahead(tmp_path, None) is None  # outside git
-    monkeypatch.setattr(history, "_cores", lambda: 1)  # git and kb would take turns
+    monkeypatch.setattr(gitlog, "_cores", lambda: 1)  # git and kb would take turns
     assert history.start_ahead(repo.kb, None) is None
 
 
 def test_a_slice_that_cannot_start_stops_those_started(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(history, "_cores", lambda: 2)
-    monkeypatch.setattr(history, "_SLICE", 2)
+    monkeypatch.setattr(gitlog, "_cores", lambda: 2)
+    monkeypatch.setattr(gitlog, "_SLICE", 2)
     citation = cite(PAGE)
     _downgraded_after_unrelated_commits(repo, 5)
     started: list[subprocess.Popen[bytes]] = []
@@ -523,7 +543,7 @@ def test_a_slice_that_cannot_start_stops_those_started(
         started.append(real_popen(*args, **kwargs))
         return started[0]
 
-    monkeypatch.setattr(history.subprocess, "Popen", second_fails)
+    monkeypatch.setattr(gitlog.subprocess, "Popen", second_fails)
     # as when git fails: no history, so no commit to name
     assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
     assert len(started) == 1 and started[0].returncode is not None  # killed and reaped

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-import kbcli.history as history
+import kbcli.gitlog as gitlog
 from kbcli.config import load_config
 from kbcli.stale import find_stale
 from kbcli.stale_report import text as text_report
@@ -318,7 +318,7 @@ def test_a_change_made_by_the_merge_itself(root: Path) -> None:
 def test_git_older_than_2_31_says_so(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     downgrade(root)
     commit(root, "Downgrade", 21)
-    monkeypatch.setattr(history, "git_version", lambda cwd: (2, 30, 1))
+    monkeypatch.setattr(gitlog, "git_version", lambda cwd: (2, 30, 1))
     why = "kb stale needs git 2.31 or later to name the commit (this is git 2.30.1)"
     assert stale(root) == both(DOWNGRADE, f" (commit unknown: {why})")
     assert origins(root)[0] == {
@@ -328,12 +328,12 @@ def test_git_older_than_2_31_says_so(root: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_version_check_reads_the_real_git(root: Path) -> None:
-    version = history.git_version(root)
-    assert version is not None and version >= history.MIN_GIT
-    assert history._too_old(version) == ""
-    assert history._too_old((2, 31)) == ""
-    assert history._too_old(None) == ""  # unknown: git itself will tell
-    assert "2.25" in history._too_old((2, 25))
+    version = gitlog.git_version(root)
+    assert version is not None and version >= gitlog.MIN_GIT
+    assert gitlog._too_old(version) == ""
+    assert gitlog._too_old((2, 31)) == ""
+    assert gitlog._too_old(None) == ""  # unknown: git itself will tell
+    assert "2.25" in gitlog._too_old((2, 25))
 
 
 # -- 5. renamed and retired concepts ------------------------------------------------------
@@ -457,3 +457,73 @@ def test_deleted_when_no_committed_version_ever_matched(root: Path) -> None:
         "(commit unknown: no committed version matches the stamp; "
         "run 'kb review' after checking the concept)"
     )
+
+
+# -- what the issue did not name ------------------------------------------------------
+
+
+def test_an_octopus_merge_names_the_branch_that_made_the_change(root: Path) -> None:
+    git(root, "checkout", "-q", "-b", "docs")
+    (root / "README").write_text("docs\n")
+    commit(root, "Docs on a branch", 21)
+    git(root, "checkout", "-q", "-b", "topic", "main")
+    downgrade(root)
+    on_branch = commit(root, "Downgrade on a branch", 22)
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--no-ff", "-m", "Octopus", "docs", "topic")
+    merge = short(root, "HEAD")
+    since = (
+        f' since {merge} 2026-04-20 "Octopus"'
+        f' (a merge; on the merged branch: {on_branch} 2026-04-22 "Downgrade on a branch")'
+    )
+    assert stale(root) == both(DOWNGRADE, since)
+
+
+def test_the_cache_follows_replaced_commits(root: Path) -> None:
+    """`git replace` rewrites what history HEAD has without moving HEAD: a cached pass
+    must not answer for the history as it was."""
+    base = git(root, "rev-parse", "HEAD").strip()
+    downgrade(root)
+    changed = commit(root, "Downgrade", 21)
+    (root / "README").write_text("x\n")
+    later = commit(root, "Later", 22)
+    assert stale(root) == both(DOWNGRADE, f' since {changed} 2026-04-21 "Downgrade"')
+    git(root, "replace", "--graft", "HEAD", base)  # "Downgrade" is no longer in history
+    assert stale(root) == both(DOWNGRADE, f' since {later} 2026-04-22 "Later"')
+    git(root, "replace", "-d", git(root, "rev-parse", "HEAD").strip())
+    assert stale(root) == both(DOWNGRADE, f' since {changed} 2026-04-21 "Downgrade"')
+
+
+def test_a_kb_moved_to_another_folder_keeps_its_history(tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    root = reviewed(top / "kb", top=top)
+    downgrade(root)
+    changed = commit(root, "Downgrade", 21)
+    (top / "docs").mkdir()
+    git(top, "mv", "kb", "docs/kb")
+    moved = top / "docs" / "kb"
+    commit(moved, "Move the KB under docs/", 22)
+    assert stale(moved) == both(DOWNGRADE, f' since {changed} 2026-04-21 "Downgrade"')
+
+
+def test_changed_then_deleted_in_the_working_tree(root: Path) -> None:
+    """The deletion is not in a commit yet: "no such concept since <the change>" would say
+    the concept has been gone since then."""
+    downgrade(root)
+    changed = commit(root, "Downgrade", 21)
+    (root / "concepts" / "alpha.yaml").unlink()
+    fate = f': deleted in the working tree (since {changed} 2026-04-21 "Downgrade")'
+    assert stale(root) == [
+        "thesis t (theses/t.yaml)",
+        f"  alpha [alpha-is-first]: no such concept{fate}",
+        "thesis w (theses/w.yaml)",
+        f"  alpha: no such concept{fate}",
+        SUMMARY_GONE,
+    ]
+    assert origins(root)[0]["event"] == {
+        "kind": "deleted", "concept": "alpha", "sha": None, "date": None, "subject": None,
+    }  # fmt: skip
+    git(root, "checkout", "-q", "--", "concepts/alpha.yaml")
+    git(root, "reset", "-q", "--hard", "HEAD~1")
+    (root / "concepts" / "alpha.yaml").unlink()  # HEAD's version matches: nothing to date
+    assert stale(root)[1] == "  alpha [alpha-is-first]: no such concept (uncommitted change)"

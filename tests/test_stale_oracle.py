@@ -2,7 +2,9 @@
 
 Hypothesis writes a history in a real git repository: edits of the cited claims and of
 others, reverts to the stamped content, reformatting, unrelated commits, renames between
-`.yaml` and `.yml`, deletions and re-creations, and branches merged with `--no-ff`. The
+`.yaml` and `.yml`, renames to another id and back, deletions and re-creations, and
+branches merged with `--no-ff` while `main` moved on (an unrelated commit, or an edit of
+the concept too), the merge taking either side's version of the concept. The
 oracle reads the concept at every first-parent commit (`git show`), newest first, and
 takes the commit after the newest one whose content matches the stamp (docs/stale.md);
 `kb stale --format json` must name that same commit, say "merge" exactly when it is one,
@@ -91,6 +93,7 @@ step = st.one_of(
     st.tuples(st.just("unrelated")),
     st.tuples(st.just("rename")),  # .yaml <-> .yml
     st.tuples(st.just("delete")),  # or re-create, when gone
+    st.tuples(st.just("away")),  # renamed to another id (beta), or back
 )
 branch_step = st.one_of(
     edit,
@@ -102,7 +105,12 @@ branch_step = st.one_of(
 history = st.lists(
     st.one_of(
         step,
-        st.tuples(st.just("branch"), st.lists(branch_step, min_size=1, max_size=3), st.booleans()),
+        st.tuples(
+            st.just("branch"),
+            st.lists(branch_step, min_size=1, max_size=3),
+            st.one_of(st.none(), st.just(("unrelated",)), edit),  # what main did meanwhile
+            st.sampled_from(("theirs", "ours")),  # whose version of the concept the merge keeps
+        ),
     ),
     min_size=1,
     max_size=10,
@@ -127,6 +135,8 @@ class Story:
         self.content: Content | None = STAMPED
         self.departed = self.matched_again = False  # for the statistics only
         self.suffix, self.n = ".yaml", 0
+        self.away: Content | None = None  # alpha's content while it is renamed to beta
+        self.gone_by = ""  # how alpha went, while it is gone: "deleted" or "renamed"
         self.git("init", "-q", "-b", "main")
         self.write()
         self.commit("Initial")
@@ -173,10 +183,26 @@ class Story:
                 self.content = STAMPED if self.n % 2 else Content(level=1)
             else:
                 self.git("rm", "-q", str(self.path))
-                self.content = None
+                self.content, self.gone_by = None, "deleted"
+        elif kind == "away":
+            self.rename_away()
         self.write()
         self.commit(kind)
         self.note_match()
+
+    def rename_away(self) -> None:
+        """alpha renamed to beta (git sees a rename); beta renamed back when alpha is gone,
+        else removed."""
+        beta = self.kb / "concepts" / "beta.yaml"
+        if self.away is None and self.content is not None:
+            self.git("mv", str(self.path), str(beta))
+            self.away, self.content, self.gone_by = self.content, None, "renamed"
+        elif self.away is not None and self.content is None:
+            self.git("mv", str(beta), str(self.path))
+            self.content, self.away = self.away, None
+        elif self.away is not None:
+            self.git("rm", "-q", str(beta))
+            self.away = None
 
     def note_match(self) -> None:
         matches = self.content is not None and not is_stale(
@@ -185,19 +211,27 @@ class Story:
         self.matched_again |= self.departed and matches
         self.departed |= not matches
 
-    def branch(self, ops: list[tuple[Any, ...]], main_moves: bool) -> None:
+    def branch(self, ops: list[tuple[Any, ...]], meanwhile: Any, take: str) -> None:
+        """A branch with `ops`, `main` doing `meanwhile` (None: nothing), then a merge that
+        keeps the branch's tree (`theirs`) or main's (`ours`): whichever side changed the
+        concept, and no conflict to resolve."""
         name = f"topic-{self.n}"
+        main_state = (self.content, self.suffix, self.gone_by)
         self.git("checkout", "-q", "-b", name)
         for op in ops:
             self.apply(op, "branch")
-        branch_state = (self.content, self.suffix)
+        branch_state = (self.content, self.suffix, self.gone_by)
         self.git("checkout", "-q", "main")
-        if main_moves:
-            (self.top / "main.txt").write_text(f"{self.n}\n")
-            self.commit("meanwhile")
+        self.content, self.suffix, self.gone_by = main_state
+        if meanwhile is not None:
+            self.apply(meanwhile)
         self.n += 1
-        self.git("merge", "-q", "--no-ff", "-m", f"Merge {name}", name)
-        self.content, self.suffix = branch_state
+        self.git("merge", "-q", "--no-ff", "--no-commit", "-s", "ours", name)
+        if take == "theirs":
+            self.git("read-tree", "--reset", "-u", name)
+            self.content, self.suffix, self.gone_by = branch_state
+        self.commit(f"Merge {name} keeping {take}")
+        self.note_match()
 
     def oracle(self) -> tuple[str, bool] | None:
         """The answer by brute force: (full sha, is a merge); None when HEAD matches."""
@@ -237,7 +271,7 @@ def test_kb_stale_names_the_oracles_commit(steps: list[tuple[Any, ...]], whole: 
         story = Story(Path(tmp) / "repo", None if whole else ("alpha-is-first",))
         for op in steps:
             if op[0] == "branch":
-                story.branch(op[1], op[2])
+                story.branch(op[1], op[2], op[3])
             else:
                 story.apply(op)
         expected = story.oracle()
@@ -252,7 +286,8 @@ def test_kb_stale_names_the_oracles_commit(steps: list[tuple[Any, ...]], whole: 
         (cite,) = cites
         origin = cite["origin"]
         sha, merge = expected
-        event(f"stale; answer a merge: {merge}; concept gone: {story.content is None}")
+        gone_by = story.gone_by if story.content is None else "no"
+        event(f"stale; answer a merge: {merge}; concept gone: {gone_by}")
         if story.matched_again:
             event("the stamped content came back after a departure")
         assert origin["state"] == "commit", (steps, origin)
@@ -260,4 +295,4 @@ def test_kb_stale_names_the_oracles_commit(steps: list[tuple[Any, ...]], whole: 
         assert origin.get("merge", False) is merge
         gone = story.content is None
         assert cite["status"] == ("missing" if gone else "stale")
-        assert (origin.get("event", {}).get("kind") == "deleted") is gone
+        assert origin.get("event", {}).get("kind") == (story.gone_by if gone else None)

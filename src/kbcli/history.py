@@ -27,12 +27,13 @@ How, and why this way:
    any history (a brief return to the stamped content ends the run there), and it touches
    only the commits that changed that concept.
 5. Optionally (`cache=`), the pass is kept in a file and later runs read only the commits
-   made since; a cache that does not continue HEAD's history, or that another user wrote
-   (`kbcli.secret`), is rebuilt, never trusted.
+   made since; a cache that does not continue HEAD's history, that was read under other
+   replacements (`git replace`, grafts), or that another user wrote (`kbcli.secret`), is
+   rebuilt, never trusted.
 6. `kb stale` starts the pass (`start_ahead`) before it reads the pages, so that git reads
    history on one core while kb reads pages on another.
 
-Every git option the answer depends on is pinned on the command line (`_PINNED`, `-M`,
+Every git option the answer depends on is pinned on the command line (`kbcli.gitlog`, `-M`,
 `--first-parent --diff-merges=first-parent`), so no user or repository setting changes it;
 `--diff-merges=first-parent` needs git 2.31, and an older git gets a note saying so.
 
@@ -42,6 +43,8 @@ still matches the stamp changed only in the working tree or index: "uncommitted"
 committed version matches (the stamped content was never committed, or a shallow clone
 cut it off) the commit is unknown, with a note saying which.
 
+The pass, its cache and the blob reader are in `kbcli.gitlog`; the search is here.
+
 Subprocess git rather than GitPython: bulk reading wants a few long-running processes
 (`log`, `cat-file --batch`) with byte-exact, NUL-separated output; GitPython would run the
 same commands through its own wrappers and costs ~0.07 s just to import.
@@ -49,35 +52,24 @@ same commands through its own wrappers and costs ~0.07 s just to import.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
-import os
 import re
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import groupby, pairwise
 from pathlib import Path
-from types import TracebackType
-from typing import IO
 
 from kbcli.config import Config
+from kbcli.gitlog import BROKEN, CONCEPTS, Git, Log, Version, page_of
+from kbcli.gitlog import HistoryRead as HistoryRead
+from kbcli.gitlog import start_ahead as start_ahead
 from kbcli.kb import PAGE_SUFFIXES
-from kbcli.secret import secret_for
 from kbcli.stamps import Material, StampError, diff_material, is_stale, parse_stamp
 from kbcli.yamlio.load import YamlProblem, decode, parse
 
-CONCEPTS = "concepts"
 _ID = re.compile(r"[^/\\\x00\n]+")  # a file stem: lint checks the slug, we only stay inside
-_BROKEN = object()  # a version that cannot be read: it never matches a stamp
-_SLICE = 250  # commits per `git log` process, at least: fewer are not worth a process
-_MAX_PROCS = 4
-_CACHE_FORMAT = 3
 _RENAME_DEPTH = 8  # renames followed back, at most (a cycle of renames stops there)
-MIN_GIT = (2, 31)  # --diff-merges=first-parent
 
 
 @dataclass(frozen=True)
@@ -115,11 +107,13 @@ class Event:
 
     kind: EventKind
     concept: str  # the concept deleted, renamed or retired
-    commit: Commit
+    commit: Commit | None  # None: not committed (a file deleted in the working tree)
     to: str | None = None  # renamed to, retired into
 
-    def to_json(self) -> dict[str, str]:
-        out = {"kind": self.kind.value, "concept": self.concept, **self.commit.to_json()}
+    def to_json(self) -> dict[str, str | None]:
+        c = self.commit
+        when = {"sha": None, "date": None, "subject": None} if c is None else c.to_json()
+        out = {"kind": self.kind.value, "concept": self.concept, **when}
         if self.to is not None:
             out["to"] = self.to
         return out
@@ -158,16 +152,6 @@ class Origin:
 UNCOMMITTED = Origin(uncommitted=True)
 
 
-def start_ahead(kb_root: Path, cache: Path | None) -> HistoryRead | None:
-    """The history pass `stale_since` will need, started now so that git reads history
-    while the caller reads pages; None where that does not pay: outside git, on one core
-    (git and the caller would take turns), or with a cache (what is new is read fast)."""
-    if _cores() < 2 or (cache is not None and cache.exists()):
-        return None
-    git = _Git.open(kb_root)
-    return HistoryRead(git, cache) if git is not None and not git.too_old else None
-
-
 def stale_since(
     kb_root: Path,
     citations: Iterable[Citation],
@@ -186,7 +170,7 @@ def stale_since(
     with that cache). `redirects` maps each concept that is now a redirect to its target;
     `max_bytes` is the KB's `max_page_bytes`. Citations that are not stale are left out;
     outside git the result is empty."""
-    git = ahead.git if ahead is not None else _Git.open(kb_root)
+    git = ahead.git if ahead is not None else Git.open(kb_root)
     if git is None:
         return {}
     current = _Worktree(kb_root / CONCEPTS, worktree or {}, max_bytes)
@@ -231,14 +215,15 @@ class _Search:
     """Each stale citation's answer, from the history pass (`log`) and the blobs it names."""
 
     def __init__(
-        self, git: _Git, log: _Log, current: _Worktree, redirects: Mapping[str, str], limit: int
+        self, git: Git, log: Log, current: _Worktree, redirects: Mapping[str, str], limit: int
     ) -> None:
         self.git, self.log, self.current, self.redirects = git, log, current, redirects
         self.folder = f"{git.prefix}{CONCEPTS}/"
-        self.reader = git.blob_reader(limit)
+        self.reader = git.blob_reader(limit, _load)
         self.seeded: dict[str, str | None] = {}  # concept -> blob id of its working file
-        self.histories: dict[str, list[_Version]] = {}
+        self.histories: dict[str, list[Version]] = {}
         self.short: dict[str, str] = {}
+        self.branches: dict[str, list[Log | None]] = {}  # by merge: `_merged`
 
     def __enter__(self) -> _Search:
         return self
@@ -257,7 +242,7 @@ class _Search:
         self.short = self.git.short_shas(sorted(self._named(found.values())))
         return {cit: self._origin(cit, where) for cit, where in found.items()}
 
-    def history(self, concept: str) -> list[_Version]:
+    def history(self, concept: str) -> list[Version]:
         """The concept's committed versions, newest (HEAD's) first."""
         if concept not in self.histories:
             self.histories[concept] = _concept_history(self.log, self.folder, concept)[::-1]
@@ -278,15 +263,20 @@ class _Search:
                 else "no committed version matches the stamp"
             )
             where = Origin(note=f"{why}; run 'kb review' after checking the concept")
-        return _Found(where, self._event(cit.concept, history))
+        event = self._event(cit.concept, history)
+        if where is UNCOMMITTED and event is not None and event[1].commit is None:
+            event = None  # changed and deleted only in the working tree: "uncommitted" says so
+        return _Found(where, event)
 
-    def _event(self, concept: str, history: list[_Version]) -> tuple[int, Event] | None:
+    def _event(self, concept: str, history: list[Version]) -> tuple[int, Event] | None:
         """What happened to a concept that is gone or a redirect now, if committed."""
         target = self.redirects.get(concept)
         if target is not None:
             return self._retirement(concept, target)
-        if self.current.data(concept) is not None or not history or history[0].blob:
+        if self.current.data(concept) is not None or not history:
             return None
+        if history[0].blob:  # HEAD has it: deleted in the working tree (or the index)
+            return len(self.log.commits), Event(EventKind.DELETED, concept, None)
         gone = history[0]
         kind = EventKind.DELETED if gone.other is None else EventKind.RENAMED
         return gone.commit, Event(kind, concept, self._commit(gone.commit), gone.other)
@@ -319,7 +309,7 @@ class _Search:
         for f in found:
             if isinstance(f.where, int):
                 shas.add(self.log.commits[f.where][0])
-            if f.event is not None:
+            if f.event is not None and f.event[1].commit is not None:
                 shas.add(f.event[1].commit.sha)
         return shas
 
@@ -334,13 +324,23 @@ class _Search:
         if not second:
             return Origin(commit, event=event)
         # a retirement names its own commit; the branch walk is for a citation's content
-        branch = None if cit.retired_from else self._branch_commit(sha, second, cit)
+        branch = None
+        if not cit.retired_from:  # an octopus merge merged several: the first that has it
+            walked = (self._branch_commit(log, cit) for log in self._merged(sha, second))
+            branch = next((c for c in walked if c is not None), None)
         return Origin(commit, merge=True, branch_commit=branch, event=event)
 
-    def _branch_commit(self, merge: str, second: str, cit: Citation) -> Commit | None:
+    def _merged(self, merge: str, second: str) -> list[Log | None]:
+        """Each branch a merge merged (one, or more for an octopus merge): its first-parent
+        commits that the merge's first parent does not have; read once per merge."""
+        if merge not in self.branches:
+            parents = self.git.merged_parents(merge) or [second]
+            self.branches[merge] = [self.git.branch_log(merge, p) for p in parents]
+        return self.branches[merge]
+
+    def _branch_commit(self, log: Log | None, cit: Citation) -> Commit | None:
         """The merged branch's own commit that began the run the merge brought: the same
-        walk over the branch's first-parent commits not on the merge's first parent."""
-        log = self.git.branch_log(merge, second)
+        walk over the branch's commits (`_merged`)."""
         if log is None:
             return None  # not reachable (a shallow clone, a partial one)
         history = _concept_history(log, self.folder, cit.concept)[::-1]
@@ -356,6 +356,8 @@ class _Search:
 
 def _abbreviated(event: Event, short: Mapping[str, str]) -> Event:
     c = event.commit
+    if c is None:
+        return event
     commit = Commit(short.get(c.sha, c.sha[:12]), c.date, c.subject)
     return Event(event.kind, event.concept, commit, event.to)
 
@@ -366,7 +368,7 @@ class _Found:
     event: tuple[int, Event] | None = None
 
 
-def _walk(history: list[_Version], matches: Callable[[str | None], bool]) -> int | Origin | None:
+def _walk(history: list[Version], matches: Callable[[str | None], bool]) -> int | Origin | None:
     """The answer's commit index, walking `history` (newest first) back to the first
     version that `matches`: the version after it began the current run. UNCOMMITTED when
     the newest matches; None when none does."""
@@ -378,40 +380,32 @@ def _walk(history: list[_Version], matches: Callable[[str | None], bool]) -> int
     return None
 
 
-def _concept_history(log: _Log, folder: str, concept: str, depth: int = 0) -> list[_Version]:
+def _concept_history(log: Log, folder: str, concept: str, depth: int = 0) -> list[Version]:
     """A concept's versions, oldest first: one per commit that changed what the concept is
     (its blob, under either suffix; None: no file). A deletion that was a rename to
-    another id names it (`other`); a concept that began as a rename of another id carries
-    that one's history before it."""
+    another id names it (`other`); a concept that began as a rename of another id, or of
+    a page in another concepts folder (the KB moved), carries that one's history before
+    it."""
     paths = {f"{folder}{concept}{suffix}": k for k, suffix in enumerate(PAGE_SUFFIXES)}
     touched = sorted((v.commit, paths[p], v) for p in paths for v in log.versions.get(p, ()))
     state: list[str | None] = [None] * len(PAGE_SUFFIXES)
-    out: list[_Version] = []
+    out: list[Version] = []
     for commit, group in groupby(touched, key=lambda t: t[0]):
-        moved = None
+        moved, source = None, None
         for _, k, version in group:
             state[k] = version.blob
-            other = _concept_of(version.other, folder)
-            moved = other if other not in (None, concept) else moved
+            page = page_of(version.other)
+            if page is not None and page != (folder, concept):
+                source = page
+                moved = page[1] if page[0] == folder else moved
         now = next((blob for blob in state if blob is not None), None)
         if out and now == out[-1].blob:  # a suffix switched, or a change undone in one
             continue
-        if not out and now is not None and moved is not None and depth < _RENAME_DEPTH:
-            before = _concept_history(log, folder, moved, depth + 1)
+        if not out and now is not None and source is not None and depth < _RENAME_DEPTH:
+            before = _concept_history(log, *source, depth + 1)
             out.extend(v for v in before if v.commit < commit)
-        out.append(_Version(commit, now, moved if now is None else None))
+        out.append(Version(commit, now, moved if now is None else None))
     return out
-
-
-def _concept_of(path: str | None, folder: str) -> str | None:
-    """The concept id a path in the concepts folder holds; None for any other path."""
-    if path is None or not path.startswith(folder):
-        return None
-    name = path[len(folder) :]
-    for suffix in PAGE_SUFFIXES:
-        if name.endswith(suffix) and "/" not in name:
-            return name[: -len(suffix)]
-    return None
 
 
 # -- the working tree ------------------------------------------------------------------
@@ -444,7 +438,7 @@ class _Worktree:
             raw = self._bytes(concept)
             # a file over max_page_bytes is never parsed: it reads as unreadable
             over = raw is not None and len(raw) > self.limit
-            self.parsed[concept] = None if raw is None else _BROKEN if over else _load(raw)
+            self.parsed[concept] = None if raw is None else BROKEN if over else _load(raw)
         return self.parsed[concept]
 
     def oid(self, concept: str, oid_len: int) -> str | None:
@@ -461,417 +455,4 @@ def _load(raw: bytes) -> object:
     try:
         return parse(decode(raw)).data
     except YamlProblem:
-        return _BROKEN
-
-
-# -- the history pass ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Version:
-    commit: int  # index into _Log.commits
-    blob: str | None  # None: the file was deleted by that commit
-    other: str | None = None  # a rename: the path it came from (added) or went to (deleted)
-
-
-@dataclass
-class _Log:
-    """First-parent history, oldest commit first, and each concept file's versions."""
-
-    head: str = ""
-    # sha, date, subject, second parent ("": not a merge)
-    commits: list[tuple[str, str, str, str]] = field(default_factory=list)
-    versions: dict[str, list[_Version]] = field(default_factory=dict)  # by path, oldest first
-
-    def extend(self, newer: _Log) -> None:
-        base = len(self.commits)
-        self.commits.extend(newer.commits)
-        for path, versions in newer.versions.items():
-            mine = self.versions.setdefault(path, [])
-            mine.extend(_Version(v.commit + base, v.blob, v.other) for v in versions)
-        self.head = newer.head or self.head
-
-
-class _Git:
-    """The few git commands we need, run in the KB root."""
-
-    def __init__(self, cwd: Path, prefix: str, shallow: bool, head: str, too_old: str) -> None:
-        self.cwd, self.prefix, self.shallow, self.head = cwd, prefix, shallow, head
-        self.oid_len = len(head) or 40
-        self.too_old = too_old  # a note when git cannot give the answer, else ""
-
-    @classmethod
-    def open(cls, kb_root: Path) -> _Git | None:
-        probe = _run(kb_root, "rev-parse", "--show-prefix", "--is-shallow-repository")
-        if probe is None or probe.returncode != 0:
-            return None
-        prefix, shallow = probe.stdout.decode("utf-8", "surrogateescape").splitlines()[:2]
-        head = _run(kb_root, "rev-parse", "-q", "--verify", "HEAD^{commit}")
-        sha = head.stdout.decode().strip() if head is not None and head.returncode == 0 else ""
-        return cls(kb_root, prefix, shallow == "true", sha, _too_old(git_version(kb_root)))
-
-    def history(self, cache: Path | None) -> _Log:
-        """The whole first-parent history; from `cache` plus what is new where it can."""
-        with HistoryRead(self, cache) as read:
-            return read.result()
-
-    def _start_log(self, since: str | None) -> _PendingLog | None:
-        """Start reading the commits after `since` (None: all) up to HEAD; None when
-        `since` is not on HEAD's first-parent line (history was rewritten) or git fails."""
-        chain = self._chain(since)
-        if chain is None:
-            return None
-        pending = _PendingLog(self.head, self.prefix + CONCEPTS + "/")
-        try:
-            for start, stop in _slices(chain, since):
-                pending.start(self.cwd, start, stop)
-        except OSError:  # no more processes: stop those started
-            pending.close()
-            return None
-        return pending
-
-    def _chain(self, since: str | None) -> list[str] | None:
-        args = ["rev-list", "--first-parent", "--parents", "HEAD"]
-        done = _run(self.cwd, *args, *([f"^{since}"] if since else []))
-        if done is None or done.returncode != 0:
-            return None
-        rows = [line.split() for line in done.stdout.decode("ascii").splitlines()]
-        # Continuing from `since` needs the oldest new commit to sit right on top of it.
-        if since and (not rows or len(rows[-1]) < 2 or rows[-1][1] != since):
-            return None
-        return [row[0] for row in rows]
-
-    def short_shas(self, shas: list[str]) -> dict[str, str]:
-        if not shas:
-            return {}
-        done = _run(self.cwd, "log", "--no-walk=unsorted", "--format=%H %h", *shas)
-        if done is None or done.returncode != 0:
-            return {}
-        return dict(line.split() for line in done.stdout.decode("ascii").splitlines())
-
-    def blob_reader(self, limit: int) -> _BlobReader:
-        return _BlobReader(self.cwd, limit)
-
-    def branch_log(self, merge: str, second: str) -> _Log | None:
-        """The first-parent commits of a merged branch (from the merge's `second` parent)
-        that the merge's first parent does not have; None when git cannot read them."""
-        done = _run(self.cwd, *_LOG_ARGS, second, f"^{merge}^1")
-        if done is None or done.returncode != 0:
-            return None
-        log = _Log()
-        _parse_log(done.stdout, self.prefix + CONCEPTS + "/", log)
-        return log
-
-
-class HistoryRead:
-    """The history pass (`_Git.history`), started at once and collected by `result`: its
-    git processes run meanwhile, so a caller can read pages while git reads history.
-    Closing it stops whatever was not collected."""
-
-    def __init__(self, git: _Git, cache: Path | None) -> None:
-        self.git, self.cache = git, cache
-        self.known: _Log | None = None  # the history, when nothing needs reading
-        self.cached: _Log | None = None  # the cache's pass, which `pending` continues
-        self.pending: _PendingLog | None = None
-        if not git.head:
-            self.known = _Log()
-        elif cache is None or git.shallow:  # deepening a shallow clone rewrites its past
-            self.pending = git._start_log(None)
-        else:
-            self.cached = _load_cache(cache, git.prefix, git.cwd)
-            if self.cached is not None and self.cached.head == git.head:
-                self.known = self.cached
-            else:
-                self.pending = git._start_log(self.cached.head if self.cached else None)
-
-    def __enter__(self) -> HistoryRead:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def result(self) -> _Log:
-        if self.known is None:
-            self.known = self._collect() or _Log()
-        return self.known
-
-    def _collect(self) -> _Log | None:
-        newer = self.pending.finish() if self.pending is not None else None
-        if self.cache is None or self.git.shallow:
-            return newer
-        whole = newer
-        if self.cached is not None:
-            if newer is not None:
-                self.cached.extend(newer)
-                whole = self.cached
-            else:  # the cache does not continue HEAD's history: read all of it
-                again = self.git._start_log(None)
-                whole = again.finish() if again is not None else None
-        if whole is not None:
-            _save_cache(self.cache, self.git.prefix, whole, self.git.cwd)
-        return whole
-
-    def close(self) -> None:
-        if self.pending is not None:
-            self.pending.close()
-
-
-class _PendingLog:
-    """`git log` over consecutive slices of history, one process each, all running at
-    once; `finish` waits for them and parses, `close` stops any still running."""
-
-    def __init__(self, head: str, concepts: str) -> None:
-        self.head, self.concepts = head, concepts
-        self.running: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []  # newest first
-
-    def start(self, cwd: Path, start: str, stop: str | None) -> None:
-        out = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: slices run at once
-        cmd = _git_cmd(*_LOG_ARGS, start, *([f"^{stop}"] if stop else []))
-        try:
-            proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, env=_env())
-        except OSError:
-            out.close()
-            raise
-        self.running.append((proc, out))
-
-    def finish(self) -> _Log | None:
-        """The commits read, oldest first; None if a git process failed."""
-        try:
-            log = _Log(head=self.head)
-            for proc, out in reversed(self.running):  # the oldest slice first
-                if proc.wait() != 0:
-                    return None
-                out.seek(0)
-                _parse_log(out.read(), self.concepts, log)
-            return log
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        for proc, out in self.running:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            out.close()
-        self.running = []
-
-
-def _slices(chain: list[str], since: str | None) -> list[tuple[str, str | None]]:
-    """`chain` (newest first) cut into consecutive (start, stop) ranges, one per core."""
-    if not chain:
-        return []
-    size = -(-len(chain) // max(1, min(_cores(), _MAX_PROCS, len(chain) // _SLICE)))
-    return [
-        (chain[i], chain[i + size] if i + size < len(chain) else since)
-        for i in range(0, len(chain), size)
-    ]
-
-
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # pragma: no cover - not Linux
-
-
-# Every option the answer depends on, on the command line: a user's `diff.renames`,
-# `log.follow`, `diff.relative` or a git default cannot change what the pass sees.
-_LOG_ARGS = (
-    *("log", "--first-parent", "--diff-merges=first-parent", "--find-renames", "--raw"),
-    *("--no-abbrev", "--no-color", "--no-relative", "-z"),
-    "--format=%x1e%H%x1f%aI%x1f%P%x1f%s",
-)
-
-
-def _parse_log(raw: bytes, concepts: str, log: _Log) -> None:
-    """Append one `git log` slice (newest commit first) to `log` (oldest first)."""
-    commits: list[tuple[str, str, str, str]] = []
-    touched: list[tuple[int, str, _Version]] = []
-    tokens = iter(raw.split(b"\0"))
-    for token in tokens:
-        token = token.lstrip(b"\n")
-        if token.startswith(b"\x1e"):
-            sha, date, parents, subject = token[1:].decode("utf-8", "replace").split("\x1f", 3)
-            second = parents.split()[1] if " " in parents else ""
-            commits.append((sha, date, subject, second))
-        elif token.startswith(b":"):
-            new_blob, status = token.split()[3:5]
-            path = next(tokens, b"").decode("utf-8", "surrogateescape")
-            if status.startswith((b"R", b"C")):  # renamed (or copied): both paths follow
-                new = next(tokens, b"").decode("utf-8", "surrogateescape")
-                if path.startswith(concepts) and commits and status.startswith(b"R"):
-                    touched.append((len(commits) - 1, path, _Version(0, None, new)))
-                path, other = new, path
-            else:
-                other = None
-            if path.startswith(concepts) and commits:
-                blob = None if status == b"D" else new_blob.decode("ascii")
-                touched.append((len(commits) - 1, path, _Version(0, blob, other)))
-    base, last = len(log.commits), len(commits) - 1
-    log.commits.extend(reversed(commits))
-    for index, path, v in reversed(touched):
-        log.versions.setdefault(path, []).append(_Version(base + last - index, v.blob, v.other))
-
-
-# -- the cache -------------------------------------------------------------------------
-
-
-def _load_cache(path: Path, prefix: str, owner_of: Path) -> _Log | None:
-    """The cached pass, or None if missing, corrupt, for another KB, or not written for
-    this user's KB at `owner_of`."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if doc["format"] != _CACHE_FORMAT or doc["prefix"] != prefix:
-            return None
-        if doc["owner"] != secret_for(owner_of):  # written by someone else: `kbcli.secret`
-            return None
-        commits = [(str(s), str(d), str(t), str(m)) for s, d, t, m in doc["commits"]]
-        versions = {
-            str(p): [_Version(int(i), _opt(b), _opt(o)) for i, b, o in vs]
-            for p, vs in doc["versions"].items()
-        }
-        if any(not 0 <= v.commit < len(commits) for vs in versions.values() for v in vs):
-            return None
-        return _Log(str(doc["head"]), commits, versions)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _save_cache(path: Path, prefix: str, log: _Log, owner_of: Path) -> None:
-    doc = {
-        "format": _CACHE_FORMAT,
-        "prefix": prefix,
-        "owner": secret_for(owner_of),
-        "head": log.head,
-        "commits": log.commits,
-        "versions": {
-            p: [[v.commit, v.blob, v.other] for v in vs] for p, vs in log.versions.items()
-        },
-    }
-    with contextlib.suppress(OSError):  # a cache we cannot write only costs time
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f, separators=(",", ":"))
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-
-# -- reading blobs ---------------------------------------------------------------------
-
-
-class _BlobReader:
-    """`git cat-file --batch`, started on first use; each blob parsed once, and a blob
-    over `limit` bytes (the KB's max_page_bytes) never: it reads as unreadable."""
-
-    def __init__(self, cwd: Path, limit: int) -> None:
-        self.cwd, self.limit = cwd, limit
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.cache: dict[str | None, object] = {None: None}
-
-    def __enter__(self) -> _BlobReader:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self.proc is not None:
-            self.proc.communicate()  # closes its pipes once it has finished
-            self.proc = None
-
-    def read(self, blob: str | None) -> object:
-        if blob not in self.cache:
-            raw = self._fetch(blob or "")
-            self.cache[blob] = _BROKEN if raw is None else _load(raw)  # None: missing or too big
-        return self.cache[blob]
-
-    def _fetch(self, blob: str) -> bytes | None:
-        if self.proc is None:
-            self.proc = subprocess.Popen(
-                _git_cmd("cat-file", "--batch"),
-                cwd=self.cwd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=_env(),
-            )
-        stdin, stdout = self.proc.stdin, self.proc.stdout
-        assert stdin is not None and stdout is not None
-        stdin.write(blob.encode("ascii") + b"\n")
-        stdin.flush()
-        header = stdout.readline().split()
-        if len(header) != 3 or header[1] != b"blob":
-            return None  # missing (a partial clone, a corrupt repository)
-        size = int(header[2])
-        if size > self.limit:  # skipped in chunks, never held whole
-            _read_exactly(stdout, size + 1, keep=False)
-            return None
-        data = _read_exactly(stdout, size + 1)  # the content, then a newline
-        return data[:-1]
-
-
-def _read_exactly(stream: IO[bytes], size: int, keep: bool = True) -> bytes:
-    chunks, left = [], size
-    while left > 0:
-        chunk = stream.read(left if keep else min(left, 1 << 16))
-        if not chunk:
-            break
-        if keep:
-            chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-# -- running git -----------------------------------------------------------------------
-
-
-def _env() -> dict[str, str]:
-    # No optional locks: we only read, and must not contend with a concurrent `git commit`.
-    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
-
-
-# Settings that would change what kb reads from git, pinned whatever the user's config
-# says (the command-line options in `_LOG_ARGS` pin the rest).
-_PINNED = (
-    *("log.showRoot=true", "log.showSignature=false", "log.follow=false"),
-    *("core.quotePath=false", "color.ui=never", "diff.renameLimit=1000"),
-    *("i18n.logOutputEncoding=UTF-8", "log.mailmap=false"),
-)
-
-
-def _git_cmd(*args: str) -> list[str]:
-    return ["git", "--no-pager", *(a for kv in _PINNED for a in ("-c", kv)), *args]
-
-
-def git_version(cwd: Path) -> tuple[int, ...] | None:
-    """The installed git's version, as numbers; None when it cannot be told."""
-    done = _run(cwd, "version")
-    if done is None or done.returncode != 0:
-        return None
-    found = re.search(rb"(\d+)\.(\d+)", done.stdout)
-    return tuple(int(n) for n in found.groups()) if found else None
-
-
-def _too_old(version: tuple[int, ...] | None) -> str:
-    """The note for a git that cannot give the answer (see MIN_GIT), else ""."""
-    if version is None or version >= MIN_GIT:
-        return ""
-    have = ".".join(map(str, version))
-    return f"kb stale needs git 2.31 or later to name the commit (this is git {have})"
-
-
-def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
-    """Run git; None when git is not installed or `cwd` is gone."""
-    try:
-        return subprocess.run(_git_cmd(*args), cwd=cwd, capture_output=True, env=_env())
-    except OSError:
-        return None
+        return BROKEN

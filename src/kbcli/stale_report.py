@@ -31,7 +31,8 @@ is a merge), `uncommitted` (changed only in the working tree or index) or `unkno
 (safe.directory)" for one another user owns, "git fails in this repository: ..." with
 git's words otherwise. An origin may carry an `event` (`kind` deleted, renamed or retired,
 `concept`, `sha`, `date`, `subject`, and `to`): what happened to a concept that is gone or
-retired. docs/stale.md defines the commit named.
+retired (`sha`, `date` and `subject` null for a deletion not yet committed).
+docs/stale.md defines the commit named.
 `path` is relative to the working directory, as in lint's JSON. `not_pages` lists the
 entries named like pages that kb could not read (Y008, as lint reports them); any makes
 `clean` false and the exit code 1.
@@ -127,7 +128,8 @@ def _since(cit: StaleCitation) -> str:
         return ""
     if origin.event is not None:  # deleted, renamed or retired: that first, then the answer
         event = ": " + _event(cit, origin.event)
-        if origin.commit is not None and origin.commit.sha == origin.event.commit.sha:
+        done = origin.event.commit
+        if origin.commit is not None and done is not None and origin.commit.sha == done.sha:
             return event + _merge(origin)
         answer = _answer(origin)  # " since ...", or already in parentheses
         return f"{event} ({answer.strip()})" if origin.commit is not None else event + answer
@@ -164,7 +166,8 @@ def _event(cit: StaleCitation, event: Event) -> str:
         EventKind.RENAMED: f"renamed to {event.to}",
         EventKind.RETIRED: f"retired into {event.to}",
     }[event.kind]
-    return f"{who}{what} in {_commit(event.commit)}"
+    when = "the working tree" if event.commit is None else _commit(event.commit)
+    return f"{who}{what} in {when}"
 
 
 def summary(result: StaleResult) -> str:
