@@ -441,3 +441,41 @@ def test_import_notes_and_lint_fix_notes(tmp_path: Path) -> None:
     fixed = run_kb("lint", "--fix", cwd=kb)
     assert fixed.code == 1 and fixed.err.startswith("fixed concepts/alpha.yaml: ")
     assert_safe(fixed.out + fixed.err)
+
+
+def test_quiz_keeps_hostile_text_as_text(hostile_kb: Path, tmp_path: Path) -> None:
+    """kb quiz's answer key (piped), its session (at a terminal) and its JSON show the
+    pages' text, never a forged line, an escape byte or a bidi override."""
+    import shutil
+
+    from kbcli.commands.quiz import answer_key, ask_session
+    from kbcli.quiz import load_concepts, make_quiz
+
+    kb = tmp_path / "kb"
+    shutil.copytree(hostile_kb, kb, symlinks=True)
+    (kb / "concepts/forged.yaml").unlink()  # quiz asks only a KB whose pages validate
+    for name, old, when in [
+        ("hostile", "    detail:", "2024"),  # a timeline of a hostile claim and alpha's two
+        ("alpha", "    sources: [greek]\n  - id: alpha-is-a", "2000"),
+        ("alpha", "    sources: [greek]\nsources:", "2010"),
+    ]:
+        page = kb / f"concepts/{name}.yaml"
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace(old, f"    when: '{when}'\n{old}"), encoding="utf-8")
+    for seed in range(4):
+        key = run_kb("quiz", "--seed", str(seed), "--count", "9", cwd=kb)
+        assert key.code == 0, key.err
+        assert_safe(key.out + key.err)
+        assert "\\x1b[2J" in key.out  # the text is there, escaped
+        as_json = run_kb("quiz", "--seed", str(seed), "--format", "json", cwd=kb)
+        assert_safe(as_json.out, wrapped=True)
+        assert json.loads(as_json.out)["questions"]
+    quiz = make_quiz(load_concepts(kb, load_config(kb)), seed=1, count=9)
+    assert {q.kind for q in quiz.questions} == {"entities", "timeline", "speed"}
+    said: list[str] = []
+
+    def answer(hint: str) -> str:  # "Your answer (A/B/C/D)", or "(letters in order, e.g. CBA)"
+        return hint.rstrip(")").split()[-1] if "e.g." in hint else "A"
+
+    ask_session(quiz, answer, said.append)
+    assert_safe("\n".join(said) + answer_key(quiz))
