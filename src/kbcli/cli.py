@@ -875,7 +875,7 @@ def merge_file(
 
     report = run(base, ours, theirs, path, marker_size, Path.cwd())
     for note in report.notes:
-        typer.echo(f"kb merge-file: {note}", err=True)
+        _say(f"kb merge-file: {note}", err=True)  # the path and claim ids come from a branch
     return report.code
 
 

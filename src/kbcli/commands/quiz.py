@@ -59,12 +59,12 @@ def quiz(
     and explains each answer; piped, it prints the questions and an answer key. The seed
     is printed, so a quiz can be asked again; exit 1 when the KB has too little to ask.
     """
-    import json
     import secrets
 
     from kbcli.cli import _state
     from kbcli.config import load_config
     from kbcli.quiz import KINDS, load_concepts, make_quiz
+    from kbcli.safetext import json_text
 
     root = _state(ctx).kb_root()
     config = load_config(root)
@@ -74,7 +74,7 @@ def quiz(
         load_concepts(root, config), seed=chosen, count=count, kinds=kinds, concept=concept
     )
     if format is QuizFormat.json:
-        typer.echo(json.dumps(result.to_json(), indent=2))  # ensure_ascii: bidi escaped too
+        typer.echo(json_text(result.to_json()))  # control chars, bidi, `##[` escaped
         return 0
     if len(result.questions) < count:
         typer.echo(f"note: only {len(result.questions)} question(s) to ask", err=True)
