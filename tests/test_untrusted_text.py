@@ -514,3 +514,18 @@ def test_merge_file_notes_keep_a_hostile_path_and_claim_id_as_text(tmp_path: Pat
     )
     (tmp_path / "base.yaml").write_text("id: [\n", encoding="utf-8")  # git merges it by line
     assert_safe(run_kb("merge-file", *args, cwd=tmp_path).err)
+
+
+@pytest.mark.parametrize("command", [("lint",), ("stale",), ("render", "--out", "site")])
+def test_a_stray_entry_with_a_hostile_name_is_one_escaped_line(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    kb = make_kb(tmp_path / "kb")
+    (kb / "concepts" / "x\n::error title=pwned::retracted\x1b[2J.yaml").mkdir()
+    result = run_kb(*command, cwd=kb)
+    assert result.code == 1
+    assert result.out.splitlines()[0] == (
+        "concepts/x\\n::error title=pwned::retracted\\x1b[2J.yaml:1:1: Y008 not a page: a "
+        "folder, named like a page; rename it or move it out of the KB"
+    )
+    assert_safe(result.out + result.err)
