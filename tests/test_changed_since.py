@@ -131,3 +131,19 @@ def test_unknown_revision_and_no_git_are_usage_errors(tmp_path: Path) -> None:
     outside = run_kb("lint", "--changed-since", "main", cwd=plain)
     assert outside.code == 2
     assert "--changed-since needs a git repository" in outside.err
+
+
+def test_a_committed_folder_named_like_a_page_is_a_stray_entry(tmp_path: Path) -> None:
+    """git tracks files, not folders: a pull request adding `concepts/d.yaml/notes` brings
+    a folder named like a page, which `kb lint` reports (Y008); so must --changed-since."""
+    kb = git_init(make_kb(tmp_path / "kb"))
+    (kb / "concepts/d.yaml").mkdir()
+    (kb / "concepts/d.yaml/notes").write_text("x\n", encoding="utf-8")
+    git(kb, "add", "-A")
+    git(kb, "commit", "-qm", "A folder")
+    result = run_kb("lint", "--changed-since", "HEAD~1", cwd=kb)
+    assert (result.code, result.out) == (
+        1,
+        "concepts/d.yaml:1:1: Y008 not a page: a folder, named like a page; rename it or "
+        "move it out of the KB\nFound 1 error and 0 warnings (1 page checked).\n",
+    )

@@ -186,11 +186,25 @@ def test_a_finding_is_exactly_one_line(hostile_kb: Path) -> None:
     assert "cot\\r\\x1b[2K::error file=concepts/alpha.yaml::Thesis retracted\\n" in text
 
 
-def test_json_stays_json_and_keeps_the_text(hostile_kb: Path) -> None:
-    for args in (("lint", "--format", "json"), ("stale", "--format", "json")):
-        result = run_kb(*args, cwd=hostile_kb)
-        assert result.out.isascii() and "\x1b" not in result.out  # json escapes it all
-        json.loads(result.out)
+JSON_OUTPUTS = [
+    ("lint", "--format", "json"),
+    ("stale", "--format", "json"),
+    ("diff", "HEAD~1", "--format", "json"),
+    ("diff", "HEAD~2", "--format", "json"),
+]
+
+
+@pytest.mark.parametrize("args", JSON_OUTPUTS, ids=" ".join)
+def test_json_stays_json_and_keeps_the_text(hostile_kb: Path, args: tuple[str, ...]) -> None:
+    result = run_kb(*args, cwd=hostile_kb)
+    assert result.out.isascii() and "\x1b" not in result.out  # json escapes it all
+    # GitHub's runner reads a legacy `##[command]` anywhere in a line of a CI log, so the
+    # JSON spells the `#` of a page's `##[` as `\u0023`: the same data, no command.
+    assert "##[" not in result.out and "#\\u0023[error]Thesis retracted" in result.out
+    assert LEGACY in json.dumps(json.loads(result.out), ensure_ascii=False)
+
+
+def test_json_keeps_the_data(hostile_kb: Path) -> None:
     stale = json.loads(run_kb("stale", "--format", "json", cwd=hostile_kb).out)
     origins = [c["origin"] for t in stale["theses"] for c in t["citations"] if c["origin"]]
     assert origins and origins[0]["subject"] == SUBJECT  # the data itself, unchanged
@@ -441,3 +455,77 @@ def test_import_notes_and_lint_fix_notes(tmp_path: Path) -> None:
     fixed = run_kb("lint", "--fix", cwd=kb)
     assert fixed.code == 1 and fixed.err.startswith("fixed concepts/alpha.yaml: ")
     assert_safe(fixed.out + fixed.err)
+
+
+def test_quiz_keeps_hostile_text_as_text(hostile_kb: Path, tmp_path: Path) -> None:
+    """kb quiz's answer key (piped), its session (at a terminal) and its JSON show the
+    pages' text, never a forged line, an escape byte or a bidi override."""
+    import shutil
+
+    from kbcli.commands.quiz import answer_key, ask_session
+    from kbcli.quiz import load_concepts, make_quiz
+
+    kb = tmp_path / "kb"
+    shutil.copytree(hostile_kb, kb, symlinks=True)
+    (kb / "concepts/forged.yaml").unlink()  # quiz asks only a KB whose pages validate
+    for name, old, when in [
+        ("hostile", "    detail:", "2024"),  # a timeline of a hostile claim and alpha's two
+        ("alpha", "    sources: [greek]\n  - id: alpha-is-a", "2000"),
+        ("alpha", "    sources: [greek]\nsources:", "2010"),
+    ]:
+        page = kb / f"concepts/{name}.yaml"
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace(old, f"    when: '{when}'\n{old}"), encoding="utf-8")
+    for seed in range(4):
+        key = run_kb("quiz", "--seed", str(seed), "--count", "9", cwd=kb)
+        assert key.code == 0, key.err
+        assert_safe(key.out + key.err)
+        assert "\\x1b[2J" in key.out  # the text is there, escaped
+        as_json = run_kb("quiz", "--seed", str(seed), "--format", "json", cwd=kb)
+        assert_safe(as_json.out, wrapped=True)
+        assert json.loads(as_json.out)["questions"]
+    quiz = make_quiz(load_concepts(kb, load_config(kb)), seed=1, count=9)
+    assert {q.kind for q in quiz.questions} == {"entities", "timeline", "speed"}
+    said: list[str] = []
+
+    def answer(hint: str) -> str:  # "Your answer (A/B/C/D)", or "(letters in order, e.g. CBA)"
+        return hint.rstrip(")").split()[-1] if "e.g." in hint else "A"
+
+    ask_session(quiz, answer, said.append)
+    assert_safe("\n".join(said) + answer_key(quiz))
+
+
+def test_merge_file_notes_keep_a_hostile_path_and_claim_id_as_text(tmp_path: Path) -> None:
+    """git passes the file's path (%P) from the branch being merged, and the conflict notes
+    name its claims: both are shown escaped, on one line each."""
+    claim = "c\n::error::pwned \x1b[2J ##[error]x"
+    page = "id: a\ntitle: A\nclaims:\n  - id: {}\n    statement: {}\n    evidence: strong\n"
+    (tmp_path / "base.yaml").write_text(page.format(y(claim), "Old"), encoding="utf-8")
+    (tmp_path / "ours.yaml").write_text(page.format(y(claim), "Ours"), encoding="utf-8")
+    (tmp_path / "theirs.yaml").write_text(page.format(y(claim), "Theirs"), encoding="utf-8")
+    path = "concepts/x\n::error title=pwned::merged\x1b]0;t\x07.yaml"
+    args = ("base.yaml", "ours.yaml", "theirs.yaml", "--path", path)
+    result = run_kb("merge-file", *args, cwd=tmp_path)
+    assert result.code == 1
+    assert result.err == (
+        "kb merge-file: concepts/x\\n::error title=pwned::merged\\x1b]0;t\\x07.yaml: conflict "
+        "in claims[c\\n::error::pwned \\x1b[2J #\\x23[error]x].statement: changed on both "
+        "sides, differently\n"
+    )
+    (tmp_path / "base.yaml").write_text("id: [\n", encoding="utf-8")  # git merges it by line
+    assert_safe(run_kb("merge-file", *args, cwd=tmp_path).err)
+
+
+@pytest.mark.parametrize("command", [("lint",), ("stale",), ("render", "--out", "site")])
+def test_a_stray_entry_with_a_hostile_name_is_one_escaped_line(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    kb = make_kb(tmp_path / "kb")
+    (kb / "concepts" / "x\n::error title=pwned::retracted\x1b[2J.yaml").mkdir()
+    result = run_kb(*command, cwd=kb)
+    assert result.code == 1
+    assert result.out.splitlines()[0] == (
+        "concepts/x\\n::error title=pwned::retracted\\x1b[2J.yaml:1:1: Y008 not a page: a "
+        "folder, named like a page; rename it or move it out of the KB"
+    )
+    assert_safe(result.out + result.err)

@@ -65,6 +65,9 @@ def _base(root: Path, rev: str) -> str:
 
 def _note(changes: ChangeSet, root: Path, status: str, rel: str) -> None:
     parts = rel.split("/")
+    if len(parts) > 2:  # a file in a folder: the folder, if named like a page, is one (Y008)
+        parts, status = parts[:2], "D" if status == "D" else "A"
+        rel = "/".join(parts)
     if len(parts) != 2 or parts[0] not in KINDS.values():
         return
     stem, suffix = parts[1].rsplit(".", 1) if "." in parts[1] else (parts[1], "")

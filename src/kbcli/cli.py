@@ -893,7 +893,7 @@ def render(
         files = build_site(root, load_config(root), fmt)
     except NotPages as exc:  # findings, as lint reports them, then why nothing was written
         for f in exc.findings:
-            typer.echo(f"{display_path(root, f.path, Path.cwd())}:1:1: {f.code} {f.message}")
+            _say(f"{display_path(root, f.path, Path.cwd())}:1:1: {f.code} {f.message}")
         raise
     if check is not None:
         outdated = check_site(files, check, fmt)
@@ -938,7 +938,7 @@ def merge_file(
 
     report = run(base, ours, theirs, path, marker_size, Path.cwd())
     for note in report.notes:
-        typer.echo(f"kb merge-file: {note}", err=True)
+        _say(f"kb merge-file: {note}", err=True)  # the path and claim ids come from a branch
     return report.code
 
 

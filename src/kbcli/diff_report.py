@@ -7,7 +7,6 @@ Everything a page says is untrusted: every string from a page or a file name goe
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
@@ -280,7 +279,9 @@ def markdown_lines(result: KnowledgeDiff, sides: Sides) -> list[str]:
 
 
 def as_json(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
-    json.dump(to_json(result, sides), out, indent=2)  # ensure_ascii: control chars escaped
+    from kbcli.safetext import json_text
+
+    out.write(json_text(to_json(result, sides)))  # control chars, bidi, `##[` escaped
     out.write("\n")
 
 

@@ -48,7 +48,7 @@ class Question:
     prompt: str
     choices: tuple[str, ...]
     answer: str | tuple[str, ...]  # timeline: the choices in the right order
-    explanation: str
+    explanation: tuple[str, ...]  # its lines: page text may hold line breaks of its own
     page: str  # the concept the question comes from (timeline: its earliest event's)
     claim: str | None  # the claim it comes from; None for a speed question
 
@@ -59,7 +59,7 @@ class Question:
             "prompt": self.prompt,
             "choices": list(self.choices),
             "answer": answer,
-            "explanation": self.explanation,
+            "explanation": "\n".join(self.explanation),
             "source": {"page": self.page, "claim": self.claim},
         }
 
@@ -191,7 +191,7 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
                 f"Which of these is a key claim of {page['title']}?",
                 tuple(choices),
                 claim["statement"],
-                f"{page['title']}: {_explain(page, claim)}",
+                (f"{page['title']}: {_explain(page, claim)}",),
                 page_id,
                 claim["id"],
             )
@@ -261,7 +261,7 @@ def _timeline(concepts: Concepts, concept: str | None, rng: random.Random) -> It
             "Put these in the order they happened, earliest first.",
             tuple(events[i][2]["statement"] for i in chosen),
             answer,
-            "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1)),
+            tuple(f"{n}. {line}" for n, line in enumerate(lines, 1)),
             events[ordered[0]][1],
             events[ordered[0]][2]["id"],
         )
@@ -308,7 +308,7 @@ def _speed(concepts: Concepts, concept: str | None, rng: random.Random) -> Itera
                 prompt,
                 tuple(choices),
                 page["title"],
-                f"{page['title']} ({page_id}), from its {what}: {first}",
+                (f"{page['title']} ({page_id}), from its {what}: {first}",),
                 page_id,
                 None,
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import TextIO
 
 from kbcli.findings import Finding, Severity
 from kbcli.rules.catalogue import RULES
-from kbcli.safetext import visible
+from kbcli.safetext import json_text, visible
 
 JSON_VERSION = 1
 
@@ -72,7 +71,7 @@ def as_json(
         "summary": {"errors": errors, "warnings": len(findings) - errors},
         "findings": items,
     }
-    json.dump(doc, out, indent=2)
+    out.write(json_text(doc))
     out.write("\n")
 
 

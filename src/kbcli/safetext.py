@@ -30,7 +30,9 @@ The API (see docs/security.md):
   `commands=False` leaves workflow-command markers alone (a rendered page: no CI reads it);
 - `markup(text)`: `visible`, then escaped for rich markup (`[bold]`, `[link=...]`), for
   strings rich prints with markup on (tables, prompts).
-JSON needs neither: `json.dump` escapes every control and non-ASCII character itself.
+- `json_text(doc)`: the JSON document kb prints: `json.dumps` escapes every control and
+  non-ASCII character itself (`ensure_ascii`); a `##[` in a string is written `#\\u0023[`,
+  the same data, since a JSON line printed to a CI log is read by the runner too.
 """
 
 from __future__ import annotations
@@ -67,6 +69,15 @@ def markup(text: str) -> str:
     from rich.markup import escape
 
     return escape(visible(text))
+
+
+def json_text(doc: object) -> str:
+    """`doc` as indented, pure-ASCII JSON, with no workflow-command marker in any line (a
+    `##[` can only stand in a string, where `\\u0023` is the same `#`; indented, no line
+    starts with `::`)."""
+    import json
+
+    return json.dumps(doc, indent=2).replace("##[", "#\\u0023[")
 
 
 def is_safe(text: str) -> bool:

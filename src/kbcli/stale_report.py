@@ -40,14 +40,13 @@ entries named like pages that kb could not read (Y008, as lint reports them); an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from kbcli.history import Commit, Event, EventKind, Origin
 from kbcli.report import display_path, github_data, github_property
-from kbcli.safetext import markup, visible
+from kbcli.safetext import json_text, markup, visible
 from kbcli.stale import StaleCitation, StaleResult, Status, ThesisReport
 
 JSON_VERSION = 1
@@ -237,7 +236,7 @@ def _since_cell(cit: StaleCitation) -> tuple[str, ...]:
 
 def as_json(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
     """The documented JSON shape (see the module docstring)."""
-    json.dump(to_json(result, cwd), out, indent=2)
+    out.write(json_text(to_json(result, cwd)))
     out.write("\n")
 
 

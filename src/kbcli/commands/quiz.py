@@ -59,12 +59,12 @@ def quiz(
     and explains each answer; piped, it prints the questions and an answer key. The seed
     is printed, so a quiz can be asked again; exit 1 when the KB has too little to ask.
     """
-    import json
     import secrets
 
     from kbcli.cli import _state
     from kbcli.config import load_config
     from kbcli.quiz import KINDS, load_concepts, make_quiz
+    from kbcli.safetext import json_text
 
     root = _state(ctx).kb_root()
     config = load_config(root)
@@ -74,7 +74,7 @@ def quiz(
         load_concepts(root, config), seed=chosen, count=count, kinds=kinds, concept=concept
     )
     if format is QuizFormat.json:
-        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        typer.echo(json_text(result.to_json()))  # control chars, bidi, `##[` escaped
         return 0
     if len(result.questions) < count:
         typer.echo(f"note: only {len(result.questions)} question(s) to ask", err=True)
@@ -112,6 +112,8 @@ def right_letters(question: "Question") -> str:
 
 def answer_key(result: "Quiz") -> str:
     """The quiz as plain text: the questions, then the answers with their explanations."""
+    from kbcli.safetext import visible
+
     lines = [f"kb quiz: {len(result.questions)} question(s), seed {result.seed}", ""]
     for n, question in enumerate(result.questions, 1):
         lines += [f"{n}. [{question.kind}] {question.prompt}", *choice_lines(question), ""]
@@ -119,15 +121,17 @@ def answer_key(result: "Quiz") -> str:
     for n, question in enumerate(result.questions, 1):
         letters = ", ".join(right_letters(question))
         lines += [f"{n}. {letters}", *_indented(question.explanation)]
-    return "\n".join(lines) + "\n"
+    return "".join(visible(line) + "\n" for line in lines)  # page text: one line, as text
 
 
-def _indented(text: str) -> list[str]:
-    return [f"   {line}" for line in text.splitlines()]
+def _indented(lines: "tuple[str, ...]") -> list[str]:
+    return [f"   {line}" for line in lines]
 
 
 def ask_session(result: "Quiz", ask: Callable[[str], str], say: Callable[[str], None]) -> int:
-    """Ask each question, say whether the answer is right and why; the score."""
+    """Ask each question, say whether the answer is right and why; the score. Every line
+    goes through `visible`: page text is shown as text, never acts on the terminal."""
+    say = _safely(say)
     score = 0
     total = len(result.questions)
     say(f"kb quiz: {total} question(s), seed {result.seed} (Ctrl-C to stop)")
@@ -148,6 +152,12 @@ def ask_session(result: "Quiz", ask: Callable[[str], str], say: Callable[[str], 
     say("")
     say(f"Score: {score}/{total}")
     return score
+
+
+def _safely(say: Callable[[str], None]) -> Callable[[str], None]:
+    from kbcli.safetext import visible
+
+    return lambda line: say(visible(line))
 
 
 def _read_answer(question: "Question", ask: Callable[[str], str]) -> str:

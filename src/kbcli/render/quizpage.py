@@ -87,7 +87,7 @@ def _question(n: int, question: Any) -> Section:
         source = [Span(" Source: "), Span(f"{question.page}#{question.claim}", target)]
     else:
         source = [Span(" Source: "), Span(question.page, Target(concept_path(question.page)))]
-    explanation = tuple(Para((Span(line),)) for line in question.explanation.splitlines())
+    explanation = tuple(Para((Span(line),)) for line in question.explanation)
     answer = Details(
         "Answer",
         (Para((Span(right, style="strong"), *source)), *explanation),
