@@ -515,8 +515,9 @@ def _with_markers(merged: str, hunks: list[_Hunk], size: int) -> str:
 
 
 def lint_check(kind: str, stem: str, config: Config, ours: str, theirs: str) -> Check:
-    """A `Check` by the schema and lint's page rules: a problem of the merged page that
-    neither OURS nor THEIRS has (the page's old problems are not the merge's doing)."""
+    """A `Check` by the schema and lint's page rules: an error of the merged page that
+    neither OURS nor THEIRS has (the page's old problems are not the merge's doing; its
+    new warnings, as kb.yaml rates them, lint reports once the merge is made)."""
     if kind == "config":
         from kbcli.schema import validate_config
 
@@ -543,8 +544,13 @@ def lint_check(kind: str, stem: str, config: Config, ours: str, theirs: str) -> 
         if not validator.problems(data, None) and not local.check(kind, stem, data, None, config):
             return None
         old = {_finding_key(f) for side in (ours, theirs) for f in findings(side)}
-        new = [f for f in findings(text) if _finding_key(f) not in old]
+        new = [f for f in findings(text) if _finding_key(f) not in old and _error(f)]
         return f"line {new[0].line}: {new[0].code} {new[0].message}" if new else None
+
+    def _error(finding: Finding) -> bool:
+        # a warning (a possible contradiction between a claim of each side) is lint's to
+        # report on the merged page, not a reason to refuse a merge that holds both sides
+        return config.severity(finding.code) == "error"
 
     return page_problem
 
