@@ -477,15 +477,22 @@ def merge_file_versions(root: Path) -> list[str]:
     changed (different ones), for G; the file names, in the driver's order."""
     (root / "kb" / "concepts").mkdir(parents=True)
     (root / "kb" / "kb.yaml").write_text("{}\n", encoding="utf-8")
+    sys.path.insert(0, str(Path(__file__).parent))
+    from threshold import synthetic_statements
+
+    # Statements as varied as a real page's: "Claim number 1 holds" / "... 2 holds" would
+    # make every pair a possible contradiction (C009), which no real page is.
+    said = synthetic_statements(540, 0, seed=14)
+    added = {"ours": said[500:520], "theirs": said[520:]}
 
     def page(side: str, changed: range) -> str:
         lines = ["id: big", "title: Big", "summary: A page of many claims.", "claims:"]
         for i in range(500):
             level = "weak" if i in changed else LEVELS[i % 3]
-            lines += [f"  - id: c{i}", f"    statement: Claim number {i} holds"]
+            lines += [f"  - id: c{i}", f"    statement: {said[i]}"]
             lines += [f"    evidence: {level}", "    sources: [s1]"]
         for i in range(20 if side else 0):
-            lines += [f"  - id: {side}-{i}", f"    statement: {side.title()} adds claim {i}"]
+            lines += [f"  - id: {side}-{i}", f"    statement: {added[side][i]}"]
             lines += ["    evidence: strong", "    sources: [s1]"]
         lines += ["sources:", "  - {id: s1, title: Source}", "changelog:"]
         if side:
