@@ -805,8 +805,10 @@ class Bench:
         """H, its runs interleaved with D's: `kb diff` of a commit that changes 5 concepts,
         each in a claim a thesis cites (so the stale-theses search has work to do)."""
         # concept 10t is cited by thesis t, on claims t % 12 and (t + 5) % 12
-        step = max(1, len(corpus.theses) // 5)
-        picked = [(10 * t, t % 12) for t in range(0, len(corpus.theses), step)][:5]
+        # of the theses whose citation of concept 10t is fresh (no planted stale change)
+        fresh = [t for t in range(len(corpus.theses)) if not corpus.concepts[10 * t].evidence]
+        step = max(1, len(fresh) // 5)
+        picked = [(10 * t, t % 12) for t in fresh[::step]][:5]
         chosen = [corpus.concepts[i] for i, _ in picked]
         saved = [(c.revision, list(c.log), dict(c.evidence)) for c in chosen]
         for c, (_, claim) in zip(chosen, picked, strict=True):
