@@ -514,3 +514,19 @@ def test_a_short_id_does_not_keep_every_sentence_with_that_word_out() -> None:
     assert [sorted(q.choices) for q in quiz.questions] == [
         ["Comes first in the alphabet", "Follows a vowel"]
     ]
+
+
+def test_a_stray_entry_is_a_finding_exit_1_and_an_invalid_page_an_input_error(
+    tmp_path: Path,
+) -> None:
+    root = make_kb(tmp_path / "kb")
+    (root / "concepts" / "x.yaml").mkdir()
+    result = run_kb("quiz", "--seed", "1", cwd=root)
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        "kb: concepts/x.yaml:1:1: Y008 not a page: a folder, named like a page; rename it or "
+        "move it out of the KB\n"
+    )
+    (root / "concepts" / "x.yaml").rmdir()
+    (root / "concepts" / "bad.yaml").write_text("id: bad\n")
+    assert run_kb("quiz", "--seed", "1", cwd=root).code == 2

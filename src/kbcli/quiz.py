@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
-from kbcli.errors import KbError, Refused
+from kbcli.errors import EXIT_FINDINGS, KbError, Refused
 
 KINDS = ("entities", "timeline", "speed")
 CHOICES = 4  # at most, the right one included
@@ -83,7 +83,12 @@ def load_concepts(root: Path, config: Config) -> dict[str, dict[str, Any]]:
     concepts: dict[str, dict[str, Any]] = {}
     for ref in list_pages(root):
         if ref.kind == "concept" and ref.id not in concepts:
-            data = page_data(root, config, ref)
+            try:
+                data = page_data(root, config, ref)
+            except KbError as exc:
+                if exc.message.startswith("Y008 "):  # a stray entry is a finding: exit 1,
+                    exc.exit_code = EXIT_FINDINGS  # as in every command that lists pages
+                raise
             if not data.get("redirect"):
                 concepts[ref.id] = data
     return concepts
