@@ -238,12 +238,6 @@ class PlanFormat(StrEnum):
     json = "json"
 
 
-class StaleFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-
-
 class Kind(StrEnum):
     concept = "concept"
     thesis = "thesis"
@@ -533,9 +527,7 @@ def _note_editor_schemas(root: Path) -> None:
 @app.command()
 def stale(
     ctx: typer.Context,
-    format: Annotated[
-        StaleFormat, typer.Option("--format", help="Output format.")
-    ] = StaleFormat.text,
+    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     check: Annotated[
         bool,
         typer.Option("--check", help="Exit 1 when any citation needs a review (for hooks and CI)."),
@@ -575,7 +567,7 @@ def stale(
 
         base, caused = caused_since(root, changed_since, config.max_page_bytes)
         result = split_by_cause(result, caused, base)
-    color = format is StaleFormat.text and _color()
+    color = format is Format.text and _color()
     stale_report.REPORTERS[format.value](result, Path.cwd(), sys.stdout, color)
     return 1 if result.not_pages or (check and not result.clean) else 0
 

@@ -12,20 +12,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kbcli.knowledge_diff import Item, KnowledgeDiff, PageDiff, StaleChange
+from kbcli.safetext import visible as _safe  # page text, safe for a terminal or log
 
 if TYPE_CHECKING:
     from kbcli.commands.diff import Sides
 
 JSON_VERSION = 1
 DETAILS_OVER = 3  # more pages than this: each in its own collapsible <details> (markdown)
-
-
-def _safe(text: str) -> str:
-    """Text from a page, made safe for a terminal or a log (`safetext.visible`: control,
-    line-break and bidi characters shown escaped, GitHub's command markers broken)."""
-    from kbcli.safetext import visible
-
-    return visible(text)
 
 
 # Punctuation that formats or links wherever it stands (page text never starts a line here,

@@ -103,10 +103,9 @@ def _merge_driver_hint(root: Path, findings: list[Finding]) -> list[Finding]:
     git's config; asked only when there is a conflict to report (it runs git)."""
     if not any(f.code == "Y009" for f in findings):
         return findings
-    from kbcli import gitrepo
     from kbcli.commands.git_setup import driver_configured
 
-    if gitrepo.toplevel(root) is None or driver_configured(root):
+    if driver_configured(root) is not False:  # set up, or no git repository to set up
         return findings
     return [
         replace(f, message=f.message + _DRIVER_HINT) if f.code == "Y009" else f for f in findings

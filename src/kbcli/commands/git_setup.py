@@ -112,12 +112,13 @@ def _overridden(kb_root: Path, repo: Path, missing: list[str]) -> list[str]:
     return out
 
 
-def driver_configured(kb_root: Path) -> bool:
-    """Whether git would merge this KB's pages with `kb merge-file` (for lint's hint)."""
+def driver_configured(kb_root: Path) -> bool | None:
+    """Whether git would merge this KB's pages with `kb merge-file` (for lint's hint);
+    None where there is no git repository to set up."""
     try:
         report = check_setup(kb_root)
     except KbError:
-        return False
+        return None
     return not report.lines and not report.config and not report.overridden
 
 
