@@ -39,13 +39,6 @@ from kbcli.store import Done, Edit, edit_kb, open_page, splice
 SLUG_WORDS = 6
 SLUG_MAX = 60  # characters; long words are trimmed off the end first
 _WORD = re.compile(r"[a-z0-9]+")
-# Scripts ASCII folding cannot spell, by the tag an id gets for them.
-# (By code point ranges: compiling such a regex class costs milliseconds per run.)
-_SCRIPTS = (
-    ("ja", ((0x3040, 0x30FF),)),
-    ("zh", ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))),
-    ("ko", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
-)
 
 
 @dataclass(frozen=True)
@@ -252,8 +245,10 @@ def claim_slug(statement: str) -> str:
 def _unspellable(text: str) -> str:
     """The tag of the script of letters ASCII folding drops ("zh", "ja", "ko", else the
     script's name: "cyrillic", "arabic"), or "" when every letter folds to ASCII."""
+    from kbcli.similarity import SCRIPTS
+
     codes = [ord(c) for c in text if not c.isascii()]
-    for tag, ranges in _SCRIPTS:
+    for tag, ranges in SCRIPTS:
         if any(low <= code <= high for code in codes for low, high in ranges):
             return tag
     for char in text:

@@ -55,9 +55,15 @@ _CHAR_MAP = str.maketrans(
 )
 _SPACE = re.compile(r"\s+")
 _TRAILING_PUNCT = re.compile(r"[\s.,;:!?\u2026]+$")
-# Kana and CJK ideographs: scripts written without spaces. Tested by code point, not
-# by a regex class: compiling one costs milliseconds, on every run of kb.
-_CJK = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+# Scripts ASCII folding cannot spell, by the tag a claim id gets for them (claims.py).
+# Tested by code point, not by a regex class: compiling one costs milliseconds per run.
+SCRIPTS = (
+    ("ja", ((0x3040, 0x30FF),)),
+    ("zh", ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))),
+    ("ko", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
+)
+# Kana and CJK ideographs: the scripts of these written without spaces (not Korean).
+_CJK = tuple(r for tag, ranges in SCRIPTS if tag != "ko" for r in ranges)
 # Numbers stay whole ("3.5", "1,000") so that "Claude 3" and "Claude 3.5" differ.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _NUMBER = re.compile(r"\d")
