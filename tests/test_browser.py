@@ -52,11 +52,8 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass  # the test's output is the assertions, not the access log
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """The seed's KB rendered to HTML and served on localhost: (base URL, folder)."""
-    kb = seed_kb(tmp_path / "kb")
-    out = tmp_path / "site"
+def _served(kb: Path, out: Path) -> Iterator[tuple[str, Path]]:
+    """`kb` rendered to HTML in `out` and served on localhost while the caller holds it."""
     write_site(kb, build_site(kb, load_config(kb), "html"), out, "html")
     handler = functools.partial(_Quiet, directory=str(out))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -68,6 +65,13 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The seed's KB rendered to HTML and served on localhost: (base URL, folder)."""
+    kb = seed_kb(tmp_path / "kb")
+    yield from _served(kb, tmp_path / "site")
 
 
 def dump_dom(chromium: str, url: str, profile: Path) -> str:
@@ -311,18 +315,7 @@ def hostile_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         ),
         encoding="utf-8",
     )
-    out = tmp_path / "site"
-    write_site(kb, build_site(kb, load_config(kb), "html"), out, "html")
-    handler = functools.partial(_Quiet, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", out
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    yield from _served(kb, tmp_path / "site")
 
 
 def test_long_unbroken_words_and_addresses_do_not_overflow_a_phone(
