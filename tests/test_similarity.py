@@ -114,6 +114,15 @@ def test_different_numbers_are_possible_contradictions() -> None:
     assert relate(a, a.replace("a 2026", "a")).kind == "same"
 
 
+def test_one_number_written_two_ways_is_the_same_number() -> None:
+    # 3 and 3.0 (or 1,000 and 1000) are one value: no contradiction, the same claim.
+    a = "Attribution graphs cover 3 percent of paths"
+    assert relate(a, a.replace("3", "3.0")) == Relation("same", 1.0, "")
+    b = "SAEs extract 1000 features per layer"
+    assert relate(b, b.replace("1000", "1,000")).kind == "same"
+    assert relate(a, a.replace("3", "3.5")).kind == "opposite"
+
+
 def test_similarity_is_symmetric_and_bounded() -> None:
     for a, b in itertools.product(SEED_DISTINCT[:5], [x for _, x in NEAR_DUPLICATES]):
         assert 0.0 <= similarity(a, b) == similarity(b, a) <= 1.0
