@@ -133,6 +133,29 @@ def test_pair_refuses_an_opposite_unless_forced(tmp_path: Path) -> None:
     assert "evidence: weak\n" in page(root).split("- id: tools-were-open")[0]
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--only", "nope"), "no claim 'nope' here to merge"),
+        (
+            ("--pair", "sae-scale", "sae-scale"),
+            "--pair sae-scale sae-scale: name two different claims",
+        ),
+        (
+            ("--pair", "sae-scale", "sae-scale-b", "--exclude", "sae-scale-b"),
+            "--pair sae-scale sae-scale-b: --exclude keeps 'sae-scale-b' out of every group",
+        ),
+    ],
+)
+def test_choices_that_name_no_merge_are_usage_errors(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    root = kb(tmp_path)
+    result = run_kb("merge-claims", "mi", *args, *DATE, cwd=root)
+    assert (result.code, result.out, result.err) == (2, "", f"kb: {message}\n")
+    assert page(root) == PAGE
+
+
 def test_json_plan(tmp_path: Path) -> None:
     root = kb(tmp_path)
     result = run_kb("merge-claims", "mi", "--dry-run", "--format", "json", *DATE, cwd=root)
