@@ -123,6 +123,25 @@ def test_one_number_written_two_ways_is_the_same_number() -> None:
     assert relate(a, a.replace("3", "3.5")).kind == "opposite"
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "negator"),
+    [
+        ("回路追跡ツールは公開されている", "回路追跡ツールは公開されていない", "ない"),
+        ("回路追跡ツールは公開されています", "回路追跡ツールは公開されていません", "ません"),
+        ("回路追跡ツールは公開されていた", "回路追跡ツールは公開されていなかった", "なかっ"),
+        ("電路追蹤工具已經開源", "電路追蹤工具沒有開源", "沒"),
+        ("電路追蹤工具有開源授權", "電路追蹤工具無開源授權", "無"),
+    ],
+)
+def test_japanese_and_traditional_chinese_negation_is_an_opposite(
+    a: str, b: str, negator: str
+) -> None:
+    assert relate(a, b, 0.01) == Relation(
+        "opposite", relate(a, b, 0.01).score, f"{negator!r} on one side only"
+    )
+    assert group_duplicates([a, b], 0.01) == []
+
+
 def test_similarity_is_symmetric_and_bounded() -> None:
     for a, b in itertools.product(SEED_DISTINCT[:5], [x for _, x in NEAR_DUPLICATES]):
         assert 0.0 <= similarity(a, b) == similarity(b, a) <= 1.0

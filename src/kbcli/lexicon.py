@@ -29,7 +29,9 @@ NEGATORS = frozenset({
     "rarely", "seldom", "hardly", "barely", "non",
 })
 # Characters that negate in Chinese and Japanese text (no spaces to find words by).
-CJK_NEGATORS = frozenset("不没未无非別否")
+CJK_NEGATORS = frozenset("不没沒未无無非別否")
+# Japanese negates with a verb ending written in kana: ない, ません, なかった.
+JA_NEGATORS = ("ない", "ません", "なかっ")
 
 # Words on opposite sides of one scale. Each group lists forms that mean the same end.
 _DIRECTION_UP = (

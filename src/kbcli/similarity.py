@@ -218,6 +218,7 @@ def _negations(tokens: Sequence[str]) -> list[str]:
             found.append(token)
         elif not token.isascii() and _is_cjk(token[0]):
             found += [c for c in token if c in lexicon.CJK_NEGATORS]
+            found += [n for n in lexicon.JA_NEGATORS if n in token]
     return found
 
 
