@@ -142,6 +142,21 @@ def test_japanese_and_traditional_chinese_negation_is_an_opposite(
     assert group_duplicates([a, b], 0.01) == []
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "negator"),
+    [
+        ("Инструменты открыты для сообщества", "Инструменты не открыты для сообщества", "не"),
+        ("Die Werkzeuge sind für die Forschung offen", "Die Werkzeuge sind nicht offen", "nicht"),
+        ("Es gibt ein offenes Werkzeug", "Es gibt kein offenes Werkzeug", "kein"),
+        ("Les outils sont ouverts à la communauté", "Les outils ne sont pas ouverts", "ne"),
+        ("회로 추적 도구는 공개된다", "회로 추적 도구는 안 공개된다", "안"),
+    ],
+)
+def test_common_negators_of_other_languages_are_opposites(a: str, b: str, negator: str) -> None:
+    assert relate(a, b, 0.01).reason == f"{negator!r} on one side only"
+    assert group_duplicates([a, b], 0.01) == []
+
+
 def test_similarity_is_symmetric_and_bounded() -> None:
     for a, b in itertools.product(SEED_DISTINCT[:5], [x for _, x in NEAR_DUPLICATES]):
         assert 0.0 <= similarity(a, b) == similarity(b, a) <= 1.0
