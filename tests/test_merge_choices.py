@@ -156,6 +156,24 @@ def test_choices_that_name_no_merge_are_usage_errors(
     assert page(root) == PAGE
 
 
+def test_dry_run_lists_at_most_20_contradictions_json_lists_all(tmp_path: Path) -> None:
+    # 8 claims that differ only in a number are 28 pairs: the text stays readable.
+    claims = "".join(
+        f"  - id: c{n}\n    statement: Attribution graphs explain {n}0 percent of paths\n"
+        "    evidence: weak\n    sources: [s]\n"
+        for n in range(1, 9)
+    )
+    root = kb(tmp_path, PAGE.replace("claims:\n", f"claims:\n{claims}", 1))
+    result = run_kb("merge-claims", "mi", "--only", "c1", "--dry-run", *DATE, cwd=root)
+    lines = result.out.splitlines()
+    assert sum(line.startswith("possible contradiction:") for line in lines) == 20
+    assert lines[-1] == (
+        "... and 10 more possible contradictions (see kb lint, or --format json for all)"
+    )
+    plan = run_kb("merge-claims", "mi", "--dry-run", "--format", "json", *DATE, cwd=root)
+    assert len(json.loads(plan.out)["contradictions"]) == 28 + 2
+
+
 def test_json_plan(tmp_path: Path) -> None:
     root = kb(tmp_path)
     result = run_kb("merge-claims", "mi", "--dry-run", "--format", "json", *DATE, cwd=root)
