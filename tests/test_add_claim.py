@@ -524,6 +524,21 @@ def test_a_possible_contradiction_is_pointed_out(tmp_path: Path) -> None:
     ]
 
 
+def test_notes_stop_at_five_on_a_page_of_numbered_claims(tmp_path: Path) -> None:
+    claims = "".join(
+        f"  - {{id: c{n}, statement: Alpha explains {n}0 percent, evidence: weak, "
+        "sources: [greek]}\n"
+        for n in range(1, 9)
+    )
+    root = kb_with(tmp_path, ALPHA_WITH_CLAIM.replace("claims:\n", f"claims:\n{claims}", 1))
+    result = run_kb("add-claim", "alpha", "Alpha explains 5 percent", "-e", "weak", "-s",
+                    "greek", *DATE, cwd=root)  # fmt: skip
+    assert result.code == 0
+    notes = result.out.splitlines()[1:]
+    assert len(notes) == 6
+    assert notes[-1] == "note: and 3 more such claims (see kb lint)"
+
+
 @pytest.mark.parametrize(
     "statement",
     [

@@ -133,6 +133,47 @@ def test_pair_refuses_an_opposite_unless_forced(tmp_path: Path) -> None:
     assert "evidence: weak\n" in page(root).split("- id: tools-were-open")[0]
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--only", "nope"), "no claim 'nope' here to merge"),
+        (
+            ("--pair", "sae-scale", "sae-scale"),
+            "--pair sae-scale sae-scale: name two different claims",
+        ),
+        (
+            ("--pair", "sae-scale", "sae-scale-b", "--exclude", "sae-scale-b"),
+            "--pair sae-scale sae-scale-b: --exclude keeps 'sae-scale-b' out of every group",
+        ),
+    ],
+)
+def test_choices_that_name_no_merge_are_usage_errors(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    root = kb(tmp_path)
+    result = run_kb("merge-claims", "mi", *args, *DATE, cwd=root)
+    assert (result.code, result.out, result.err) == (2, "", f"kb: {message}\n")
+    assert page(root) == PAGE
+
+
+def test_dry_run_lists_at_most_20_contradictions_json_lists_all(tmp_path: Path) -> None:
+    # 8 claims that differ only in a number are 28 pairs: the text stays readable.
+    claims = "".join(
+        f"  - id: c{n}\n    statement: Attribution graphs explain {n}0 percent of paths\n"
+        "    evidence: weak\n    sources: [s]\n"
+        for n in range(1, 9)
+    )
+    root = kb(tmp_path, PAGE.replace("claims:\n", f"claims:\n{claims}", 1))
+    result = run_kb("merge-claims", "mi", "--only", "c1", "--dry-run", *DATE, cwd=root)
+    lines = result.out.splitlines()
+    assert sum(line.startswith("possible contradiction:") for line in lines) == 20
+    assert lines[-1] == (
+        "... and 10 more possible contradictions (see kb lint, or --format json for all)"
+    )
+    plan = run_kb("merge-claims", "mi", "--dry-run", "--format", "json", *DATE, cwd=root)
+    assert len(json.loads(plan.out)["contradictions"]) == 28 + 2
+
+
 def test_json_plan(tmp_path: Path) -> None:
     root = kb(tmp_path)
     result = run_kb("merge-claims", "mi", "--dry-run", "--format", "json", *DATE, cwd=root)

@@ -114,6 +114,49 @@ def test_different_numbers_are_possible_contradictions() -> None:
     assert relate(a, a.replace("a 2026", "a")).kind == "same"
 
 
+def test_one_number_written_two_ways_is_the_same_number() -> None:
+    # 3 and 3.0 (or 1,000 and 1000) are one value: no contradiction, the same claim.
+    a = "Attribution graphs cover 3 percent of paths"
+    assert relate(a, a.replace("3", "3.0")) == Relation("same", 1.0, "")
+    b = "SAEs extract 1000 features per layer"
+    assert relate(b, b.replace("1000", "1,000")).kind == "same"
+    assert relate(a, a.replace("3", "3.5")).kind == "opposite"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "negator"),
+    [
+        ("回路追跡ツールは公開されている", "回路追跡ツールは公開されていない", "ない"),
+        ("回路追跡ツールは公開されています", "回路追跡ツールは公開されていません", "ません"),
+        ("回路追跡ツールは公開されていた", "回路追跡ツールは公開されていなかった", "なかっ"),
+        ("電路追蹤工具已經開源", "電路追蹤工具沒有開源", "沒"),
+        ("電路追蹤工具有開源授權", "電路追蹤工具無開源授權", "無"),
+    ],
+)
+def test_japanese_and_traditional_chinese_negation_is_an_opposite(
+    a: str, b: str, negator: str
+) -> None:
+    assert relate(a, b, 0.01) == Relation(
+        "opposite", relate(a, b, 0.01).score, f"{negator!r} on one side only"
+    )
+    assert group_duplicates([a, b], 0.01) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "negator"),
+    [
+        ("Инструменты открыты для сообщества", "Инструменты не открыты для сообщества", "не"),
+        ("Die Werkzeuge sind für die Forschung offen", "Die Werkzeuge sind nicht offen", "nicht"),
+        ("Es gibt ein offenes Werkzeug", "Es gibt kein offenes Werkzeug", "kein"),
+        ("Les outils sont ouverts à la communauté", "Les outils ne sont pas ouverts", "ne"),
+        ("회로 추적 도구는 공개된다", "회로 추적 도구는 안 공개된다", "안"),
+    ],
+)
+def test_common_negators_of_other_languages_are_opposites(a: str, b: str, negator: str) -> None:
+    assert relate(a, b, 0.01).reason == f"{negator!r} on one side only"
+    assert group_duplicates([a, b], 0.01) == []
+
+
 def test_similarity_is_symmetric_and_bounded() -> None:
     for a, b in itertools.product(SEED_DISTINCT[:5], [x for _, x in NEAR_DUPLICATES]):
         assert 0.0 <= similarity(a, b) == similarity(b, a) <= 1.0

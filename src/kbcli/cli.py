@@ -327,8 +327,10 @@ def add_claim(
     _say(f"Added claim '{added.claim_id}' to {added.concept} ({_shown(root, added.rel)})")
     if added.new_source is not None:
         _say(f"Added source '{added.new_source}' to {added.concept}")
-    for similar in added.similar:
+    for similar in added.similar[:5]:  # a page of numbered claims would give one note each
         _say(similar.note(added.concept))
+    if len(added.similar) > 5:
+        _say(f"note: and {len(added.similar) - 5} more such claims (see kb lint)")
     _echo_commit(done.commit)
     return 0
 

@@ -27,9 +27,15 @@ NEGATORS = frozenset({
     "not", "no", "never", "none", "nothing", "nobody", "nowhere", "neither", "without",
     "fail", "fails", "failed", "failing", "lack", "lacks", "lacked", "lacking", "unable",
     "rarely", "seldom", "hardly", "barely", "non",
+    # The plain negators of other languages a curator may quote (French "ne ... pas" is
+    # one negation: "ne" alone counts), so a claim is never merged into its negation.
+    "не", "нет", "nicht", "kein", "keine", "keinen", "keiner", "keinem", "nie", "ne",
+    "jamais", "nunca", "안", "못",
 })
 # Characters that negate in Chinese and Japanese text (no spaces to find words by).
-CJK_NEGATORS = frozenset("不没未无非別否")
+CJK_NEGATORS = frozenset("不没沒未无無非別否")
+# Japanese negates with a verb ending written in kana: ない, ません, なかった.
+JA_NEGATORS = ("ない", "ません", "なかっ")
 
 # Words on opposite sides of one scale. Each group lists forms that mean the same end.
 _DIRECTION_UP = (

@@ -124,7 +124,17 @@ class MergePlan:
 
     def report(self) -> list[str]:
         """What is not merged and why: held groups, possible contradictions."""
-        return [h.describe() for h in self.held] + [c.describe() for c in self.contradictions]
+        shown = [c.describe() for c in self.contradictions[:_CONTRADICTIONS_SHOWN]]
+        more = len(self.contradictions) - len(shown)
+        if more:  # n claims that differ only in a number are n * (n - 1) / 2 pairs
+            shown.append(
+                f"... and {more} more possible contradictions "
+                "(see kb lint, or --format json for all)"
+            )
+        return [h.describe() for h in self.held] + shown
+
+
+_CONTRADICTIONS_SHOWN = 20
 
 
 def plan_merge(

@@ -97,9 +97,13 @@ def resolved(
     unknown = [i for i in dict.fromkeys(named) if i not in now]
     if unknown:
         raise KbError(f"no claim {', '.join(repr(i) for i in unknown)} here to merge")
+    excluded = {now[i] for i in choices.exclude}
     for a, b in choices.pairs:
         if a == b:
             raise KbError(f"--pair {a} {b}: name two different claims")
+        for i in (a, b):
+            if now[i] in excluded:  # asked to merge and to keep apart: the curator decides
+                raise KbError(f"--pair {a} {b}: --exclude keeps '{i}' out of every group")
     _check_policy(evidence_levels, choices.evidence)
     pairs = tuple((now[a], now[b]) for a, b in choices.pairs if now[a] != now[b])
     return replace(

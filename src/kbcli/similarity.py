@@ -184,6 +184,19 @@ def _tens(match: re.Match[str]) -> str:
     return str(int(words[match[1]]) + int(words[match[2]]))
 
 
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+def _number(token: str) -> str:
+    """One spelling per value, so that a number written two ways is not a contradiction:
+    "1,000" is "1000", "3.0" is "3", "2.50" is "2.5"."""
+    if _THOUSANDS.match(token):
+        token = token.replace(",", "")
+    if token.count(".") == 1 and "," not in token:  # not a version ("1.10.0")
+        token = token.rstrip("0").rstrip(".")
+    return token
+
+
 def _is_cjk(char: str) -> bool:
     code = ord(char)
     return code >= 0x3040 and any(low <= code <= high for low, high in _CJK)
@@ -211,6 +224,7 @@ def _negations(tokens: Sequence[str]) -> list[str]:
             found.append(token)
         elif not token.isascii() and _is_cjk(token[0]):
             found += [c for c in token if c in lexicon.CJK_NEGATORS]
+            found += [n for n in lexicon.JA_NEGATORS if n in token]
     return found
 
 
@@ -237,7 +251,7 @@ def _profile(statement: str) -> _Profile:
         if len(token) == 1 and not token.isdigit():
             sequence.append("")
             continue
-        word = token if token[0].isdigit() else stem(token)
+        word = _number(token) if token[0].isdigit() else stem(token)
         sequence.append(word)
         shown.setdefault(word, token)
     # A statement of function words only compares by them ("the" is not "").

@@ -171,11 +171,29 @@ def duplicate_claims(stem: str, data: dict[str, Any], root: Node | None) -> Iter
                 f"fix with: kb merge-claims {concept}",
                 *lines[k],
             )
+    # One C009 per claim line: n claims that differ only in a number would otherwise give
+    # n * (n - 1) findings (89,700 for 300 claims).
+    partners: dict[int, list[tuple[int, str]]] = {}
     for c in result.contradictions:
-        a, b = found[c.first][1].get("id"), found[c.second][1].get("id")
-        message = f"claims '{a}' and '{b}' may contradict each other ({c.reason})"
-        yield ("C009", message, *lines[c.first])
-        yield ("C009", message, *lines[c.second])
+        partners.setdefault(c.first, []).append((c.second, c.reason))
+        partners.setdefault(c.second, []).append((c.first, c.reason))
+    for i, others in sorted(partners.items()):
+        yield ("C009", _contradiction_message(found, i, sorted(others)), *lines[i])
+
+
+def _contradiction_message(
+    found: list[tuple[int, dict[str, Any], str]], i: int, others: list[tuple[int, str]]
+) -> str:
+    def name(k: int) -> object:
+        return found[k][1].get("id")
+
+    if len(others) == 1:
+        ((k, reason),) = others
+        a, b = sorted((i, k))
+        return f"claims '{name(a)}' and '{name(b)}' may contradict each other ({reason})"
+    shown = ", ".join(f"'{name(k)}' ({reason})" for k, reason in others[:3])
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return f"claim '{name(i)}' may contradict {len(others)} other claims: {shown}{more}"
 
 
 def changelog_order(data: dict[str, Any], root: Node | None, config: Config) -> Iterator[Problem]:
