@@ -655,11 +655,11 @@ def _items(values: Sequence[Any], indent: int) -> list[str]:
 
 def _check_valid(text: str, config: Config, rel: str) -> None:
     """What `store.write_pages` checks before writing, for a dry run."""
-    from kbcli.schema import PageValidator
+    from kbcli.schema import validator
     from kbcli.yamlio.load import parse
 
     doc = parse(text)
-    problems = PageValidator("concept", config.evidence_levels).problems(doc.data, doc.root)
+    problems = validator("concept", config.evidence_levels).problems(doc.data, doc.root)
     if problems:  # pragma: no cover - the importer builds valid pages; this says if not
         code, message, line, col = problems[0]
         raise KbError(

@@ -37,11 +37,10 @@ running the command twice leaves the files byte for byte as the first run left t
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kbcli.changelog import entry_op
 from kbcli.config import Config
@@ -61,9 +60,6 @@ from kbcli.similarity import DEFAULT_THRESHOLD
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
 from kbcli.yamlio.edit import Delete, Insert, Op, Set
 from kbcli.yamlio.load import Document, YamlProblem, parse
-
-if TYPE_CHECKING:
-    from kbcli.schema import PageValidator
 
 Claim = dict[str, Any]
 
@@ -277,19 +273,13 @@ def _open_concept(root: Path, config: Config, concept: str) -> _Page:
     return page
 
 
-@functools.cache
-def _validator(kind: str, levels: tuple[str, ...]) -> PageValidator:
-    from kbcli.schema import PageValidator
-
-    return PageValidator(kind, levels)
-
-
 def _refuse_invalid(page: _Page, config: Config) -> None:
     # The plan indexes claims by id and their sources by id: an invalid page (a claim
     # without a statement, a repeated id, an unknown source) could merge the wrong claims.
     from kbcli.rules import local
+    from kbcli.schema import validator
 
-    problems = _validator("concept", config.evidence_levels).problems(page.data, page.doc.root)
+    problems = validator("concept", config.evidence_levels).problems(page.data, page.doc.root)
     problems += [p for p in local.duplicate_ids(page.data, page.doc.root) if not _copy(p)]
     problems += [*local.unknown_sources(page.data, page.doc.root)]
     if problems:

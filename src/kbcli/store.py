@@ -14,7 +14,6 @@ writer removes the temporary files of one killed between writing and renaming.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import signal
@@ -25,16 +24,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from kbcli.cachedir import CACHE_DIR, ensure_cache_dir
 from kbcli.config import Config
 from kbcli.errors import KbError, Refused, environment_error
 from kbcli.kb import KINDS, PageRef, load_page, page_ref, ref_for_path
 from kbcli.yamlio.load import Document, YamlProblem, parse
-
-if TYPE_CHECKING:
-    from kbcli.schema import PageValidator
 
 LOCK_NAME = "lock"  # in `.kb-cache/`, which git-ignores itself
 _BOM = b"\xef\xbb\xbf"
@@ -260,11 +256,13 @@ def _checked_bytes(root: Path, config: Config, path: Path, text: str) -> bytes:
     ref = ref_for_path(root, path)
     if ref is None:
         raise ValueError(f"{path} is not a page of the KB at {root}")  # a bug in the caller
+    from kbcli.schema import validator
+
     try:
         doc = parse(text)
     except YamlProblem as exc:
         raise _invalid(ref, f"{exc.code} {exc.message}", exc.line, exc.col) from None
-    problems = _validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
+    problems = validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
     if problems:
         code, message, line, col = problems[0]
         raise _invalid(ref, f"{code} {message}", line, col)
@@ -277,13 +275,6 @@ def _checked_bytes(root: Path, config: Config, path: Path, text: str) -> bytes:
             f"{config.max_page_bytes} (max_page_bytes in kb.yaml); nothing was written"
         )
     return data
-
-
-@functools.cache
-def _validator(kind: str, levels: tuple[str, ...]) -> PageValidator:
-    from kbcli.schema import PageValidator
-
-    return PageValidator(kind, levels)
 
 
 def _invalid(ref: PageRef, finding: str, line: int, col: int) -> KbError:

@@ -10,19 +10,15 @@ a KbError at its place (run `kb lint`), never a half-drawn page.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kbcli.config import Config
 from kbcli.errors import KbError
 from kbcli.index import KbIndex
 from kbcli.kb import PageRef, load_page
 from kbcli.stale import StaleCitation, StaleResult, Status
-
-if TYPE_CHECKING:
-    from kbcli.schema import PageValidator
 
 CURRENT = "current"
 # What each state of a citation means to a reader of the concept or the thesis.
@@ -141,20 +137,15 @@ def _since(citation: StaleCitation) -> str | None:
 
 def page_data(root: Path, config: Config, ref: PageRef) -> dict[str, Any]:
     """A page's data once it passes its schema; KbError (exit 2) at the first problem."""
+    from kbcli.schema import validator
+
     doc = load_page(root, ref, config.max_page_bytes)
-    problems = _validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
+    problems = validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
     if problems:
         code, message, line, col = problems[0]
         raise KbError(f"{code} {message} (run kb lint)", path=ref.path, line=line, col=col)
     data: dict[str, Any] = doc.data
     return data
-
-
-@functools.cache
-def _validator(kind: str, levels: tuple[str, ...]) -> PageValidator:
-    from kbcli.schema import PageValidator
-
-    return PageValidator(kind, levels)
 
 
 def claim_target(concept: dict[str, Any], claim: str) -> str | None:
