@@ -289,24 +289,31 @@ def _has_bom(path: Path) -> bool:
         return fh.read(3) == _BOM
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace (or create) one file that is not a page, atomically: e.g. a schema."""
-    temp = _stage(path, data)
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o666, create: bool = False) -> None:
+    """Replace (or create) one file that is not a page, atomically: e.g. a schema, a page
+    of the rendered site. The data is fsynced before the rename; a new file gets `mode`
+    under the umask, an existing one keeps its own. With `create`, only a file that does
+    not exist yet is written (FileExistsError otherwise): whole or not at all, never over
+    another's."""
+    temp = _stage(path, data, mode)
     try:
-        os.replace(temp, path.resolve())
+        if create:
+            os.link(temp, path.resolve())
+        else:
+            os.replace(temp, path.resolve())
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
 
 
-def _stage(path: Path, data: bytes) -> Path:
+def _stage(path: Path, data: bytes, mode: int = 0o666) -> Path:
     """A temporary file beside the page's real file, holding `data`, on disk."""
     target = path.resolve()  # a symlinked page is written through, not replaced
     target.parent.mkdir(parents=True, exist_ok=True)
     # os.urandom, not `secrets`: importing that costs ~20 ms, as much as a small edit
     temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
     # 0o666 under the umask, as a new file would get; an existing page's mode is copied
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
