@@ -20,9 +20,6 @@ tell which one the title belongs to, so that is refused.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +31,8 @@ from kbcli.dates import check_date, dated_index
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, unique_id
 from kbcli.schema import is_url
+from kbcli.slug import claim_slug
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
-
-SLUG_WORDS = 6
-SLUG_MAX = 60  # characters; long words are trimmed off the end first
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -220,43 +214,6 @@ def _new_source(concept: str, page: dict[str, Any], claim: NewClaim) -> str | No
 
 def _names(ids: Sequence[str]) -> str:
     return ", ".join(f"'{i}'" for i in ids)
-
-
-def claim_slug(statement: str) -> str:
-    """An id from the statement: its first six significant words, ASCII, hyphenated; for a
-    statement in a script ASCII cannot spell, its ASCII words, a script tag and a hash."""
-    from kbcli.lexicon import STOP_WORDS
-    from kbcli.similarity import normalise
-
-    text = unicodedata.normalize("NFKC", statement)
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = _WORD.findall(ascii_text.lower().replace("'", ""))
-    significant = [w for w in words if w not in STOP_WORDS] or words
-    foreign = _unspellable(text)
-    chosen = significant[: SLUG_WORDS // 2 if foreign else SLUG_WORDS]
-    if foreign:
-        digest = hashlib.sha256(normalise(statement).encode()).hexdigest()[:6]
-        chosen += [foreign, digest]
-    while len(chosen) > 1 and len("-".join(chosen)) > SLUG_MAX:
-        chosen.pop(0 if foreign else -1)
-    return "-".join(chosen)[:SLUG_MAX].strip("-") or "claim"
-
-
-def _unspellable(text: str) -> str:
-    """The tag of the script of letters ASCII folding drops ("zh", "ja", "ko", else the
-    script's name: "cyrillic", "arabic"), or "" when every letter folds to ASCII."""
-    from kbcli.similarity import SCRIPTS
-
-    codes = [ord(c) for c in text if not c.isascii()]
-    for tag, ranges in SCRIPTS:
-        if any(low <= code <= high for code in codes for low, high in ranges):
-            return tag
-    for char in text:
-        if char.isalpha() and not unicodedata.normalize("NFKD", char).isascii():
-            folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore")
-            if not folded:
-                return unicodedata.name(char, "script").split()[0].lower()
-    return ""
 
 
 def taken_ids(page: dict[str, Any]) -> set[str]:

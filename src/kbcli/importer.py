@@ -40,7 +40,6 @@ added, and the changelog keeps what it does say.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +49,7 @@ from kbcli.config import Config
 from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, page_ref
+from kbcli.slug import slugify
 from kbcli.store import Done, Edit, edit_kb
 from kbcli.when import stated_year
 
@@ -67,7 +67,6 @@ _CLAIM = re.compile(
 _RELATED = re.compile(r"^-\s+(?P<name>.+?)(?:" + _DASH + r"(?P<note>.+))?$")
 _CHANGE = re.compile(r"^-\s+(?P<date>\d{4}-\d{2}-\d{2})" + _DASH + r"(?P<text>.+)$")
 _ITEM = re.compile(r"^-\s+(?P<text>.+)$")
-_SLUG_WORD = re.compile(r"[a-z0-9]+")
 
 _LISTS = {
     "key claims": "Key Claims",
@@ -268,14 +267,6 @@ def _split_dash(body: str) -> tuple[str, str]:
     return parts[0].strip(), (parts[1] if len(parts) == 2 else "").strip()
 
 
-def slugify(text: str) -> str:
-    """A page or source id from a name: ASCII, lowercase, words joined by hyphens
-    (`&` reads as `and`: "Agent Safety & Alignment" is agent-safety-and-alignment)."""
-    folded = unicodedata.normalize("NFKD", text.replace("&", " and "))
-    ascii_text = folded.encode("ascii", "ignore").decode().lower().replace("'", "")
-    return "-".join(_SLUG_WORD.findall(ascii_text))
-
-
 # -- building the page -----------------------------------------------------------------
 
 
@@ -435,9 +426,9 @@ def _claims(
     seed: SeedPage, source_ids: dict[str, str], config: Config
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every listed claim, repeats merged the way `kb merge-claims` merges them."""
-    from kbcli.claims import claim_slug
     from kbcli.kb import unique_id
     from kbcli.merge import Choices, apply_plan, plan_merge
+    from kbcli.slug import claim_slug
 
     taken: set[str] = set()
     listed: list[dict[str, Any]] = []
