@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import render
-from .load import Document, Node, YamlProblem, parse, to_data
+from .load import Document, Node, YamlProblem, child, parse
 
 Path = tuple[str | int, ...]  # keys and list indexes from the document root
 
@@ -504,7 +504,7 @@ class _Editor:
                 raise EditError(f"{describe(path[:depth])}: cannot edit inside an anchored value")
             flow, parent = flow or _is_flow(node), node
             if node.id == "mapping":
-                key, node = _child(node, step)
+                key, node = child(node, step) or (None, None)
             elif node.id == "sequence" and isinstance(step, int) and step < len(node.value):
                 key, index, node = None, step, node.value[step]
             else:
@@ -819,14 +819,6 @@ class _Editor:
 
 def _by_index(entry: tuple[int, Any]) -> tuple[int, int]:
     return entry[1].index, entry[0]
-
-
-def _child(mapping: Node, step: str | int) -> tuple[Node | None, Node | None]:
-    for key, value in mapping.value:
-        name = to_data(key)  # as load names keys: a key `1` is "1"
-        if (name if isinstance(name, str) else str(name)) == step:
-            return key, value
-    return None, None
 
 
 def _shared_nodes(root: Node) -> set[int]:
