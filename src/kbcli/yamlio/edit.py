@@ -43,14 +43,14 @@ from typing import Any
 from . import render
 from .load import Document, Node, YamlProblem, child, parse
 
-Path = tuple[str | int, ...]  # keys and list indexes from the document root
+KeyPath = tuple[str | int, ...]  # keys and list indexes from the document root
 
 
 @dataclass(frozen=True)
 class Insert:
     """Insert `value` before item `index` of the list at `seq` (`index == len` appends)."""
 
-    seq: Path
+    seq: KeyPath
     index: int
     value: Any
 
@@ -60,7 +60,7 @@ class Delete:
     """Delete item `index` of the list at `seq`; with `comments`, also the comment lines
     that introduce it (right above it, at its indentation)."""
 
-    seq: Path
+    seq: KeyPath
     index: int
     comments: bool = False
 
@@ -69,7 +69,7 @@ class Delete:
 class Set:
     """Replace the value at `path`, or add the key when its mapping lacks it."""
 
-    path: Path
+    path: KeyPath
     value: Any
 
 
@@ -80,7 +80,7 @@ class EditError(Exception):
     """An edit that cannot be made; the message is for the user and names the path."""
 
 
-def describe(path: Path) -> str:
+def describe(path: KeyPath) -> str:
     """A path as a curator reads it: `claims[3].sources`."""
     out = ""
     for step in path:
@@ -106,15 +106,15 @@ def apply_data(data: Any, ops: Sequence[Op]) -> Any:
     return out
 
 
-def _seq_groups(ops: Sequence[Op]) -> list[Path]:
-    seen: dict[Path, None] = {}
+def _seq_groups(ops: Sequence[Op]) -> list[KeyPath]:
+    seen: dict[KeyPath, None] = {}
     for op in ops:
         if not isinstance(op, Set):
             seen.setdefault(op.seq, None)
     return list(seen)
 
 
-def _edit_list(data: Any, seq: Path, ops: list[Op]) -> None:
+def _edit_list(data: Any, seq: KeyPath, ops: list[Op]) -> None:
     old = _lookup(data, seq) if _exists(data, seq) else None
     items = old if isinstance(old, list) else []
     deleted = {op.index for op in ops if isinstance(op, Delete)}
@@ -129,7 +129,7 @@ def _edit_list(data: Any, seq: Path, ops: list[Op]) -> None:
         items[:] = new
 
 
-def _exists(data: Any, path: Path) -> bool:
+def _exists(data: Any, path: KeyPath) -> bool:
     try:
         _lookup(data, path)
     except EditError:
@@ -137,7 +137,7 @@ def _exists(data: Any, path: Path) -> bool:
     return True
 
 
-def _lookup(data: Any, path: Path) -> Any:
+def _lookup(data: Any, path: KeyPath) -> Any:
     for depth, step in enumerate(path):
         if not _has(data, step):
             raise EditError(f"{describe(path[: depth + 1])}: not found")
@@ -194,7 +194,7 @@ def _check_list_op(data: Any, op: Insert | Delete) -> None:
         raise EditError(f"{describe(op.seq)}: no item {op.index} (the list has {len(target)})")
 
 
-def _check_value(value: Any, path: Path) -> None:
+def _check_value(value: Any, path: KeyPath) -> None:
     if value is None or isinstance(value, str | int | float):
         return
     if isinstance(value, list):
@@ -220,7 +220,7 @@ def _check_overlaps(ops: Sequence[Op]) -> None:
                 raise EditError(f"{describe(owned)}: edits overlap")
 
 
-def _location(op: Op) -> Path:
+def _location(op: Op) -> KeyPath:
     if isinstance(op, Set):
         return op.path
     return (*op.seq, op.index) if isinstance(op, Delete) else op.seq
@@ -261,7 +261,7 @@ def _verify(result: str, expected: Any) -> None:
         raise EditError(f"{describe(where)}: the edit would not give the intended value")
 
 
-def _difference(got: Any, want: Any, path: Path) -> Path | None:
+def _difference(got: Any, want: Any, path: KeyPath) -> KeyPath | None:
     """The first path where two values differ, types included (`1` is not `true`)."""
     if type(got) is not type(want):
         return path
@@ -422,7 +422,7 @@ class _Editor:
     def line_after(self, node: Node) -> int:
         return self.next_line(self.content_end(node))
 
-    def colon(self, key: Node, path: Path) -> int:
+    def colon(self, key: Node, path: KeyPath) -> int:
         at = key.end_mark.index
         while self.work[at] in " \t":
             at += 1
@@ -493,7 +493,7 @@ class _Editor:
 
     # --- resolving paths to nodes
 
-    def slot(self, path: Path) -> _Slot:
+    def slot(self, path: KeyPath) -> _Slot:
         node: Node | None = self.root
         parent = key = None
         index, flow = -1, False
@@ -511,7 +511,7 @@ class _Editor:
                 raise EditError(f"{describe(path[: depth + 1])}: not found")
         return _Slot(node, parent, key, index, flow)
 
-    def refuse_aliases(self, node: Node, path: Path) -> None:
+    def refuse_aliases(self, node: Node, path: KeyPath) -> None:
         stack = [node]
         while stack:
             current = stack.pop()
@@ -525,7 +525,7 @@ class _Editor:
     # --- Set
 
     def set_value(
-        self, slot: _Slot, path: Path, value: Any, order: int, block: bool = False
+        self, slot: _Slot, path: KeyPath, value: Any, order: int, block: bool = False
     ) -> list[_Splice]:
         """Splices that make the value at `path` be `value`; `block` forces a block
         sequence or mapping under a key even where the old value was a flow one."""
@@ -557,13 +557,13 @@ class _Editor:
             return [self.rewrite_block(node, value, rank)]
         return self.after_colon(slot, path, value, rank)
 
-    def replace_span(self, slot: _Slot, path: Path, text: str, rank: tuple[int, ...]) -> _Splice:
+    def replace_span(self, slot: _Slot, path: KeyPath, text: str, rank: tuple[int, ...]) -> _Splice:
         start, end = self.span(slot, path)
         if start == end and self.work[start - 1] not in " \t":
             text = " " + text  # an empty value right after `key:` or `-`
         return _Splice(start, end, rank, text)
 
-    def span(self, slot: _Slot, path: Path) -> tuple[int, int]:
+    def span(self, slot: _Slot, path: KeyPath) -> tuple[int, int]:
         """Where the value's text starts and ends. An empty value is placed right after
         its key's colon: parsers disagree on where it is (libyaml: after the colon; the
         pure-Python parser: at the next token, possibly lines further down)."""
@@ -582,7 +582,7 @@ class _Editor:
                 return len(line) - len(line.lstrip(" "))
         return self.col(owner) + 2
 
-    def owner(self, slot: _Slot, path: Path) -> int:
+    def owner(self, slot: _Slot, path: KeyPath) -> int:
         """Where the value's key or dash stands."""
         if slot.key is not None:
             return int(slot.key.start_mark.index)
@@ -622,7 +622,7 @@ class _Editor:
         return [_Splice(dash, self.content_end(node), rank, self.nl.join(lines))]
 
     def after_colon(
-        self, slot: _Slot, path: Path, value: Any, rank: tuple[int, ...]
+        self, slot: _Slot, path: KeyPath, value: Any, rank: tuple[int, ...]
     ) -> list[_Splice]:
         """The value of a block mapping key written anew: inline after the colon, or as
         block lines under the key (the key's line and its comment stay)."""
@@ -651,7 +651,7 @@ class _Editor:
         seq_indent, offset, map_indent = self.conventions()
         return "", render.block_lines(value, key_col, seq_indent, offset, map_indent)
 
-    def add_key(self, slot: _Slot, path: Path, value: Any, order: int) -> list[_Splice]:
+    def add_key(self, slot: _Slot, path: KeyPath, value: Any, order: int) -> list[_Splice]:
         """`key: value` added after the last entry of its mapping."""
         mapping = slot.parent
         assert mapping is not None and mapping.id == "mapping"
@@ -671,14 +671,14 @@ class _Editor:
         at = self.line_after(mapping)
         return [_Splice(at, at, rank, text)]
 
-    def refuse_children_aliases(self, node: Node, path: Path) -> None:
+    def refuse_children_aliases(self, node: Node, path: KeyPath) -> None:
         children = node.value if node.id == "sequence" else [n for pair in node.value for n in pair]
         if any(id(child) in self.shared for child in [node, *children]):
             raise EditError(f"{describe(path)}: cannot edit a collection with anchors or aliases")
 
     # --- Insert and Delete
 
-    def list_edit(self, seq: Path, ops: list[tuple[int, Op]]) -> list[_Splice]:
+    def list_edit(self, seq: KeyPath, ops: list[tuple[int, Op]]) -> list[_Splice]:
         slot = self.slot(seq)
         node = slot.node
         inserts = [(o, op) for o, op in ops if isinstance(op, Insert)]
@@ -694,7 +694,7 @@ class _Editor:
         return self.block_list_edit(slot, seq, inserts, deletes)
 
     def block_list_edit(
-        self, slot: _Slot, seq: Path, inserts: list[tuple[int, Any]], deletes: dict[int, bool]
+        self, slot: _Slot, seq: KeyPath, inserts: list[tuple[int, Any]], deletes: dict[int, bool]
     ) -> list[_Splice]:
         node = slot.node
         assert node is not None
@@ -722,7 +722,9 @@ class _Editor:
                 pieces.append(_Splice(dash, dash, rank, text))
         return pieces
 
-    def delete_item(self, seq: Path, item: Node, dash: int, index: int, comments: bool) -> _Splice:
+    def delete_item(
+        self, seq: KeyPath, item: Node, dash: int, index: int, comments: bool
+    ) -> _Splice:
         self.refuse_aliases(item, (*seq, index))
         if not self.starts_line(dash):
             raise EditError(f"{describe((*seq, index))}: this layout is not supported")
@@ -743,7 +745,7 @@ class _Editor:
             start = above
         return start
 
-    def collapse(self, slot: _Slot, seq: Path) -> list[_Splice]:
+    def collapse(self, slot: _Slot, seq: KeyPath) -> list[_Splice]:
         """A block sequence emptied: `key: []`, the key's line and its comment kept."""
         node, parent = slot.node, slot.parent
         assert node is not None
@@ -765,7 +767,7 @@ class _Editor:
         ]
 
     def flow_list_edit(
-        self, node: Node, seq: Path, inserts: list[tuple[int, Any]], deletes: dict[int, bool]
+        self, node: Node, seq: KeyPath, inserts: list[tuple[int, Any]], deletes: dict[int, bool]
     ) -> list[_Splice]:
         items = node.value
         starts = [item.start_mark.index for item in items]
