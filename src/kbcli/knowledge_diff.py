@@ -548,6 +548,6 @@ def _list(value: object) -> list[Any]:
 
 
 def _text(value: object) -> str:
-    from kbcli.stamps import normalise
+    from kbcli.stamps import layout_free
 
-    return normalise(value)
+    return layout_free(value)
