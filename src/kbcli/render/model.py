@@ -49,7 +49,7 @@ def read_index(root: Path, config: Config) -> KbIndex:
 
 
 @dataclass(frozen=True)
-class Citation:
+class CitationState:
     """One citation of a concept by a thesis, as a reader needs it."""
 
     thesis: str
@@ -71,7 +71,7 @@ class KbView:
     root: Path
     config: Config
     index: KbIndex
-    citations: tuple[Citation, ...]  # every citation of every thesis, in page order
+    citations: tuple[CitationState, ...]  # every citation of every thesis, in page order
 
     def title(self, kind: str, page_id: str) -> str:
         table = self.index.concepts if kind == "concept" else self.index.theses
@@ -91,11 +91,11 @@ class KbView:
             and any(name == concept for name, _, _ in facts.related)
         ]
 
-    def dependents(self, concept: str) -> list[Citation]:
+    def dependents(self, concept: str) -> list[CitationState]:
         """The citations of `concept`, thesis by thesis."""
         return [c for c in self.citations if c.concept == concept]
 
-    def cites(self, thesis: str) -> list[Citation]:
+    def cites(self, thesis: str) -> list[CitationState]:
         return [c for c in self.citations if c.thesis == thesis]
 
 
@@ -108,7 +108,7 @@ def read_view(root: Path, config: Config) -> KbView:
     return KbView(root, config, index, tuple(_citations(index, stale)))
 
 
-def _citations(index: KbIndex, stale: StaleResult) -> list[Citation]:
+def _citations(index: KbIndex, stale: StaleResult) -> list[CitationState]:
     flagged: dict[tuple[str, int, int], StaleCitation] = {
         (report.thesis, c.line, c.col): c for report in stale.theses for c in report.citations
     }
@@ -119,11 +119,13 @@ def _citations(index: KbIndex, stale: StaleResult) -> list[Citation]:
             claims = None if cite.claims is None else tuple(name for name, _, _ in cite.claims)
             found = flagged.get((thesis.stem, line, col))
             if found is None:
-                out.append(Citation(thesis.stem, concept, claims, CURRENT, (), None))
+                out.append(CitationState(thesis.stem, concept, claims, CURRENT, (), None))
                 continue
             changes = tuple(change.message for change in found.changes)
             out.append(
-                Citation(thesis.stem, concept, claims, found.status.value, changes, _since(found))
+                CitationState(
+                    thesis.stem, concept, claims, found.status.value, changes, _since(found)
+                )
             )
     return out
 
