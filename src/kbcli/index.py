@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 from kbcli.config import Config
 from kbcli.findings import Finding, Severity
-from kbcli.kb import PageRef, read_text
+from kbcli.kb import PageRef
 from kbcli.rules import local
 from kbcli.schema import PageValidator
 from kbcli.yamlio.load import Node, YamlProblem, locate, parse
@@ -107,15 +106,6 @@ def _refs_from_json(raw: Sequence[Sequence[Any]]) -> list[Ref]:
 def _cite_from_json(raw: Sequence[Any]) -> Cite:
     concept, claims, stamp = raw
     return Cite(_ref_from_json(concept), None if claims is None else _refs_from_json(claims), stamp)
-
-
-def analyse(root: Path, ref: PageRef, config: Config, validator: PageValidator) -> PageFacts:
-    """Read one page and check everything that needs only this page."""
-    try:
-        text = read_text(root, ref, config.max_page_bytes)
-    except YamlProblem as exc:
-        return unreadable(ref, exc)
-    return analyse_text(ref, text, config, validator)
 
 
 def unreadable(ref: PageRef, exc: YamlProblem) -> PageFacts:
@@ -222,11 +212,10 @@ class KbIndex:
             facts = self.concepts.get(facts.redirect[0]) if facts.redirect else None
         return False
 
-    def backlinks(self, concept: str) -> list[str]:
-        """The pages (root-relative paths) that relate to or cite `concept`: computed,
-        never stored."""
+    def backlinks(self, concept: str) -> list[PageFacts]:
+        """The pages that relate to or cite `concept`: computed, never stored."""
         return [
-            facts.rel
+            facts
             for facts in self.pages
             if facts.stem != concept
             and (

@@ -51,6 +51,7 @@ from kbcli.merge import (
     Choices,
     MergeFromPlan,
     MergePlan,
+    apply_merge_from,
     apply_plan,
     id_map,
     plan_merge,
@@ -452,14 +453,13 @@ def _draft_from(
     plan = plan_merge_from(
         claims, _sources(target), others, _sources(other), threshold, levels, choices
     )
-    combined = [*claims, *plan.incoming]
-    result = apply_plan(combined, plan.plan)
+    result, sources = apply_merge_from(claims, _sources(target), plan)
     notes: list[str] = []
     if retire:
         result, notes = _record_retired(result, plan, target.ref.id, other.ref.id)
-    target.ops += _claim_ops(claims, combined, plan.plan, result)
+    target.ops += _claim_ops(claims, [*claims, *plan.incoming], plan.plan, result)
     count = len(_sources(target))
-    target.ops += [Insert(("sources",), count, source) for source in plan.new_sources]
+    target.ops += [Insert(("sources",), count, source) for source in sources[count:]]
     if retire:
         other.ops += [Delete(("claims",), i) for i in range(len(others))]
         if other.data.get("redirect") != target.ref.id:

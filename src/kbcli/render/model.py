@@ -83,13 +83,7 @@ class KbView:
 
     def backlinks(self, concept: str) -> list[str]:
         """The concepts that list `concept` as related (theses are `dependents`)."""
-        return [
-            facts.stem
-            for facts in self.index.pages
-            if facts.kind == "concept"
-            and facts.stem != concept
-            and any(name == concept for name, _, _ in facts.related)
-        ]
+        return [f.stem for f in self.index.backlinks(concept) if f.kind == "concept"]
 
     def dependents(self, concept: str) -> list[CitationState]:
         """The citations of `concept`, thesis by thesis."""
