@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kbcli.merge import apply_plan, plan_merge
+from kbcli.merge_plan import apply_plan, plan_merge
 from kbcli.similarity import (
     DEFAULT_THRESHOLD,
     _candidate_pairs,

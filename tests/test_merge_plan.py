@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli.errors import Refused
-from kbcli.merge import (
+from kbcli.merge_plan import (
     Choices,
     Claim,
     GroupPlan,

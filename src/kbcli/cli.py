@@ -435,8 +435,8 @@ def merge_claims(
     import json
 
     from kbcli.config import load_config
-    from kbcli.merge import Choices
     from kbcli.merge_claims import merge_claims as run
+    from kbcli.merge_plan import Choices
     from kbcli.similarity import DEFAULT_THRESHOLD
 
     root = _state(ctx).kb_root()

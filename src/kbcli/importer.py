@@ -54,7 +54,7 @@ from kbcli.store import Done, Edit, edit_kb
 from kbcli.when import stated_year
 
 if TYPE_CHECKING:
-    from kbcli.merge import GroupPlan, MergePlan
+    from kbcli.merge_plan import GroupPlan, MergePlan
 
 MAX_INPUT_BYTES = 1_048_576
 _HEADING_WORDS = 8
@@ -427,7 +427,7 @@ def _claims(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every listed claim, repeats merged the way `kb merge-claims` merges them."""
     from kbcli.kb import unique_id
-    from kbcli.merge import Choices, apply_plan, plan_merge
+    from kbcli.merge_plan import Choices, apply_plan, plan_merge
     from kbcli.slug import claim_slug
 
     taken: set[str] = set()

@@ -1,6 +1,6 @@
 """`kb merge-claims`: fold duplicate claims together on the page, and in every thesis.
 
-`merge.py` decides on plain data what merges and what each survivor keeps; this module
+`merge_plan.py` decides on plain data what merges and what each survivor keeps; this module
 reads the pages under the KB lock, turns the plan into surgical edits (`yamlio.edit` ops)
 of the concept, of every thesis whose citations name a retired id and, with
 `--retire-other`, of OTHER, and hands all the new texts to `store.edit_kb`, which
@@ -47,7 +47,7 @@ from kbcli.config import Config
 from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import PageRef, check_id, list_pages, read_text
-from kbcli.merge import (
+from kbcli.merge_plan import (
     Choices,
     MergeFromPlan,
     MergePlan,
@@ -111,7 +111,7 @@ class MergeResult:
     rel: str
     other: str | None
     dry_run: bool
-    plan: tuple[str, ...]  # the plan, as `merge.py` describes it
+    plan: tuple[str, ...]  # the plan, as `merge_plan.py` describes it
     theses: tuple[ThesisRewrite, ...] = ()
     notes: tuple[str, ...] = ()
     merged: int = 0  # claims folded into a survivor

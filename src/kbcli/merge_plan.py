@@ -1,6 +1,6 @@
 """Planning `kb merge-claims` on plain data: which claims merge, and what the survivor keeps.
 
-Claims are dicts as the SPEC describes them (`id`, `statement`, `detail`, `evidence`,
+Claims are dicts as the concept schema describes them (`id`, `statement`, `detail`, `evidence`,
 `sources`, `added`, `merged`). Nothing here reads or writes files: the command loads the
 pages, calls `plan_merge` or `plan_merge_from`, prints `describe()` for `--dry-run`, and
 otherwise writes `apply_plan`'s claims and rewrites thesis citations with the id map.
