@@ -601,47 +601,9 @@ def page_text(page: dict[str, Any]) -> str:
     """The page as YAML laid out as the KB's hand-written pages are: block style, prose as
     `|` blocks, a blank line between the top-level fields that hold lists or prose."""
     from kbcli.schema import modeline
-    from kbcli.yamlio.load import parse
+    from kbcli.yamlio.page import page_text as yaml_page
 
-    lines = [modeline("concept")]
-    for key, value in page.items():
-        block = isinstance(value, list | dict) or "\n" in str(value)
-        if block and lines[-1] != "" and key not in ("id", "title"):
-            lines.append("")
-        lines += _field(key, value, 0)
-    text = "\n".join(lines) + "\n"
-    if parse(text).data != page:  # pragma: no cover - a bug here must never reach a page
-        raise AssertionError("kb import wrote YAML that does not read back as the page")
-    return text
-
-
-def _field(key: str, value: Any, indent: int) -> list[str]:
-    from kbcli.yamlio.render import literal, scalar
-
-    pad = " " * indent
-    if isinstance(value, list):
-        if not value:
-            return [f"{pad}{key}: []"]
-        return [f"{pad}{key}:", *_items(value, indent + 2)]
-    if isinstance(value, str) and "\n" in value:
-        block = literal(value, indent + 2)
-        if block is not None:
-            return [f"{pad}{key}: {block[0]}", *block[1:]]
-    return [f"{pad}{key}: {scalar(value, flow=False)}"]
-
-
-def _items(values: Sequence[Any], indent: int) -> list[str]:
-    from kbcli.yamlio.render import scalar
-
-    pad = " " * indent
-    lines: list[str] = []
-    for value in values:
-        if isinstance(value, dict):
-            body = [line for k, v in value.items() for line in _field(k, v, indent + 2)]
-            lines += [f"{pad}- {body[0][indent + 2 :]}", *body[1:]]
-        else:
-            lines.append(f"{pad}- {scalar(value, flow=False)}")
-    return lines
+    return yaml_page(modeline("concept"), page, spaced=True)
 
 
 def _check_valid(text: str, config: Config, rel: str) -> None:
