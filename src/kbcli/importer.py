@@ -50,7 +50,7 @@ from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, page_ref
 from kbcli.slug import slugify
-from kbcli.store import Done, Edit, edit_kb
+from kbcli.store import Done, Edit, checked_bytes, edit_kb
 from kbcli.when import stated_year
 
 if TYPE_CHECKING:
@@ -333,7 +333,7 @@ def import_page(
             dry_run,
         )
         if dry_run:
-            _check_valid(text, config, ref.rel)
+            checked_bytes(root, config, ref.path, text)
             return Edit({}, "", result)
         return Edit(
             files, f"kb: import {concept} from {file.name}", result, created=frozenset(files)
@@ -604,18 +604,3 @@ def page_text(page: dict[str, Any]) -> str:
     from kbcli.yamlio.page import page_text as yaml_page
 
     return yaml_page(modeline("concept"), page, spaced=True)
-
-
-def _check_valid(text: str, config: Config, rel: str) -> None:
-    """What `store.write_pages` checks before writing, for a dry run."""
-    from kbcli.schema import validator
-    from kbcli.yamlio.load import parse
-
-    doc = parse(text)
-    problems = validator("concept", config.evidence_levels).problems(doc.data, doc.root)
-    if problems:  # pragma: no cover - the importer builds valid pages; this says if not
-        code, message, line, col = problems[0]
-        raise KbError(
-            f"refusing to write {rel}: the result would not be a valid page "
-            f"(line {line}, column {col}: {code} {message})"
-        )

@@ -203,7 +203,7 @@ def write_pages(
     power cut. A page whose bytes would not change is left alone. Paths in `created` must
     not exist yet, and are never overwritten.
     """
-    checked = {path: _checked_bytes(root, config, path, text) for path, text in changes.items()}
+    checked = {path: checked_bytes(root, config, path, text) for path, text in changes.items()}
     checked = {p: data for p, data in checked.items() if p in created or not _same(p, data)}
     for path in checked:
         _check_writable(root, path)
@@ -251,8 +251,10 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _checked_bytes(root: Path, config: Config, path: Path, text: str) -> bytes:
-    """The bytes to write for a page, once its new text is known to be a valid page."""
+def checked_bytes(root: Path, config: Config, path: Path, text: str) -> bytes:
+    """The bytes to write for a page, once its new text is known to be a valid page (within
+    kb.yaml's size limit); KbError saying why otherwise. What every write of a page checks,
+    and what a dry run checks without writing."""
     ref = ref_for_path(root, path)
     if ref is None:
         raise ValueError(f"{path} is not a page of the KB at {root}")  # a bug in the caller
