@@ -558,7 +558,7 @@ def _stubs(
 
 def _concept_names(root: Path, config: Config) -> dict[str, list[tuple[int, str]]]:
     """Every name a concept of the KB answers to -> (rank, id): by id 0, title 1, alias 2."""
-    from kbcli.render.model import read_index
+    from kbcli.index import read_index
     from kbcli.similarity import normalise
 
     names: dict[str, list[tuple[int, str]]] = {}

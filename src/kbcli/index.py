@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from kbcli.config import Config
 from kbcli.findings import Finding, Severity
-from kbcli.kb import PageRef
+from kbcli.kb import PageRef, list_pages
 from kbcli.rules import local
 from kbcli.schema import PageValidator
 from kbcli.yamlio.load import Node, YamlProblem, locate, parse
@@ -223,3 +224,22 @@ class KbIndex:
                 or any(cite.concept[0] == concept for cite in facts.cites)
             )
         ]
+
+
+def read_index(root: Path, config: Config) -> KbIndex:
+    """The index of every page of the KB at `root`, from lint's per-page facts (through
+    the lint cache, unless kb.yaml turns it off): what `kb show`, `kb render` and `kb
+    import` read of the KB as a whole."""
+    # lint and the cache build on this module: imported here, not above
+    from kbcli.cache import LazyFacts, LintCache, through_cache
+    from kbcli.lint import analyse_all
+
+    def read(store: LintCache | None) -> KbIndex:
+        facts = analyse_all(root, config, list_pages(root), None, store)
+        if store is None:
+            return KbIndex(facts)
+        store.prefetch()  # every page's links are wanted: one read, not one per page
+        # Decoded now, while the cache is open: the index outlives it.
+        return KbIndex([f.full() if isinstance(f, LazyFacts) else f for f in facts])
+
+    return through_cache(root, config, config.cache, read)

@@ -16,7 +16,7 @@ from typing import Any
 
 from kbcli.config import Config
 from kbcli.errors import KbError
-from kbcli.index import KbIndex
+from kbcli.index import KbIndex, read_index
 from kbcli.kb import PageRef, load_page
 from kbcli.stale import StaleCitation, StaleResult, Status
 
@@ -29,23 +29,6 @@ STATUS_TEXT = {
     Status.MISSING.value: "cites a concept that does not exist",
     Status.UNREADABLE.value: "cited concept cannot be read",
 }
-
-
-def read_index(root: Path, config: Config) -> KbIndex:
-    """Every page's facts (through the lint cache, unless kb.yaml turns it off)."""
-    from kbcli.cache import LazyFacts, LintCache, through_cache
-    from kbcli.kb import list_pages
-    from kbcli.lint import analyse_all
-
-    def read(store: LintCache | None) -> KbIndex:
-        facts = analyse_all(root, config, list_pages(root), None, store)
-        if store is None:
-            return KbIndex(facts)
-        store.prefetch()  # every page's links are wanted: one read, not one per page
-        # Decoded now, while the cache is open: the index outlives it.
-        return KbIndex([f.full() if isinstance(f, LazyFacts) else f for f in facts])
-
-    return through_cache(root, config, config.cache, read)
 
 
 @dataclass(frozen=True)
