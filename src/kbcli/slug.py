@@ -39,7 +39,7 @@ def claim_slug(statement: str) -> str:
     import hashlib
 
     from kbcli.lexicon import STOP_WORDS
-    from kbcli.similarity import normalise
+    from kbcli.wording import normalise
 
     text = unicodedata.normalize("NFKC", statement)
     words = ascii_words(text)
@@ -57,7 +57,7 @@ def claim_slug(statement: str) -> str:
 def _unspellable(text: str) -> str:
     """The tag of the script of letters ASCII folding drops ("zh", "ja", "ko", else the
     script's name: "cyrillic", "arabic"), or "" when every letter folds to ASCII."""
-    from kbcli.similarity import SCRIPTS
+    from kbcli.wording import SCRIPTS
 
     codes = [ord(c) for c in text if not c.isascii()]
     for tag, ranges in SCRIPTS:
