@@ -16,16 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kbcli.kb import PageRef
-from kbcli.merge_plan import (
-    Choices,
-    MergeFromPlan,
-    MergePlan,
-    apply_merge_from,
-    apply_plan,
-    id_map,
-    plan_merge,
-    plan_merge_from,
-)
+from kbcli.merge_from_plan import MergeFromPlan, apply_merge_from, plan_merge_from
+from kbcli.merge_plan import Choices, MergePlan, apply_plan, id_map, plan_merge
 from kbcli.yamlio.edit import Delete, Insert, Op, Set
 from kbcli.yamlio.load import Document
 
