@@ -36,7 +36,7 @@ _CHAR_MAP = str.maketrans(
 )
 _SPACE = re.compile(r"\s+")
 _TRAILING_PUNCT = re.compile(r"[\s.,;:!?\u2026]+$")
-# Scripts ASCII folding cannot spell, by the tag a claim id gets for them (claims.py).
+# Scripts ASCII folding cannot spell, by the tag a claim id gets for them (slug.py).
 # Tested by code point, not by a regex class: compiling one costs milliseconds per run.
 SCRIPTS = (
     ("ja", ((0x3040, 0x30FF),)),
