@@ -6,14 +6,10 @@ so `kb --version` and a pre-commit run pay only for what they use.
 
 # No `from __future__ import annotations` here: typer would eval every option's string
 # annotation on each run (17 ms of `kb --version`).
-import contextlib
-import os
 import sys
-from collections.abc import Callable, Iterator
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -25,6 +21,7 @@ from kbcli.errors import (
     KbError,
     environment_error,
 )
+from kbcli.terminal import say
 
 app = typer.Typer(
     name="kb",
@@ -91,25 +88,6 @@ def _state(ctx: typer.Context) -> State:
     return state
 
 
-def _date(value: str | None) -> str:
-    """A YYYY-MM-DD date from the command line (the one strict parser); today when not
-    given."""
-    from kbcli.dates import check_date
-
-    return date.today().isoformat() if value is None else check_date(value)
-
-
-def _edit_date(value: str | None) -> str:
-    """The date an edit records: as `_date`, and never after today."""
-    from kbcli.dates import check_not_future
-
-    return check_not_future(_date(value), date.today().isoformat())
-
-
-def _color(stream: object = sys.stdout) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
-
-
 class Format(StrEnum):
     text = "text"
     json = "json"
@@ -156,81 +134,18 @@ def lint(
     Unchanged pages are not read again: what lint learnt of them is kept in .kb-cache/
     under the KB root (git-ignored; `cache: false` in kb.yaml or --no-cache turns it off).
     """
-    from kbcli import report
-    from kbcli.lint import lint as run_lint
+    from kbcli.commands.lint import run
 
-    root = _state(ctx).kb_root(near=paths[0].parent if paths else None)
-    cwd = Path.cwd()
-    fixed = _fix(root, paths or (), cwd) if fix else 0
-    with _progress("Checking pages") as progress:
-        result = run_lint(
-            root, _date(today), paths or (), progress, not no_cache, changed_since=changed_since
-        )
-    shown = [report.display_path(root, f.path, cwd) for f in result.findings]
-    color = format is Format.text and _color()
-    report.REPORTERS[format.value](result.findings, shown, result.checked, sys.stdout, color)
-    if fixed:  # say why a clean report still exits 1
-        files = "1 file" if fixed == 1 else f"{fixed} files"
-        typer.echo(
-            f"kb: exit 1: --fix changed {files} (listed above); review and stage the changes",
-            err=True,
-        )
-    return 1 if fixed or result.failed(strict) else 0
-
-
-def _fix(root: Path, paths: list[Path] | tuple[()], cwd: Path) -> int:
-    """Apply `--fix` and say what changed (on stderr: stdout keeps the report's format);
-    the number of files changed."""
-    from kbcli.config import load_config
-    from kbcli.fix import fix_pages
-    from kbcli.lint import selected_pages
-    from kbcli.report import display_path
-
-    fixed = fix_pages(root, load_config(root), selected_pages(root, paths))
-    for page in fixed:
-        for what in page.what:
-            _say(f"fixed {display_path(root, page.rel, cwd)}: {what}", err=True)
-    return len(fixed)
-
-
-_PROGRESS_MIN = 200  # fewer pages than this finish before a bar is worth drawing
-
-
-@contextlib.contextmanager
-def _progress(what: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress callback (done, total) drawing a rich bar on stderr when that is a
-    terminal and the run is long; nothing at all when stderr is piped."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    bar = _Bar(what)
-    try:
-        yield bar.update
-    finally:
-        bar.stop()
-
-
-class _Bar:
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.progress: Any = None  # rich.progress.Progress, imported only when drawn
-        self.task: Any = None
-
-    def update(self, done: int, total: int) -> None:
-        if self.progress is None:
-            if total < _PROGRESS_MIN:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.progress = Progress(console=Console(stderr=True), transient=True)
-            self.progress.start()
-            self.task = self.progress.add_task(self.what, total=total)
-        self.progress.update(self.task, completed=done)
-
-    def stop(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
+    return run(
+        _state(ctx).kb_root,
+        paths or (),
+        format.value,
+        strict=strict,
+        on=today,
+        use_cache=not no_cache,
+        changed_since=changed_since,
+        fix=fix,
+    )
 
 
 class PlanFormat(StrEnum):
@@ -301,38 +216,23 @@ def add_claim(
     today's date (or --date), and the changelog records it. At a terminal, kb asks for a
     missing statement, evidence level or source; elsewhere they are required.
     """
-    from kbcli.claims import NewClaim
-    from kbcli.claims import add_claim as run
-    from kbcli.config import load_config
+    from kbcli.commands.add_claim import run
 
-    root = _state(ctx).kb_root()
-    config = load_config(root)
-    day = _edit_date(when)
-    sources = tuple(source or ())
-    if sys.stdin.isatty() and (statement is None or evidence is None or not sources):
-        from kbcli.prompts import ask_claim
-
-        statement, evidence, sources, source_title, source_url = ask_claim(
-            root, config, concept, statement, evidence, sources, source_title, source_url
-        )
-    for value, what in ((statement, "STATEMENT"), (evidence, "--evidence"), (sources, "--source")):
-        if not value:
-            raise KbError(f"missing {what} (kb asks for it only when run at a terminal)")
-    assert statement is not None and evidence is not None  # for mypy: checked just above
-    claim = NewClaim(statement, evidence, sources, detail, source_title, source_url, happened)
-    done = run(
-        root, config, concept, claim, day, changelog=not no_changelog, force=force, commit=commit
+    return run(
+        _state(ctx).kb_root(),
+        concept,
+        statement,
+        evidence,
+        source or (),
+        detail=detail,
+        source_title=source_title,
+        source_url=source_url,
+        when=when,
+        happened=happened,
+        changelog=not no_changelog,
+        force=force,
+        commit=commit,
     )
-    added = done.value
-    _say(f"Added claim '{added.claim_id}' to {added.concept} ({_shown(root, added.rel)})")
-    if added.new_source is not None:
-        _say(f"Added source '{added.new_source}' to {added.concept}")
-    for similar in added.similar[:5]:  # a page of numbered claims would give one note each
-        _say(similar.note(added.concept))
-    if len(added.similar) > 5:
-        _say(f"note: and {len(added.similar) - 5} more such claims (see kb lint)")
-    _echo_commit(done.commit)
-    return 0
 
 
 @app.command()
@@ -347,14 +247,9 @@ def changelog(
     commit: Annotated[bool, typer.Option("--commit", help=_COMMIT_HELP)] = False,
 ) -> int:
     """Add a dated entry to a concept's changelog, in the order kb.yaml sets."""
-    from kbcli.changelog import add_entry
-    from kbcli.config import load_config
+    from kbcli.commands.changelog import run
 
-    root = _state(ctx).kb_root()
-    done = add_entry(root, load_config(root), concept, text, _edit_date(when), commit)
-    _say(f"Added a changelog entry to {done.value.concept} ({_shown(root, done.value.rel)})")
-    _echo_commit(done.commit)
-    return 0
+    return run(_state(ctx).kb_root(), concept, text, when, commit)
 
 
 @app.command("merge-claims")
@@ -432,49 +327,25 @@ def merge_claims(
     resolvable and thesis citations of them are rewritten; one changelog entry records
     the merge and its evidence decisions. Exit 1 when groups were held and none merged.
     """
-    import json
+    from kbcli.commands.merge_claims import run
 
-    from kbcli.config import load_config
-    from kbcli.merge import Choices
-    from kbcli.merge_claims import merge_claims as run
-    from kbcli.similarity import DEFAULT_THRESHOLD
-
-    root = _state(ctx).kb_root()
-    config = load_config(root)
-    ask = sys.stdin.isatty() and not (yes or dry_run) and format is PlanFormat.text
-    choices = Choices(
-        only=tuple(only or ()),
-        exclude=tuple(exclude or ()),
-        pairs=(pair,) if pair else (),
-        evidence=evidence,
-        force=force,
-        decide=_merge_prompt(config.evidence_levels, evidence) if ask else None,
-    )
-    done = run(
-        root,
-        config,
+    return run(
+        _state(ctx).kb_root(),
         concept,
-        _edit_date(when),
         other=other,
         retire_other=retire_other,
-        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        threshold=threshold,
+        only=only or (),
+        exclude=exclude or (),
+        pair=pair,
+        evidence=evidence,
+        force=force,
+        yes=yes,
         dry_run=dry_run,
+        fmt=format.value,
+        when=when,
         commit=commit,
-        choices=choices,
     )
-    if format is PlanFormat.json:
-        typer.echo(json.dumps(done.value.to_json(), indent=2))
-    else:
-        for line in done.value.lines():
-            _say(line)
-    _echo_commit(done.commit)
-    return 1 if done.value.held else 0
-
-
-def _merge_prompt(levels: tuple[str, ...], evidence: str | None) -> Any:
-    from kbcli.prompts import ask_merge
-
-    return lambda group: ask_merge(group, levels, evidence)
 
 
 @app.command()
@@ -497,33 +368,9 @@ def new(
 
     Its TODO: placeholders (summary, or position) say what is left to write.
     """
-    from kbcli.config import load_config
-    from kbcli.scaffold import new_page
+    from kbcli.commands.new import run
 
-    if kind is Kind.thesis and when is not None:
-        raise KbError(
-            "kb new thesis takes no --date: a thesis is dated when it is scored "
-            "(kb review THESIS --score S --date D)"
-        )
-    root = _state(ctx).kb_root()
-    done = new_page(root, load_config(root), kind.value, page_id, title, _edit_date(when), commit)
-    _say(f"Created {_shown(root, done.value.rel)}")
-    _echo_commit(done.commit)
-    _note_editor_schemas(root)
-    return 0
-
-
-def _note_editor_schemas(root: Path) -> None:
-    """A new page's modeline leads to the KB's schemas/ (docs/editors.md): say so when it
-    is missing, or editors report "Unable to load schema" on the page."""
-    from kbcli.schema import EDITOR_FOLDER
-
-    if not (root / EDITOR_FOLDER).is_dir():
-        typer.echo(
-            f"note: for editors, run kb schema --write once: the page's modeline points at "
-            f"{EDITOR_FOLDER}/ in the KB",
-            err=True,
-        )
+    return run(_state(ctx).kb_root(), kind.value, page_id, title, when, commit)
 
 
 @app.command()
@@ -555,23 +402,9 @@ def stale(
     the commit that made it stale. Citations never reviewed and citations of concepts
     that no longer exist are listed too. After re-scoring a thesis, `kb review` it.
     """
-    from kbcli import stale_report
-    from kbcli.config import load_config
-    from kbcli.stale import find_stale
+    from kbcli.commands.stale import run
 
-    root = _state(ctx).kb_root()
-    config = load_config(root)
-    with _progress("Reading pages") as progress:
-        result = find_stale(root, config, use_cache=not no_cache, progress=progress)
-    if changed_since is not None:
-        from kbcli.commands.diff import caused_since
-        from kbcli.stale import split_by_cause
-
-        base, caused = caused_since(root, changed_since, config.max_page_bytes)
-        result = split_by_cause(result, caused, base)
-    color = format is Format.text and _color()
-    stale_report.REPORTERS[format.value](result, Path.cwd(), sys.stdout, color)
-    return 1 if result.not_pages or (check and not result.clean) else 0
+    return run(_state(ctx).kb_root(), format.value, check, not no_cache, changed_since)
 
 
 class DiffFormat(StrEnum):
@@ -609,10 +442,11 @@ def diff(
     whatever it finds, unless `--exit-code`.
     """
     from kbcli.commands.diff import run
+    from kbcli.terminal import color
 
-    root = _state(ctx).kb_root()
-    color = format is DiffFormat.text and _color()
-    return run(root, list(revs or []), format.value, exit_code, sys.stdout, color)
+    return run(
+        _state(ctx).kb_root(), list(revs or []), format.value, exit_code, sys.stdout, color()
+    )
 
 
 @app.command()
@@ -640,15 +474,9 @@ def review(
     `score` to --score if given. Shows what had changed since the last review: what you
     are signing off.
     """
-    from kbcli.config import load_config
-    from kbcli.review import review as run
+    from kbcli.commands.review import run
 
-    root = _state(ctx).kb_root()
-    done = run(root, load_config(root), thesis, _edit_date(when), score, commit)
-    for line in done.value.lines(_shown(root, done.value.rel)):
-        _say(line)
-    _echo_commit(done.commit)
-    return 0
+    return run(_state(ctx).kb_root(), thesis, when, score, commit)
 
 
 @app.command()
@@ -663,32 +491,9 @@ def rules(
     Each line of the list is a rule's code, name, default severity and what it checks.
     kb.yaml can switch any rule off or change its severity, by code or by name.
     """
-    from kbcli.commands.rules import rule_lines
+    from kbcli.commands.rules import run
 
-    for line in rule_lines(code):
-        typer.echo(line)
-    return 0
-
-
-def _shown(root: Path, rel: str) -> str:
-    """A page as every command names it: relative to the working directory."""
-    from kbcli.report import display_path
-
-    return display_path(root, rel, Path.cwd())
-
-
-def _say(line: str, err: bool = False) -> None:
-    """Print a line of kb's own with untrusted parts in it (ids, statements, paths, git's
-    messages): control, line-break and bidi characters shown escaped (`safetext.visible`),
-    so that the line stays one line and nothing in it reaches the terminal as a command."""
-    from kbcli.safetext import visible
-
-    typer.echo(visible(line), err=err)
-
-
-def _echo_commit(sha: str | None) -> None:
-    if sha is not None:
-        typer.echo(f"Committed {sha[:12]}")
+    return run(code)
 
 
 @app.command()
@@ -713,29 +518,9 @@ def schema(
     editors check and complete pages offline. Commit the folder; `kb lint` says (S004)
     when it is out of date with kb.yaml. Outside a KB, pass DIR (default levels).
     """
-    from kbcli.config import Config, load_config
-    from kbcli.schema import CONFIG_SCHEMA, EDITOR_FOLDER, SCHEMA_NAMES, schema_dir, write_schemas
+    from kbcli.commands.schema import run
 
-    if not write:
-        if folder is not None:
-            raise KbError("DIR is where --write writes: pass --write too")
-        for name in (*SCHEMA_NAMES.values(), CONFIG_SCHEMA):
-            typer.echo(str(schema_dir() / name))
-        return 0
-    try:
-        root: Path | None = _state(ctx).kb_root(near=folder)
-    except KbError:
-        if folder is None:
-            raise
-        root = None  # a folder outside any KB: the default levels
-    levels = load_config(root).evidence_levels if root else Config().evidence_levels
-    target = folder
-    if target is None:
-        assert root is not None  # without DIR, no KB was an error above
-        target = Path(os.path.relpath(root / EDITOR_FOLDER))
-    for path, changed in write_schemas(target, levels):
-        _say(f"{'wrote' if changed else 'unchanged'} {path}")
-    return 0
+    return run(_state(ctx).kb_root, write, folder)
 
 
 @app.command("import")
@@ -773,36 +558,17 @@ def import_page(
     kb lint reports each until its page exists (--stubs creates a minimal page for each).
     A line kb cannot read is refused with its number, and nothing is written.
     """
-    from kbcli.config import load_config
-    from kbcli.importer import import_page as run
+    from kbcli.commands.import_page import run
 
-    root = _state(ctx).kb_root()
-    done = run(
-        root,
-        load_config(root),
+    return run(
+        _state(ctx).kb_root(),
         file,
-        _edit_date(when),
         page_id,
+        when,
         dry_run=dry_run,
-        commit=commit,
         stubs=stubs,
+        commit=commit,
     )
-    result = done.value
-    if dry_run:  # stdout holds the YAML alone, so it can be redirected to a file
-        typer.echo(result.text, nl=False)
-        for note in result.notes:
-            _say(f"note: {note}", err=True)
-        _say(f"Dry run: {result.rel} was not written.", err=True)
-        return 0
-    _say(
-        f"Created {result.rel}: {result.claims} claims ({result.listed} listed), "
-        f"{result.sources} sources, {result.related} related concepts"
-    )
-    for note in result.notes:
-        _say(f"note: {note}")
-    _echo_commit(done.commit)
-    _note_editor_schemas(root)
-    return 0
 
 
 @app.command()
@@ -825,20 +591,9 @@ def show(
     kb stale (current, stale and what changed, never reviewed). Coloured at a terminal;
     plain text when piped or with NO_COLOR.
     """
-    import shutil
+    from kbcli.commands.show import run
 
-    from kbcli.config import load_config
-    from kbcli.show import show_concept
-
-    root = _state(ctx).kb_root()
-    color = _color()
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else _PLAIN_WIDTH
-    text = show_concept(root, load_config(root), concept, width=width, color=color, latest=changes)
-    typer.echo(text, nl=False, color=color)
-    return 0
-
-
-_PLAIN_WIDTH = 80  # text piped to a file or a pager wraps here
+    return run(_state(ctx).kb_root(), concept, changes)
 
 
 class SiteFormat(StrEnum):
@@ -874,36 +629,10 @@ def render(
     the KB. The HTML needs no JavaScript; text from the pages is always escaped. Pages
     the KB no longer has are removed from DIR; other files there are left alone.
     """
-    from kbcli.config import load_config
-    from kbcli.render.site import NotPages, build_site, check_site, detect_format, write_site
-    from kbcli.report import display_path
+    from kbcli.commands.render import run
 
-    if out is not None and check is not None:
-        raise KbError("--out writes a site and --check checks one: give one of them")
-    root = _state(ctx).kb_root()
-    target = check if check is not None else out if out is not None else Path("site")
-    fmt = format.value if format is not None else detect_format(target)
-    try:
-        files = build_site(root, load_config(root), fmt)
-    except NotPages as exc:  # findings, as lint reports them, then why nothing was written
-        for f in exc.findings:
-            _say(f"{display_path(root, f.path, Path.cwd())}:1:1: {f.code} {f.message}")
-        raise
-    if check is not None:
-        outdated = check_site(files, check, fmt)
-        for item in outdated:
-            _say(f"{check / item.rel}: {item.why}")
-        if outdated:
-            _say(f"{len(outdated)} file(s) out of date: run kb render --out {check}")
-            return 1
-        _say(f"{check} is up to date ({len(files)} files).")
-        return 0
-    result = write_site(root, files, target, fmt)
-    _say(
-        f"Rendered {len(files)} pages to {target} ({len(result.written)} written, "
-        f"{result.unchanged} unchanged, {len(result.removed)} removed)"
-    )
-    return 0
+    fmt = format.value if format is not None else None
+    return run(_state(ctx).kb_root(), out, fmt, check)
 
 
 @app.command("merge-file")
@@ -928,12 +657,9 @@ def merge_file(
     into OURS. Exit 0 when clean; 1 with conflict markers only around what the two sides
     changed differently. Files that are not kb pages are merged line by line by git.
     """
-    from kbcli.commands.merge_file import merge_file as run
+    from kbcli.commands.merge_file import run
 
-    report = run(base, ours, theirs, path, marker_size, Path.cwd())
-    for note in report.notes:
-        _say(f"kb merge-file: {note}", err=True)  # the path and claim ids come from a branch
-    return report.code
+    return run(base, ours, theirs, path, marker_size)
 
 
 @app.command("git-setup")
@@ -950,34 +676,9 @@ def git_setup(
     by its absolute path). Safe to run again. GitHub's merge button does not run custom
     merge drivers: merge or rebase locally and push.
     """
-    from kbcli.commands.git_setup import check_setup
-    from kbcli.commands.git_setup import git_setup as run
+    from kbcli.commands.git_setup import run
 
-    root = _state(ctx).kb_root()
-    if check:
-        report = check_setup(root)
-        for line in report.lines:
-            typer.echo(f"missing in {report.attributes}: {line}")
-        for line in report.config:
-            typer.echo(f"missing in git config: {line}")
-        for line in report.overridden:
-            typer.echo(f"overridden: {line}")
-        if report.lines or report.config:
-            typer.echo("run `kb git-setup` to add it")
-        elif report.overridden:
-            typer.echo("remove the attribute lines that override it")
-        if report.lines or report.config or report.overridden:
-            return 1
-        typer.echo("kb merge-file is set up as the merge driver for this KB's pages")
-        return 0
-    report = run(root, sys.executable)
-    for line in report.lines:
-        typer.echo(f"added to {report.attributes}: {line}")
-    for line in report.config:
-        typer.echo(f"set in git config: {line}")
-    if not report.lines and not report.config:
-        typer.echo("already set up: nothing to add")
-    return 0
+    return run(_state(ctx).kb_root(), check, sys.executable)
 
 
 def _register_commands() -> None:
@@ -997,7 +698,7 @@ def main() -> NoReturn:
     try:
         code = app(standalone_mode=False, prog_name="kb")  # also under `python -m kbcli`
     except KbError as exc:
-        _say(f"kb: {exc.render(Path.cwd())}", err=True)
+        say(f"kb: {exc.render(Path.cwd())}", err=True)
         code = exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         code = EXIT_INTERRUPTED
@@ -1006,7 +707,7 @@ def main() -> NoReturn:
         if error is None:
             code = _internal_error(exc, debug)
         else:
-            _say(f"kb: {error.render(Path.cwd())}", err=True)
+            say(f"kb: {error.render(Path.cwd())}", err=True)
             code = error.exit_code
     except Exception as exc:  # a bug: short message, traceback only with --debug
         if _is_usage_error(exc):
@@ -1024,7 +725,7 @@ def _internal_error(exc: Exception, debug: bool) -> int:
         import traceback
 
         traceback.print_exc()
-    _say(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
+    say(f"kb: internal error: {type(exc).__name__}: {exc}", err=True)
     typer.echo("kb: run again with --debug for the traceback, and report it", err=True)
     return EXIT_INTERNAL
 
@@ -1037,7 +738,7 @@ def _say_notes(silent: bool = False) -> None:
 
     for note in take_notes():
         if not silent:
-            _say(f"kb: {note}", err=True)
+            say(f"kb: {note}", err=True)
 
 
 def _is_usage_error(exc: Exception) -> bool:

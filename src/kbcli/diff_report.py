@@ -218,17 +218,9 @@ _STATUSES = ("added", "removed", "renamed", "redirected", "modified", "reformatt
 
 
 def text(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
-    """Plain lines; with `color` (a terminal), the same lines styled by rich."""
-    if not color:
-        for _, line in text_lines(result, sides):
-            out.write(line + "\n")
-        return
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
-    for style, line in text_lines(result, sides):
-        console.print(Text(line, style=style))
+    """Plain lines (at a terminal, `kb diff` draws `text_lines` in their styles)."""
+    for _, line in text_lines(result, sides):
+        out.write(line + "\n")
 
 
 # -- markdown --------------------------------------------------------------------------

@@ -256,5 +256,10 @@ def run(root: Path, revs: list[str], fmt: str, exit_code: bool, out: TextIO, col
 
     sides = resolve_sides(root, revs)
     result = knowledge_diff(root, sides, load_config(root).max_page_bytes)
-    diff_report.REPORTERS[fmt](result, sides, out, color)
+    if fmt == "text" and color:
+        from kbcli.terminal import print_styled
+
+        print_styled(diff_report.text_lines(result, sides), out)
+    else:
+        diff_report.REPORTERS[fmt](result, sides, out, color)
     return 1 if exit_code and result.changed else 0
