@@ -240,7 +240,7 @@ def render(
     from kbcli.commands.render import run
 
     fmt = format.value if format is not None else None
-    return run(state(ctx).kb_root(), out, fmt, check)
+    return run(state(ctx).kb_root, out, fmt, check)
 
 
 def merge_file(

@@ -226,7 +226,7 @@ def new(
     """
     from kbcli.commands.new import run
 
-    return run(state(ctx).kb_root(), kind.value, page_id, title, when, commit)
+    return run(state(ctx).kb_root, kind.value, page_id, title, when, commit)
 
 
 def review(

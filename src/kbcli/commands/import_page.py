@@ -28,8 +28,8 @@ def run(
     """`kb import`: import `file` (dated `when`, default today) and say what was made."""
     from kbcli.importer import import_page
 
-    day = edit_date(when, today())
     config = load_config(root)
+    day = edit_date(when, today())
     done = import_page(
         root, config, file, day, page_id, dry_run=dry_run, commit=commit, stubs=stubs
     )

@@ -6,6 +6,7 @@ to write. It never overwrites a page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,13 +27,22 @@ class NewPage:
     rel: str
 
 
-def run(root: Path, kind: str, page_id: str, title: str, when: str | None, commit: bool) -> int:
-    """`kb new`: create the page; a thesis takes no date (it is dated when scored)."""
+def run(
+    find_root: Callable[[], Path],
+    kind: str,
+    page_id: str,
+    title: str,
+    when: str | None,
+    commit: bool,
+) -> int:
+    """`kb new`: create the page in the KB `find_root` finds (after the options are
+    checked); a thesis takes no date (it is dated when scored)."""
     if kind == "thesis" and when is not None:
         raise KbError(
             "kb new thesis takes no --date: a thesis is dated when it is scored "
             "(kb review THESIS --score S --date D)"
         )
+    root = find_root()
     config = load_config(root)
     done = new_page(root, config, kind, page_id, title, edit_date(when, today()), commit)
     say(f"Created {shown(root, done.value.rel)}")

@@ -7,6 +7,7 @@ compares them; this module chooses between `--out` and `--check`, the default fo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from kbcli.config import load_config
@@ -16,13 +17,17 @@ from kbcli.terminal import say
 DEFAULT_OUT = Path("site")
 
 
-def run(root: Path, out: Path | None, fmt: str | None, check: Path | None) -> int:
-    """`kb render`: write the site to `out` (default `site`), or with `check`, write
-    nothing and return 1 when the site there is not what the KB renders to."""
+def run(
+    find_root: Callable[[], Path], out: Path | None, fmt: str | None, check: Path | None
+) -> int:
+    """`kb render`: write the site of the KB `find_root` finds to `out` (default `site`),
+    or with `check`, write nothing and return 1 when the site there is not what the KB
+    renders to."""
     from kbcli.render.site import check_site, detect_format, write_site
 
     if out is not None and check is not None:
         raise KbError("--out writes a site and --check checks one: give one of them")
+    root = find_root()
     target = check if check is not None else out if out is not None else DEFAULT_OUT
     fmt = fmt if fmt is not None else detect_format(target)
     files = _build(root, fmt)
