@@ -1,5 +1,6 @@
-"""Reporters for `kb diff`: text (rich at a terminal, plain when piped), markdown (for a
-pull request's step summary or comment) and JSON (`version` 1, see docs/diff.md).
+"""Reporters for `kb diff`: text (lines with a style each, which commands/diff.py draws
+in colour at a terminal), markdown (for a pull request's step summary or comment) and
+JSON (`version` 1, see docs/diff.md).
 
 Everything a page says is untrusted: every string from a page or a file name goes through
 `_safe` before it is printed, and, in markdown, through `_md` (or `_html` inside HTML).
