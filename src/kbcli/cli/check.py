@@ -134,9 +134,8 @@ def diff(
     whatever it finds, unless `--exit-code`.
     """
     from kbcli.commands.diff import run
-    from kbcli.terminal import color
 
-    return run(state(ctx).kb_root(), list(revs or []), format.value, exit_code, sys.stdout, color())
+    return run(state(ctx).kb_root(), list(revs or []), format.value, exit_code)
 
 
 def rules(
