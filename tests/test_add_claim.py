@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kbcli.claims import NewClaim, add_claim, claim_slug
+from kbcli.claims import claim_slug
+from kbcli.commands.add_claim import NewClaim, add_claim
 from kbcli.config import Config
 from kbcli.kb import unique_id
 

@@ -492,3 +492,15 @@ def test_a_quiz_page_names_the_command_that_asks_its_questions(page: str) -> Non
     shown = [html.unescape(p) for p in re.findall(r"<p>(Which [^<]*|Put these[^<]*)</p>", text)]
     assert (run.code, prompts) == (0, shown)
     assert len(shown) == (20 if page == "quiz.html" else 10)
+
+
+def test_out_and_check_together_are_refused_before_the_kb_is_looked_for() -> None:
+    """The verb checks its options first: outside any KB the message is about them."""
+    from kbcli.commands.render import run
+
+    def no_kb() -> Path:
+        raise AssertionError("the KB was looked for")
+
+    with pytest.raises(KbError, match="--out writes a site and --check checks one") as exc:
+        run(no_kb, Path("a"), None, Path("b"))
+    assert exc.value.exit_code == 2
