@@ -202,8 +202,23 @@ def _proper(word: str, usage: _Usage) -> bool:
     sentence."""
     if not _capital(word) or word.lower() in usage.lower or word.lower() in _FUNCTION:
         return False
-    verbish = word.lower().endswith(("ing", "ed", "ly"))
-    return word in usage.mid or (usage.opens.get(word, 0) >= 2 and not verbish)
+    return word in usage.mid or (usage.opens.get(word, 0) >= 2 and not _verbish(word))
+
+
+def _opens_a_name(run: Sequence[_Token], usage: _Usage) -> bool:
+    """Whether a run's first word, opening a sentence, is part of the name: a name on its
+    own, or ahead of another capitalised word and never written in lower case ("Chris
+    Olah showed ...", but not "Sparse Autoencoders ...")."""
+    word = run[0].text
+    if _shaped(word) or _proper(word, usage):
+        return True
+    followed = len(run) > 1 and _capital(run[1].text)
+    ordinary = word.lower() in usage.lower or word.lower() in _FUNCTION
+    return followed and _capital(word) and not ordinary and not _verbish(word)
+
+
+def _verbish(word: str) -> bool:
+    return word.lower().endswith(("ing", "ed", "ly"))
 
 
 def _runs(text: str) -> Iterator[list[_Token]]:
@@ -230,7 +245,7 @@ def names_in(text: str, usage: _Usage) -> list[str]:
     for run in _runs(text):
         # "Sparse autoencoders", "The Transformer Circuits Thread": an ordinary word that
         # opens a sentence is no part of a name
-        while run and run[0].start and not (_shaped(run[0].text) or _proper(run[0].text, usage)):
+        while run and run[0].start and not _opens_a_name(run, usage):
             run = run[1:]
         words = [t.text for t in run]
         if not words or not _capital(words[0]):
