@@ -4,7 +4,8 @@ Three kinds, as on the seed page:
 - **entities**: "Which of these is a key claim of <concept>?" One of the concept's claims
   and distractors from other concepts' claims. A distractor is never a claim of the
   concept, nor one that reads like any of its claims (`similarity`: the seed repeats
-  claims across pages), so exactly one choice is true.
+  claims across pages), so exactly one choice is true. And "Which of these claims
+  involves <entity>?" for the names claims write (`kbcli.entities`).
 - **timeline**: "Put these in the order they happened": three or four claims with a
   `when` (see `kbcli.when`), chosen so that no two overlap in time (2026 and 2026-04
   could be either way round), so there is exactly one right order.
