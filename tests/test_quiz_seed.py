@@ -269,3 +269,41 @@ def test_every_entity_question_has_one_right_choice(kb: dict[str, Any], seed: in
         overlapping = [n for n in _NAMES if entity in n or n in entity]
         for wrong in set(q.choices) - {q.answer}:
             assert not any(re.search(rf"\b{n}\b", wrong) for n in overlapping), (entity, wrong)
+
+
+def test_a_kb_whose_named_claims_have_nothing_to_set_beside_them_is_refused(
+    tmp_path: Path,
+) -> None:
+    # OpenAI is named, but the only other claim cites the same report: it may be about
+    # OpenAI too, so there is no wrong choice to offer, and no other concept either
+    root = tmp_path / "kb"
+    (root / "concepts").mkdir(parents=True)
+    (root / "kb.yaml").write_text("{}\n", encoding="utf-8")
+    (root / "concepts/solo.yaml").write_text(
+        "id: solo\ntitle: Solo\nsummary: Solo is alone.\nclaims:\n"
+        "  - {id: one, statement: OpenAI caught a model cheating, evidence: strong, "
+        "sources: [report]}\n"
+        "  - {id: two, statement: Monitoring works, evidence: weak, sources: [report]}\n"
+        "sources:\n  - {id: report, title: A report}\nchangelog: []\n",
+        encoding="utf-8",
+    )
+    run = run_kb("quiz", "--kind", "entities", cwd=root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        "kb: no entities question: it needs a concept with claims and another concept whose "
+        "claims say something different, or a claim naming an organisation, person, model or "
+        "paper and another claim that does not\n"
+    )
+    # the other claim from another source: one question, two choices, one right
+    page = root / "concepts/solo.yaml"
+    text = page.read_text(encoding="utf-8")
+    text = text.replace("weak, sources: [report]", "weak, sources: [other]")
+    page.write_text(text.replace("changelog", "  - {id: other, title: B}\nchangelog"))
+    run = run_kb("quiz", "--kind", "entities", "--seed", "1", "--format", "json", cwd=root)
+    [question] = json.loads(run.out)["questions"]
+    assert (run.code, question["prompt"], question["answer"]) == (
+        0,
+        "Which of these claims involves OpenAI?",
+        "OpenAI caught a model cheating",
+    )
+    assert sorted(question["choices"]) == ["Monitoring works", "OpenAI caught a model cheating"]

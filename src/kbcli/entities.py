@@ -145,8 +145,9 @@ def _tokens(text: str) -> Iterator[_Token]:
     """The words of `text`, each with whether it opens a sentence and joins the next."""
     matches = list(_WORD.finditer(text))
     for i, match in enumerate(matches):
-        before = text[: match.start()].rstrip()
-        start = not before or before[-1] in ".!?\n"
+        # what stands between this word and the last (a slice per word: never quadratic)
+        between = text[matches[i - 1].end() if i else 0 : match.start()].rstrip()
+        start = between[-1:] in (".", "!", "?") if between or i else True
         word = match[0]
         possessive = bool(_POSSESSIVE.search(word))
         if possessive:
