@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from kbcli import __version__
-from kbcli.cli.options import State, state
+from kbcli.cli.options import State
 from kbcli.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -25,8 +25,6 @@ from kbcli.errors import (
     environment_error,
 )
 from kbcli.terminal import say
-
-_state = state  # the name commands/quiz.py's wiring finds the KB with
 
 app = typer.Typer(
     name="kb",
@@ -65,7 +63,6 @@ def _main(
 def _register_commands() -> None:
     """Every verb, in the order `kb --help` lists them."""
     from kbcli.cli import check, edit
-    from kbcli.commands.quiz import quiz  # a verb that holds its own wiring
 
     app.command()(check.lint)
     app.command("add-claim")(edit.add_claim)
@@ -82,7 +79,7 @@ def _register_commands() -> None:
     app.command()(check.render)
     app.command("merge-file")(check.merge_file)
     app.command("git-setup")(check.git_setup)
-    app.command()(quiz)
+    app.command()(check.quiz)
 
 
 _register_commands()

@@ -284,3 +284,48 @@ def git_setup(
     from kbcli.commands.git_setup import run
 
     return run(state(ctx).kb_root(), check, sys.executable)
+
+
+class QuizFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class QuizKind(StrEnum):
+    entities = "entities"
+    timeline = "timeline"
+    speed = "speed"
+
+
+def quiz(
+    ctx: typer.Context,
+    kind: Annotated[
+        QuizKind | None,
+        typer.Option("--kind", help="One kind of question (default: all three, mixed)."),
+    ] = None,
+    concept: Annotated[
+        str | None,
+        typer.Option("--concept", metavar="ID", help="Ask only about this concept."),
+    ] = None,
+    count: Annotated[int, typer.Option("--count", metavar="N", help="Questions to ask.")] = 5,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", metavar="N", help="The same seed gives the same quiz."),
+    ] = None,
+    format: Annotated[
+        QuizFormat, typer.Option("--format", help="text (default) or json.")
+    ] = QuizFormat.text,
+) -> int:
+    """Test your understanding: questions made from the KB's own claims and summaries.
+
+    Three kinds, as on the seed page: entities (which claim belongs to a concept, or
+    names an organisation, person or model), timeline (put dated claims in order; dates
+    come from the claims' `when`) and speed (which concept an alias or a masked definition
+    names). At a terminal kb asks, scores and explains each answer; piped, it prints the
+    questions and an answer key. The seed is printed, so a quiz can be asked again; exit 1
+    when the KB has too little to ask.
+    """
+    from kbcli.commands.quiz import run
+
+    kind_value = kind.value if kind is not None else None
+    return run(state(ctx).kb_root(), kind_value, concept, count, seed, format.value)
