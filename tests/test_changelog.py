@@ -114,7 +114,7 @@ def test_refusals_leave_the_page_untouched(tmp_path: Path, args: list[str], mess
 
 
 def test_core_entry_text_is_one_line(tmp_path: Path) -> None:
-    from kbcli.changelog import add_entry
+    from kbcli.commands.changelog import add_entry
     from kbcli.config import Config
 
     root = kb_with(tmp_path).resolve()

@@ -201,3 +201,23 @@ def test_lint_strict_is_clean_after_any_edits_with_past_dates(
         assert lint.out.startswith("All clean"), lint.out
     finally:
         shutil.rmtree(top)
+
+
+def test_the_one_parser_for_date_options() -> None:
+    """`dates.edit_date` (every --date of an edit) and `given_date` (lint's --today): today
+    when not given, the date itself when valid, KbError (exit 2) otherwise."""
+    from kbcli.dates import edit_date, given_date
+    from kbcli.errors import KbError
+
+    assert edit_date(None, "2026-04-16") == "2026-04-16"
+    assert edit_date("2026-04-15", "2026-04-16") == "2026-04-15"
+    assert edit_date("2026-04-16", "2026-04-16") == "2026-04-16"
+    assert given_date("2030-01-01", "2026-04-16") == "2030-01-01"  # --today may be ahead
+    with pytest.raises(KbError, match=r"--date 2026-04-17 is after today \(2026-04-16\)") as exc:
+        edit_date("2026-04-17", "2026-04-16")
+    assert exc.value.exit_code == 2
+    for bad in ("2026-4-16", "20260416", "2026-W16-4", "2026-02-30", " 2026-04-16"):
+        with pytest.raises(KbError, match="is not a date"):
+            edit_date(bad, "2026-04-16")
+        with pytest.raises(KbError, match="is not a date"):
+            given_date(bad, "2026-04-16")

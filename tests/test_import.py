@@ -215,7 +215,7 @@ def test_a_missing_related_concept_is_one_lint_finding_until_its_page_exists(
     lint_run = run_kb("lint", "--today", DATE, cwd=kb)
     assert (lint_run.code, lint_run.out) == (
         1,
-        f"{PAGE}:109:14: R004 related: no concept 'agentic-reasoning' in this KB "
+        f"{PAGE}:110:14: R004 related: no concept 'agentic-reasoning' in this KB "
         "(create it: kb new concept agentic-reasoning --title 'Agentic Reasoning')\n"
         "Found 1 error and 0 warnings (4 pages checked).\n",
     )
@@ -258,12 +258,16 @@ def test_a_source_named_like_the_page_gets_an_id_of_its_own(kb: Path) -> None:
     ]
 
 
-def test_a_claim_stating_one_year_gets_it_as_when(kb: Path) -> None:
+def test_a_claim_stating_one_year_or_one_span_gets_it_as_when(kb: Path) -> None:
     import_page(kb, load_config(kb), SEED, DATE)
     page = parse((kb / PAGE).read_text(encoding="utf-8")).data
     dated = {c["id"]: c["when"] for c in page["claims"] if "when" in c}
-    # "Transformer Circuits Thread (2021-2026)" is a span, not one year: left undated
-    assert dated == {"mechanistic-interpretability-2026-breakthrough-technology": 2026}
+    # "a 2026 breakthrough"; "Transformer Circuits Thread (2021-2026)" is a span: a range.
+    # The other eight claims state no year.
+    assert dated == {
+        "mechanistic-interpretability-2026-breakthrough-technology": 2026,
+        "circuit-tracing-reveals-end-end-computational": "2021/2026",
+    }
 
 
 def test_a_name_two_concepts_answer_to_is_not_guessed(kb: Path) -> None:

@@ -179,8 +179,8 @@ def _claims(page: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply(root: Path, steps: list[tuple[str, Any]]) -> None:
-    from kbcli.changelog import add_entry
-    from kbcli.claims import NewClaim, add_claim
+    from kbcli.commands.add_claim import NewClaim, add_claim
+    from kbcli.commands.changelog import add_entry
     from kbcli.config import load_config
     from kbcli.errors import Refused
     from kbcli.merge_claims import merge_claims

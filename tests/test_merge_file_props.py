@@ -83,8 +83,8 @@ steps: st.SearchStrategy[list[Step]] = st.lists(
 
 def _apply(root: Path, sequence: list[Step]) -> None:
     """Run the verbs (the real ones where kb has one, else a hand edit by the editor)."""
-    from kbcli.changelog import add_entry
-    from kbcli.claims import NewClaim, add_claim
+    from kbcli.commands.add_claim import NewClaim, add_claim
+    from kbcli.commands.changelog import add_entry
     from kbcli.config import load_config
     from kbcli.errors import KbError
     from kbcli.merge_claims import merge_claims

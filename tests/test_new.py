@@ -136,3 +136,13 @@ def test_title_that_yaml_would_misread_is_quoted(tmp_path: Path) -> None:
     for title in ("true", "123", "- dash", "#hash", "a: b", 'He said "hi"', "[x]", "null"):
         data = parse(page_text("concept", "x", title, "2026-04-20")).data
         assert data["title"] == title
+
+
+def test_a_dated_thesis_is_refused_before_the_kb_is_looked_for(tmp_path: Path) -> None:
+    """Outside any KB, `kb new thesis --date` says what is wrong with the options."""
+    result = run_kb("new", "thesis", "t", "--title", "T", "--date", "2026-01-01", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err == (
+        "kb: kb new thesis takes no --date: a thesis is dated when it is scored "
+        "(kb review THESIS --score S --date D)\n"
+    )

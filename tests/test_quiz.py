@@ -171,7 +171,8 @@ def test_too_small_a_kb_is_refused_with_what_is_missing(tmp_path: Path) -> None:
     assert (run.code, run.err) == (
         1,
         "kb: no entities question: it needs a concept with claims and another concept whose "
-        "claims say something different\n",
+        "claims say something different, or a claim naming an organisation, person, model or "
+        "paper and another claim that does not\n",
     )
 
 
@@ -182,7 +183,8 @@ def test_a_mixed_quiz_says_which_kinds_had_nothing(tmp_path: Path) -> None:
     assert run.err.splitlines() == [
         "note: only 1 question(s) to ask",  # "The first concept." never names Alpha
         "note: no entities question: it needs a concept with claims and another concept "
-        "whose claims say something different",
+        "whose claims say something different, or a claim naming an organisation, person, "
+        "model or paper and another claim that does not",
         "note: no timeline question: it needs 3 claims with a `when` that do not overlap in "
         "time, and this KB has 0 dated claim(s) (add dates with kb add-claim --when)",
     ]
@@ -208,11 +210,12 @@ def test_a_fresh_import_of_the_seed_gives_the_three_kinds(tmp_path: Path) -> Non
     run = run_kb("quiz", "--seed", "5", "--count", "40", cwd=alone)
     assert run.code == 0
     assert {"[entities]", "[speed]"} == {w for w in run.out.split() if w.startswith("[")}
-    # the seed states one year for one claim: too few dates for a timeline, and it says so
+    # the seed dates two claims, 2026 and 2021/2026: too few for a timeline, and it says so
     assert run.err == (
-        "note: only 6 question(s) to ask\n"
+        "note: only 13 question(s) to ask\n"
         "note: no timeline question: it needs 3 claims with a `when` that do not overlap in "
-        "time, and this KB has 1 dated claim(s) (add dates with kb add-claim --when)\n"
+        "time, and this KB has 2 dated claim(s), which all overlap (add dates with kb "
+        "add-claim --when)\n"
     )
     # imported beside this repository's KB (which dates more claims): all three kinds
     beside = Path(shutil.copytree(KB, tmp_path / "kb"))
@@ -246,16 +249,14 @@ def test_a_session_asks_scores_and_explains() -> None:
     assert said[-1] == "Score: 1/2"
 
 
-def test_at_a_terminal_kb_asks(tmp_path: Path) -> None:
-    """The real command in a pseudo-terminal: rich prompts, a score, exit 0."""
-    root = make_kb(tmp_path / "kb")
+def at_a_terminal(root: Path, *args: str) -> tuple[int, str]:
+    """`kb quiz ARGS` run in a pseudo-terminal, answering "a" to every question: its exit
+    code and what the terminal showed."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: kb at a terminal
         os.chdir(root)
         os.environ.update({"NO_COLOR": "1", "COLUMNS": "100", "KB_ROOT": str(root)})
-        os.execv(
-            sys.executable, [sys.executable, "-m", "kbcli", "quiz", "--seed", "1", "--count", "1"]
-        )
+        os.execv(sys.executable, [sys.executable, "-m", "kbcli", "quiz", *args])
     out = b""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -274,8 +275,14 @@ def test_at_a_terminal_kb_asks(tmp_path: Path) -> None:
     else:  # the deadline passed: do not leave the child waiting for an answer
         os.kill(pid, 9)
     _, status = os.waitpid(pid, 0)
-    text = out.decode().replace("\r\n", "\n")
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    return os.waitstatus_to_exitcode(status), out.decode().replace("\r\n", "\n")
+
+
+def test_at_a_terminal_kb_asks(tmp_path: Path) -> None:
+    """The real command in a pseudo-terminal: rich prompts, a score, exit 0."""
+    root = make_kb(tmp_path / "kb")
+    code, text = at_a_terminal(root, "--seed", "1", "--count", "1")
+    assert code == 0, text
     assert text.endswith(
         "kb quiz: 1 question(s), seed 1 (Ctrl-C to stop)\n"
         "\n"
@@ -472,7 +479,8 @@ def test_too_little_to_ask_reads_well_for_the_whole_kb(tmp_path: Path) -> None:
     assert (run.code, run.out) == (1, "")
     assert run.err == (
         "kb: no entities question: it needs a concept with claims and another concept whose "
-        "claims say something different; no timeline question: it needs 3 claims with a "
+        "claims say something different, or a claim naming an organisation, person, model or "
+        "paper and another claim that does not; no timeline question: it needs 3 claims with a "
         "`when` that do not overlap in time, and this KB has 0 dated claim(s) (add dates with "
         "kb add-claim --when); no speed question: it needs a concept with an alias only it "
         "answers to, or a summary whose first sentence names it, and another concept to "

@@ -193,7 +193,8 @@ def test_one_page_per_concept_and_thesis_plus_an_index(kb: Path) -> None:
 def test_every_link_resolves(kb: Path) -> None:
     files = build_site(kb, load_config(kb), "html")
     assert broken_links(files) == []
-    assert sum(len(outline(text).links) for text in files.values()) == 80
+    # the quiz pages link each question's claim
+    assert sum(len(outline(text).links) for text in files.values()) == 97
 
 
 def test_every_markdown_link_resolves(kb: Path) -> None:
@@ -240,8 +241,8 @@ def test_default_folder_is_site(kb: Path, tmp_path: Path) -> None:
 # The quiz pages whose questions show Circuit Tracing's title (as a choice or a heading).
 QUIZZES_NAMING_CIRCUIT_TRACING = [
     "quiz.html",
-    "quizzes/chain-of-thought-reasoning.html",
     "quizzes/circuit-tracing.html",
+    "quizzes/mechanistic-interpretability.html",
 ]
 
 
@@ -470,7 +471,9 @@ def test_a_concept_with_too_little_for_a_quiz_gets_a_page_that_says_so(tmp_path:
     files = build_site(kb, load_config(kb), "html")
     assert (
         "<p>No quiz yet: no entities question: it needs concept &#x27;alpha&#x27; with claims "
-        "and another concept whose claims say something different; no timeline question: "
+        "and another concept whose claims say something different, or a claim naming an "
+        "organisation, person, model or paper and another claim that does not; no timeline "
+        "question: "
     ) in files["quizzes/alpha.html"]
     assert broken_links(files) == []
 
@@ -492,3 +495,15 @@ def test_a_quiz_page_names_the_command_that_asks_its_questions(page: str) -> Non
     shown = [html.unescape(p) for p in re.findall(r"<p>(Which [^<]*|Put these[^<]*)</p>", text)]
     assert (run.code, prompts) == (0, shown)
     assert len(shown) == (20 if page == "quiz.html" else 10)
+
+
+def test_out_and_check_together_are_refused_before_the_kb_is_looked_for() -> None:
+    """The verb checks its options first: outside any KB the message is about them."""
+    from kbcli.commands.render import run
+
+    def no_kb() -> Path:
+        raise AssertionError("the KB was looked for")
+
+    with pytest.raises(KbError, match="--out writes a site and --check checks one") as exc:
+        run(no_kb, Path("a"), None, Path("b"))
+    assert exc.value.exit_code == 2

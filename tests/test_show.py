@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kbcli.commands.show import show_concept
 from kbcli.config import load_config
 from kbcli.errors import KbError
-from kbcli.show import show_concept
 
 from helpers import git, git_init, make_kb, run_kb
 

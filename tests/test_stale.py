@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from kbcli.commands.stale import text as text_report
 from kbcli.config import load_config
 from kbcli.history import Commit, Origin
 from kbcli.stale import StaleCitation, Status, find_stale
-from kbcli.stale_report import text as text_report
 from kbcli.stamps import Change, ChangeKind
 
 from helpers import GIT_ENV, git, git_init, make_kb, run_kb

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 import kbcli.gitlog as gitlog
+from kbcli.commands.stale import text as text_report
 from kbcli.config import load_config
 from kbcli.stale import find_stale
-from kbcli.stale_report import text as text_report
 from kbcli.stamps import make_stamp
 from kbcli.yamlio.load import parse
 

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbcli.config import load_config
-from kbcli.safetext import is_safe, markup, visible
+from kbcli.safetext import is_safe, visible
+from kbcli.terminal import markup
 
 from helpers import git, git_init, make_kb, run_kb
 
@@ -221,7 +222,7 @@ def test_stale_shows_the_subject_escaped_on_its_own_line(hostile_kb: Path) -> No
 
 def test_the_stale_table_and_the_coloured_show_emit_colours_only(hostile_kb: Path) -> None:
     from kbcli import stale_report
-    from kbcli.show import show_concept
+    from kbcli.commands.show import show_concept
     from kbcli.stale import find_stale
 
     config = load_config(hostile_kb)

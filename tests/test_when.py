@@ -10,7 +10,7 @@ from test_add_claim import ALPHA, alpha, kb_with
 
 from kbcli.errors import KbError
 from kbcli.schema import PageValidator
-from kbcli.when import parse_when, stated_year, stored
+from kbcli.when import parse_when, stated_when, stored
 
 from helpers import run_kb
 
@@ -61,20 +61,31 @@ def test_stored_writes_a_plain_year_as_a_number() -> None:
 
 
 @pytest.mark.parametrize(
-    ("texts", "year"),
+    ("texts", "when"),
     [
-        (("Mechanistic interpretability is a 2026 breakthrough technology", None), 2026),
-        (("Named in 2026", "as in the 2026 list"), 2026),  # one year, stated twice
-        (("Transformer Circuits Thread (2021-2026) progressed",), None),  # a span
-        (("By 2025\u201326, this advanced",), None),
-        (("from 2024 to 2025",), None),  # two years
+        (("Mechanistic interpretability is a 2026 breakthrough technology", None), "2026"),
+        (("Named in 2026", "as in the 2026 list"), "2026"),  # one year, stated twice
+        (("Transformer Circuits Thread (2021-2026) progressed",), "2021/2026"),  # the seed's
+        (("By 2025\u201326, this advanced",), "2025/2026"),  # en dash, the century implied
+        (("from 2021 to 2026",), "2021/2026"),
+        (("between 2020 and 2022",), "2020/2022"),
+        (("2021 \u2014 2026", "and (2021/2026) again"), "2021/2026"),  # one span, twice
+        (("2024 to 2024",), "2024"),
+        (("since 2022",), None),  # a bound: no end
+        (("By 2025 it will",), None),
+        (("2026-2021",), None),  # runs backwards: no span
+        (("2026-04",), None),  # April 2026, or 2026 to 2004?
+        (("2025-26",), "2025/2026"),
+        (("in 2024, then by 2025-2026",), None),  # two different times
+        (("from 2024", "to 2025 in another sentence"), None),  # two unrelated years
         (("40 researchers from major labs warn", "Cross-lab consensus"), None),
-        (("arXiv 2602.11180 and model-2026x",), None),  # not years standing alone
-        (("Changed on 2026-04-14",), 2026),  # a day's year
+        (("arXiv 2602.11180 and model-2026x", "v2026.1"), None),  # not years standing alone
+        (("Changed on 2026-04-14",), "2026-04-14"),  # a day
+        (("Changed on 2026-02-30",), None),  # no such day
     ],
 )
-def test_stated_year(texts: tuple[str | None, ...], year: int | None) -> None:
-    assert stated_year(*texts) == year
+def test_stated_when(texts: tuple[str | None, ...], when: str | None) -> None:
+    assert stated_when(*texts) == when
 
 
 def _page(when: object) -> dict[str, object]:

@@ -47,6 +47,16 @@ def check_not_future(value: str, today: str, option: str = "--date") -> str:
     return value
 
 
+def given_date(value: str | None, today: str) -> str:
+    """A date from the command line, checked as `check_date` does; `today` when not given."""
+    return today if value is None else check_date(value)
+
+
+def edit_date(value: str | None, today: str) -> str:
+    """The date an edit records (`--date`): as `given_date`, and never after `today`."""
+    return check_not_future(given_date(value, today), today)
+
+
 def dated_index(items: Sequence[Any], key: str, date: str, newest_first: bool) -> int:
     """Where an item dated `date` goes in `items` (mappings dated by `key`) so that the
     list stays in date order: newest first, or oldest first. A new item goes before the

@@ -1,5 +1,6 @@
-"""Reporters for `kb diff`: text (rich at a terminal, plain when piped), markdown (for a
-pull request's step summary or comment) and JSON (`version` 1, see docs/diff.md).
+"""Reporters for `kb diff`: text (lines with a style each, which commands/diff.py draws
+in colour at a terminal), markdown (for a pull request's step summary or comment) and
+JSON (`version` 1, see docs/diff.md).
 
 Everything a page says is untrusted: every string from a page or a file name goes through
 `_safe` before it is printed, and, in markdown, through `_md` (or `_html` inside HTML).
@@ -218,17 +219,9 @@ _STATUSES = ("added", "removed", "renamed", "redirected", "modified", "reformatt
 
 
 def text(result: KnowledgeDiff, sides: Sides, out: TextIO, color: bool) -> None:
-    """Plain lines; with `color` (a terminal), the same lines styled by rich."""
-    if not color:
-        for _, line in text_lines(result, sides):
-            out.write(line + "\n")
-        return
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
-    for style, line in text_lines(result, sides):
-        console.print(Text(line, style=style))
+    """Plain lines (at a terminal, `kb diff` draws `text_lines` in their styles)."""
+    for _, line in text_lines(result, sides):
+        out.write(line + "\n")
 
 
 # -- markdown --------------------------------------------------------------------------

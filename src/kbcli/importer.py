@@ -51,7 +51,7 @@ from kbcli.kb import check_id, page_ref
 from kbcli.seed import SeedClaim, SeedPage, parse_seed
 from kbcli.slug import slugify
 from kbcli.store import Done, Edit, checked_bytes, edit_kb
-from kbcli.when import stated_year
+from kbcli.when import stated_when, stored
 
 if TYPE_CHECKING:
     from kbcli.merge_plan import GroupPlan, MergePlan
@@ -239,9 +239,9 @@ def _claims(
     # The repeats' ids were made up just now and never named anything: nothing to keep.
     merged = [{k: v for k, v in c.items() if k != "merged"} for c in apply_plan(listed, plan)]
     for claim in merged:
-        year = stated_year(claim["statement"], claim.get("detail"))
-        if year is not None:  # "a 2026 breakthrough": the timeline quiz can place it
-            claim["when"] = year
+        when = stated_when(claim["statement"], claim.get("detail"))
+        if when is not None:  # "a 2026 breakthrough", "(2021-2026)": the timeline can place it
+            claim["when"] = stored(when)
     return merged, _merge_notes(seed, listed, plan)
 
 

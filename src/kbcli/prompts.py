@@ -3,7 +3,7 @@
 
 Only the CLI calls this, and only when stdin is a terminal; the core never waits for
 input. Prompts go to stderr, so they show even when stdout is piped. Rich reads prompts as
-markup: every text from a page or an answer goes in through `safetext.markup`.
+markup: every text from a page or an answer goes in through `terminal.markup`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rich.prompt import Prompt
 from kbcli.config import Config
 from kbcli.errors import KbError
 from kbcli.merge_plan import GroupPlan
-from kbcli.safetext import markup
+from kbcli.terminal import markup
 
 Answers = tuple[str, str, tuple[str, ...], str | None, str | None]
 

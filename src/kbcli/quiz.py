@@ -4,7 +4,8 @@ Three kinds, as on the seed page:
 - **entities**: "Which of these is a key claim of <concept>?" One of the concept's claims
   and distractors from other concepts' claims. A distractor is never a claim of the
   concept, nor one that reads like any of its claims (`similarity`: the seed repeats
-  claims across pages), so exactly one choice is true.
+  claims across pages), so exactly one choice is true. And "Which of these claims
+  involves <entity>?" for the names claims write (`kbcli.entities`).
 - **timeline**: "Put these in the order they happened": three or four claims with a
   `when` (see `kbcli.when`), chosen so that no two overlap in time (2026 and 2026-04
   could be either way round), so there is exactly one right order.
@@ -137,21 +138,43 @@ def _too_little(kind: str, concepts: Concepts, concept: str | None) -> str:
     about = f"concept '{concept}'" if concept else "this KB"
     who = f"concept '{concept}'" if concept else "a concept"  # the one a question is about
     if kind == "timeline":
-        dated = sum("when" in c for c in _claims(concepts, concept))
+        dated = [c["when"] for c in _claims(concepts, concept) if "when" in c]
+        apart = _most_apart(dated)
+        how = ""
+        if dated and apart < TIMELINE_MIN:  # enough dates, but they overlap: say so
+            how = ", which all overlap" if apart == 1 else f", at most {apart} of them apart"
         return (
             f"no timeline question: it needs {TIMELINE_MIN} claims with a `when` that do not "
-            f"overlap in time, and {about} has {dated} dated claim(s) "
+            f"overlap in time, and {about} has {len(dated)} dated claim(s){how} "
             "(add dates with kb add-claim --when)"
         )
     if kind == "entities":
         return (
             f"no entities question: it needs {who} with claims and another concept whose "
-            "claims say something different"
+            "claims say something different, or a claim naming an organisation, person, "
+            "model or paper and another claim that does not"
         )
     return (
         f"no speed question: it needs {who} with an alias only it answers to, or a summary "
         "whose first sentence names it, and another concept to choose from"
     )
+
+
+def _most_apart(values: Sequence[object]) -> int:
+    """How many of the `when` values at most do not overlap (earliest end first, greedily)."""
+    from kbcli.when import parse_when
+
+    extents = []
+    for value in values:
+        try:
+            extents.append(parse_when(value))
+        except KbError:  # C010's to report
+            continue
+    count, last = 0, None
+    for when in sorted(extents, key=lambda w: w.end):
+        if last is None or when.start > last:
+            count, last = count + 1, when.end
+    return count
 
 
 def _claims(concepts: Concepts, concept: str | None) -> list[Mapping[str, Any]]:
@@ -169,8 +192,8 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
         page = concepts[page_id]
         own = [c["statement"] for c in page["claims"]]
         # its names; a short id ("a", "ai") is an ordinary word, as in `_definition`
-        names = [n for n in _names(page_id, page) if n != page_id or len(n) >= 4]
-        named = _names_pattern(names)
+        names = [n for n in concept_names(page_id, page) if n != page_id or len(n) >= 4]
+        named = names_pattern(names)
         pool = []  # other concepts' claims that cannot be mistaken for one of this one's
         for other_id, other in concepts.items():
             if other_id == page_id:
@@ -196,13 +219,13 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
                 f"Which of these is a key claim of {page['title']}?",
                 tuple(choices),
                 claim["statement"],
-                (f"{page['title']}: {_explain(page, claim)}",),
+                (f"{page['title']}: {explain(page, claim)}",),
                 page_id,
                 claim["id"],
             )
 
 
-def _explain(page: Mapping[str, Any], claim: Mapping[str, Any], dated: bool = True) -> str:
+def explain(page: Mapping[str, Any], claim: Mapping[str, Any], dated: bool = True) -> str:
     """The claim's statement, evidence level (and when) and sources, as a reader checks
     them; `dated` False leaves the when to the caller (a timeline leads with it)."""
     titles = {s["id"]: s["title"] for s in page.get("sources", [])}
@@ -258,7 +281,7 @@ def _timeline(concepts: Concepts, concept: str | None, rng: random.Random) -> It
         seen.add(key)
         answer = tuple(events[i][2]["statement"] for i in ordered)
         lines = [
-            f"{events[i][0].text}: {_explain(concepts[events[i][1]], events[i][2], dated=False)}"
+            f"{events[i][0].text}: {explain(concepts[events[i][1]], events[i][2], dated=False)}"
             for i in ordered
         ]
         yield Question(
@@ -285,7 +308,7 @@ def _speed(concepts: Concepts, concept: str | None, rng: random.Random) -> Itera
 
     owners: dict[str, set[str]] = {}  # every name -> the concepts answering to it
     for page_id, page in concepts.items():
-        for name in _names(page_id, page):
+        for name in concept_names(page_id, page):
             owners.setdefault(normalise(name), set()).add(page_id)
     definitions = {page_id: _definition(page_id, page) for page_id, page in concepts.items()}
     said = [normalise(d) for d in definitions.values() if d is not None]
@@ -319,11 +342,11 @@ def _speed(concepts: Concepts, concept: str | None, rng: random.Random) -> Itera
             )
 
 
-def _names(page_id: str, page: Mapping[str, Any]) -> list[str]:
+def concept_names(page_id: str, page: Mapping[str, Any]) -> list[str]:
     return [page_id, page["title"], *page.get("aliases", [])]
 
 
-def _name_regex(name: str) -> str:
+def name_regex(name: str) -> str:
     """A name as a whole-word pattern, its words joined by spaces or hyphens. CJK text
     has no spaces between words ("自然语言处理研究..."): a CJK edge needs no boundary."""
     words = name.replace("-", " ").split()
@@ -341,9 +364,9 @@ def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def _names_pattern(names: Sequence[str]) -> re.Pattern[str]:
+def names_pattern(names: Sequence[str]) -> re.Pattern[str]:
     """Any of the names, as words, in any case."""
-    return re.compile("|".join(_name_regex(n) for n in names if n.strip()), re.IGNORECASE)
+    return re.compile("|".join(name_regex(n) for n in names if n.strip()), re.IGNORECASE)
 
 
 def _first_sentence(summary: str) -> str:
@@ -366,7 +389,7 @@ def _definition(page_id: str, page: Mapping[str, Any]) -> str | None:
         names.add(page_id.replace("-", " "))
     # longest first ("mech interp" before "mech"), then by text: never the hash order
     for name in sorted(names, key=lambda n: (-len(n), n)):
-        sentence = re.sub(_name_regex(name), MASK, sentence, flags=re.IGNORECASE)
+        sentence = re.sub(name_regex(name), MASK, sentence, flags=re.IGNORECASE)
     left = {word.lower() for word in re.findall(r"\w+", sentence.replace(MASK, " "))}
     # No mask: the sentence never names the concept ("Interpretability is a prerequisite
     # for verifying alignment.") and may fit another choice as well. A word of the title
@@ -378,4 +401,14 @@ def _definition(page_id: str, page: Mapping[str, Any]) -> str | None:
     return sentence
 
 
-_MAKERS = {"entities": _entities, "timeline": _timeline, "speed": _speed}
+def _all_entities(
+    concepts: Concepts, concept: str | None, rng: random.Random
+) -> Iterator[Question]:
+    """Both variants: claim -> concept, and entity -> claim."""
+    from kbcli.entities import entity_questions
+
+    yield from _entities(concepts, concept, rng)
+    yield from entity_questions(concepts, concept, rng)
+
+
+_MAKERS = {"entities": _all_entities, "timeline": _timeline, "speed": _speed}

@@ -28,8 +28,8 @@ The API (see docs/security.md):
 - `visible(text)`: the text for a plain line (lint's text, `kb stale`, messages, errors);
   `keep` names characters the caller encodes itself (GitHub's format: CR and LF);
   `commands=False` leaves workflow-command markers alone (a rendered page: no CI reads it);
-- `markup(text)`: `visible`, then escaped for rich markup (`[bold]`, `[link=...]`), for
-  strings rich prints with markup on (tables, prompts).
+- `terminal.markup(text)` (beside rich, which it needs): `visible`, then escaped for rich
+  markup (`[bold]`, `[link=...]`), for strings rich prints with markup on (tables, prompts).
 - `json_text(doc)`: the JSON document kb prints: `json.dumps` escapes every control and
   non-ASCII character itself (`ensure_ascii`); a `##[` in a string is written `#\\u0023[`,
   the same data, since a JSON line printed to a CI log is read by the runner too.
@@ -61,14 +61,6 @@ def visible(text: str, keep: str = "", commands: bool = True) -> str:
         if shown.lstrip(" ").startswith("::"):
             shown = _LEADING_COMMAND.sub(r"\1\\x3a", shown, count=1)
     return shown
-
-
-def markup(text: str) -> str:
-    """`visible(text)`, escaped so that rich prints its markup-like parts (`[bold]`,
-    `[link=javascript:...]`) as text."""
-    from rich.markup import escape
-
-    return escape(visible(text))
 
 
 def json_text(doc: object) -> str:

@@ -1,5 +1,5 @@
-"""Reporters for `kb stale`: text (a rich table at a terminal, plain lines when piped) and
-JSON. Chosen from a table, as lint's are.
+"""Reporters for `kb stale`: plain text, JSON and GitHub workflow commands, chosen from a
+table, as lint's are (at a terminal, commands/stale.py draws the text as a rich table).
 
 The JSON shape (`version` 1) is stable: fields may be added, never renamed or removed::
 
@@ -46,12 +46,12 @@ from typing import Any, TextIO
 
 from kbcli.history import Commit, Event, EventKind, Origin
 from kbcli.report import display_path, github_data, github_property
-from kbcli.safetext import json_text, markup, visible
+from kbcli.safetext import json_text, visible
 from kbcli.stale import StaleCitation, StaleResult, Status, ThesisReport
 
 JSON_VERSION = 1
 
-_STATUS_TEXT = {
+STATUS_TEXT = {
     Status.STALE: "stale",
     Status.UNREVIEWED: "never reviewed",
     Status.MISSING: "no such concept",
@@ -66,16 +66,8 @@ _COUNT_TEXT = {
 
 
 def text(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
-    """A rich table with `color` (a terminal), else plain lines: per thesis, each citation
-    that needs attention, what changed, and since when."""
-    if color and result.theses:
-        for line in not_page_lines(result, cwd):
-            out.write(line + "\n")
-        _table(result, cwd, out)
-        out.write(summary(result) + "\n")
-        if result.already:
-            out.write(_already(result) + "\n")
-        return
+    """Plain lines: per thesis, each citation that needs attention, what changed, and
+    since when (at a terminal, `kb stale` draws them as a table: commands/stale.py)."""
     for line in plain_lines(result, cwd):
         out.write(line + "\n")
 
@@ -91,16 +83,16 @@ def _plain_lines(result: StaleResult, cwd: Path) -> list[str]:
     for report in result.theses:
         lines.append(f"thesis {report.thesis} ({display_path(result.root, report.rel, cwd)})")
         for cit in report.citations:
-            lines.append(f"  {citation_label(cit)}: {_STATUS_TEXT[cit.status]}{_since(cit)}")
+            lines.append(f"  {citation_label(cit)}: {STATUS_TEXT[cit.status]}{_since(cit)}")
             if cit.status is Status.STALE:
                 lines.extend(f"    - {change.message}" for change in cit.changes)
     lines.append(summary(result))
     if result.already:
-        lines.append(_already(result))
+        lines.append(already_line(result))
     return lines
 
 
-def _already(result: StaleResult) -> str:
+def already_line(result: StaleResult) -> str:
     n = sum(len(t.citations) for t in result.already)
     return (
         f"Note: {_n(n, 'other citation', 'other citations')} already needed review at "
@@ -194,35 +186,7 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _table(result: StaleResult, cwd: Path, out: TextIO) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    dated = any(c.origin is not None for r in result.theses for c in r.citations)
-    table = Table(show_lines=False)
-    for heading in ("Thesis", "Citation", "Status", "What changed", *(["Since"] if dated else [])):
-        table.add_column(heading, overflow="fold")
-    for report in result.theses:
-        first = True
-        for cit in report.citations:
-            path = display_path(result.root, report.rel, cwd)
-            changes = [c.message for c in cit.changes] if cit.status is Status.STALE else []
-            # Every field through `safetext.markup`: the newlines are the table's own.
-            cells = [
-                f"{markup(report.thesis)}\n[dim]{markup(path)}[/]" if first else "",
-                markup(citation_label(cit)),
-                _STATUS_TEXT[cit.status],
-                "\n".join(markup(change) for change in changes),
-            ]
-            if dated:
-                cells.append("\n".join(markup(part) for part in _since_cell(cit)))
-            table.add_row(*cells, style=None if cit.status is Status.STALE else "yellow")
-            first = False
-        table.add_section()
-    Console(file=out, force_terminal=True, highlight=False, emoji=False).print(table)
-
-
-def _since_cell(cit: StaleCitation) -> tuple[str, ...]:
+def since_cell(cit: StaleCitation) -> tuple[str, ...]:
     origin = cit.origin
     if origin is None:
         return ()
@@ -279,7 +243,7 @@ def github(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
         for report in reports:
             path = display_path(result.root, report.rel, cwd)
             for cit in report.citations:
-                what = "; ".join(c.message for c in cit.changes) or _STATUS_TEXT[cit.status]
+                what = "; ".join(c.message for c in cit.changes) or STATUS_TEXT[cit.status]
                 if level == "notice":
                     what = f"already needed review before this change: {what}"
                 where = f"file={github_property(path)},line={cit.line},col={cit.col}"
@@ -288,7 +252,7 @@ def github(result: StaleResult, cwd: Path, out: TextIO, color: bool) -> None:
                 out.write(f"::{level} {props}::{github_data(message)}\n")
     out.write(summary(result) + "\n")
     if result.already:
-        out.write(_already(result) + "\n")
+        out.write(already_line(result) + "\n")
 
 
 Reporter = Callable[[StaleResult, Path, TextIO, bool], None]

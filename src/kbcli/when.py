@@ -20,9 +20,20 @@ from dataclasses import dataclass
 from kbcli.errors import KbError
 
 _POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
-# A year a page's prose states: four digits from 1900 to 2099, standing alone.
-_YEAR = re.compile(r"(?<![\d\w-])(19\d\d|20\d\d)(?![\d\w])", re.ASCII)
-_RANGE = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-\u2013\u2014/]\s*(?:19|20)?\d\d(?![\d-])", re.ASCII)
+# A time a page's prose states (years from 1900 to 2099, standing alone), leftmost first:
+# a day, a span ("2021-2026", "2025\u201326", "from 2021 to 2026", "between ... and ..."),
+# an open end ("since 2022", "by 2025": a bound, not a time), or a year.
+_Y = r"(?:19|20)\d\d"
+_STATED = re.compile(
+    rf"(?<![\w.-])(?:"
+    rf"(?P<day>{_Y}-\d\d-\d\d)"
+    rf"|(?:from|between)\s+(?P<from>{_Y})\s+(?:to|and|until|through)\s+(?P<to>{_Y})"
+    rf"|(?P<start>{_Y})\s*(?:[-\u2013\u2014/]|\s(?:to|until|through)\s)\s*(?P<end>{_Y}|\d\d)"
+    rf"|(?:since|until|till|before|after|by|from|circa|c\.)\s+(?P<bound>{_Y})(?!\s*[-\u2013\u2014/]\s*\d)"
+    rf"|(?P<year>{_Y})"
+    rf")(?![\w-]|\.\d)",
+    re.ASCII | re.IGNORECASE,
+)
 # The shape the schema's `$defs/when` pattern allows (the calendar is checked by parse_when).
 _PART = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
 SHAPE = re.compile(rf"^{_PART}(/{_PART})?$", re.ASCII)
@@ -81,11 +92,44 @@ def stored(text: str) -> int | str:
     return int(text) if text.isdigit() else text
 
 
-def stated_year(*texts: str | None) -> int | None:
-    """The one year the texts state, or None: none, several, or a span (`2021-2026`,
-    `2025\u201326`), which is a range, not a year."""
-    joined = " ".join(t for t in texts if t)
-    if _RANGE.search(joined):
+def stated_when(*texts: str | None) -> str | None:
+    """The one time the texts state, as a `when` value, or None when they state none or
+    several, or one that is not a time.
+
+    One year, however often ("a 2026 breakthrough"), gives `2026`; one span gives a range
+    (`(2021-2026)`, `2025\u201326`, `from 2021 to 2026` give `2021/2026`); a day gives
+    itself. Two different times ("in 2024 ... by 2025-2026"), a bound ("since 2022": no
+    end), a span that runs backwards ("2026-2021") or a calendar impossibility leave the
+    text undated, as does "2026-04", which could be April or 2026 to 2004.
+    """
+    stated = set()
+    for text in texts:
+        for match in _STATED.finditer(text or ""):
+            stated.add(_stated(match))
+    if len(stated) != 1:
         return None
-    years = set(_YEAR.findall(joined))
-    return int(years.pop()) if len(years) == 1 else None
+    value = stated.pop()
+    try:
+        return parse_when(value).text if value else None
+    except KbError:  # 2026-02-30, or a span that runs backwards
+        return None
+
+
+def _stated(match: re.Match[str]) -> str:
+    """The `when` a match states, or "" for one that is no time (a bound, a short end)."""
+    if match["day"]:
+        return match["day"]
+    if match["from"]:
+        return _span(match["from"], match["to"])
+    if match["start"]:
+        end = match["end"]
+        if len(end) == 2:  # "2025-26": the same century; "2026-04" could be a month
+            end = match["start"][:2] + end
+            if int(match["end"]) <= 12 or end <= match["start"]:
+                return ""
+        return _span(match["start"], end)
+    return match["year"] or ""
+
+
+def _span(start: str, end: str) -> str:
+    return start if start == end else f"{start}/{end}"

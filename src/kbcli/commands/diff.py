@@ -10,6 +10,7 @@ one `git cat-file --batch` process reads every committed version needed.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,12 +250,29 @@ def _claims(text: str | None) -> tuple[str, ...] | None:
 Cause = tuple[str, str, tuple[str, ...] | None]  # thesis, concept, the claims cited
 
 
-def run(root: Path, revs: list[str], fmt: str, exit_code: bool, out: TextIO, color: bool) -> int:
-    """`kb diff`: print the knowledge diff; 1 with `exit_code` when the knowledge changed."""
-    from kbcli import diff_report
+def run(
+    root: Path,
+    revs: list[str],
+    fmt: str,
+    exit_code: bool,
+    out: TextIO | None = None,
+    color: bool | None = None,
+) -> int:
+    """`kb diff`: print the knowledge diff (on stdout, coloured when text goes to a
+    terminal, unless `out` and `color` say otherwise); 1 with `exit_code` when the
+    knowledge changed."""
+    from kbcli import diff_report, terminal
     from kbcli.config import load_config
+
+    if out is None:
+        out = sys.stdout
+    if color is None:
+        color = fmt == "text" and terminal.color()
 
     sides = resolve_sides(root, revs)
     result = knowledge_diff(root, sides, load_config(root).max_page_bytes)
-    diff_report.REPORTERS[fmt](result, sides, out, color)
+    if fmt == "text" and color:
+        terminal.print_styled(diff_report.text_lines(result, sides), out)
+    else:
+        diff_report.REPORTERS[fmt](result, sides, out, color)
     return 1 if exit_code and result.changed else 0

@@ -135,3 +135,13 @@ def _write(path: Path, data: bytes) -> None:
     from kbcli.store import write_file
 
     write_file(path, data)
+
+
+def run(base: Path, ours: Path, theirs: Path, path: str | None, marker_size: int) -> int:
+    """`kb merge-file`: merge into `ours`; git's exit code (0 clean, 1 conflicts)."""
+    from kbcli.terminal import say
+
+    report = merge_file(base, ours, theirs, path, marker_size, Path.cwd())
+    for note in report.notes:
+        say(f"kb merge-file: {note}", err=True)  # the path and claim ids come from a branch
+    return report.code

@@ -6,98 +6,64 @@ the questions are printed, then an answer key with the explanations; `--format j
 prints the quiz as data (docs/quiz.md documents the shape).
 """
 
-# No `from __future__ import annotations`: typer reads these annotations at run time.
-
 import sys
 from collections.abc import Callable
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kbcli.quiz import Question, Quiz
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # not `string`: kb --version imports this module
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # not `string`: kb --help imports the wiring only
 
 
-class QuizKind(StrEnum):
-    entities = "entities"
-    timeline = "timeline"
-    speed = "speed"
-
-
-class QuizFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-def quiz(
-    ctx: typer.Context,
-    kind: Annotated[
-        QuizKind | None,
-        typer.Option("--kind", help="One kind of question (default: all three, mixed)."),
-    ] = None,
-    concept: Annotated[
-        str | None,
-        typer.Option("--concept", metavar="ID", help="Ask only about this concept."),
-    ] = None,
-    count: Annotated[int, typer.Option("--count", metavar="N", help="Questions to ask.")] = 5,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", metavar="N", help="The same seed gives the same quiz."),
-    ] = None,
-    format: Annotated[
-        QuizFormat, typer.Option("--format", help="text (default) or json.")
-    ] = QuizFormat.text,
+def run(
+    root: Path, kind: str | None, concept: str | None, count: int, seed: int | None, format: str
 ) -> int:
-    """Test your understanding: questions made from the KB's own claims and summaries.
-
-    Three kinds, as on the seed page: entities (which claim belongs to a concept),
-    timeline (put dated claims in order; dates come from the claims' `when`) and speed
-    (which concept an alias or a masked definition names). At a terminal kb asks, scores
-    and explains each answer; piped, it prints the questions and an answer key. The seed
-    is printed, so a quiz can be asked again; exit 1 when the KB has too little to ask.
-    """
+    """`kb quiz`: make the quiz (a random seed unless given), then print it as JSON, ask it
+    at a terminal, or print it with an answer key."""
     import secrets
 
-    from kbcli.cli import _state
     from kbcli.config import load_config
     from kbcli.quiz import KINDS, load_concepts, make_quiz
     from kbcli.safetext import json_text
+    from kbcli.terminal import asks, echo, is_terminal
 
-    root = _state(ctx).kb_root()
     config = load_config(root)
     chosen = seed if seed is not None else secrets.randbelow(1_000_000)
-    kinds = (kind.value,) if kind is not None else KINDS
+    kinds = (kind,) if kind is not None else KINDS
     result = make_quiz(
         load_concepts(root, config), seed=chosen, count=count, kinds=kinds, concept=concept
     )
-    if format is QuizFormat.json:
-        typer.echo(json_text(result.to_json()))  # control chars, bidi, `##[` escaped
+    if format == "json":
+        echo(json_text(result.to_json()))  # control chars, bidi, `##[` escaped
         return 0
     if len(result.questions) < count:
-        typer.echo(f"note: only {len(result.questions)} question(s) to ask", err=True)
+        echo(f"note: only {len(result.questions)} question(s) to ask", err=True)
     for note in result.notes if kind is None else ():
-        typer.echo(f"note: {note}", err=True)
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        from rich.console import Console
-        from rich.prompt import Prompt
-
-        console = Console(highlight=False, markup=False, emoji=False)
-
-        def say(line: str) -> None:  # wrapped lines keep the line's indent
-            import textwrap
-
-            indent = " " * (len(line) - len(line.lstrip(" ")))
-            width = max(console.width, 40)
-            text = textwrap.fill(line, width, initial_indent="", subsequent_indent=indent)
-            console.print(text, soft_wrap=True)
-
-        ask_session(result, lambda q: Prompt.ask(q, console=console), say)
+        echo(f"note: {note}", err=True)
+    if asks() and is_terminal(sys.stdout):  # asks and shows: both ends a terminal
+        _ask_at_terminal(result)
         return 0
-    typer.echo(answer_key(result), nl=False)
+    echo(answer_key(result), nl=False)
     return 0
+
+
+def _ask_at_terminal(result: "Quiz") -> None:
+    import textwrap
+
+    from rich.console import Console
+    from rich.prompt import Prompt
+
+    console = Console(highlight=False, markup=False, emoji=False)
+
+    def say(line: str) -> None:  # wrapped lines keep the line's indent
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        width = max(console.width, 40)
+        text = textwrap.fill(line, width, initial_indent="", subsequent_indent=indent)
+        console.print(text, soft_wrap=True)
+
+    ask_session(result, lambda q: Prompt.ask(q, console=console), say)
 
 
 def choice_lines(question: "Question") -> list[str]:

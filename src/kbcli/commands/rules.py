@@ -50,3 +50,12 @@ def _entry(rule: Rule) -> list[str]:
         "",
         f"To change it, in kb.yaml: rules: {{{rule.code}: warning}} (or off, or error).",
     ]
+
+
+def run(key: str | None) -> int:
+    """`kb rules [CODE]`: print the catalogue, or one rule's entry."""
+    from kbcli.terminal import echo
+
+    for line in rule_lines(key):
+        echo(line)
+    return 0

@@ -5,8 +5,8 @@ by evidence level (strongest first, as kb.yaml lists them), each with its detail
 sources; the sections; open questions; related concepts; backlinks (the concepts that
 relate to this one); the latest changelog entries; and the theses that depend on the
 concept, each citation with its state from `kb stale` (current, stale and what changed,
-never reviewed). The caller says how wide the text may be and whether it is coloured:
-the core never looks at the terminal.
+never reviewed). `run` asks the terminal how wide the text may be and whether it is
+coloured; `show_concept` never looks at the terminal.
 
 Every text from a page reaches rich through `_text` (`safetext.visible`, markup off), so
 no escape sequence, line break or bidi override of a page reaches the terminal.
@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbcli.config import Config
+from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.kb import check_id, page_ref
 from kbcli.render.model import CURRENT, CitationState, KbView, page_data, read_view
@@ -32,6 +32,19 @@ if TYPE_CHECKING:
 
 LATEST_CHANGES = 5
 _EVIDENCE_STYLES = ("green", "yellow", "red")  # by rank: strongest first
+
+
+def run(root: Path, concept: str, changes: int) -> int:
+    """`kb show`: the concept, as wide as the terminal and coloured there; 80 columns of
+    plain text when piped or with NO_COLOR."""
+    from kbcli.terminal import color, echo, width
+
+    colored = color()
+    text = show_concept(
+        root, load_config(root), concept, width=width(), color=colored, latest=changes
+    )
+    echo(text, nl=False, colored=colored)
+    return 0
 
 
 def show_concept(

@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.citations import CiteFix
-from kbcli.config import Config
-from kbcli.dates import check_date
+from kbcli.config import Config, load_config
+from kbcli.dates import check_date, edit_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import SLUG, check_id, load_page, page_ref
 from kbcli.stamps import Change, diff, make_stamp, material
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
+from kbcli.terminal import echo_commit, say, shown, today
 
 
 class Was(StrEnum):
@@ -92,6 +93,16 @@ _WAS = {
     Was.STALE: "; since the last review:",
     Was.UNREVIEWED: " (first review)",
 }
+
+
+def run(root: Path, thesis: str, when: str | None, score: float | None, commit: bool) -> int:
+    """`kb review`: stamp the thesis (scored `when`, default today) and say what was
+    signed off."""
+    done = review(root, load_config(root), thesis, edit_date(when, today()), score, commit)
+    for line in done.value.lines(shown(root, done.value.rel)):
+        say(line)
+    echo_commit(done.commit)
+    return 0
 
 
 def review(
