@@ -245,8 +245,10 @@ def _their_order(result: list[Any], b: list[Any], o: list[Any], t: list[Any]) ->
     """The merged items in theirs' order where theirs reordered the items it shares with
     the base and ours did not (a reorder is a change: one side's change is taken)."""
 
+    shared = set(b) & set(o) & set(t)  # sets: `k in list` made this quadratic
+
     def kept(side: list[Any]) -> list[Any]:
-        return [k for k in side if k in b and k in o and k in t]
+        return [k for k in side if k in shared]
 
     if kept(o) != kept(b) or kept(t) == kept(b):
         return result
