@@ -293,6 +293,47 @@ def test_merged_ids_are_a_union_and_sets_take_both_sides_changes() -> None:
     assert merged == {"aliases": ["y", "z"], "claims": [{**claim, "merged": ["old", "b", "c"]}]}
 
 
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.sampled_from([0, 1, -1]), st.sampled_from([0.0, -0.0, 1.0]),
+    st.floats(allow_nan=True), st.sampled_from(["", "1", "true", "a"]),
+)  # fmt: skip
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values, _values)
+def test_same_tells_values_apart_as_their_yaml_does(a: Any, b: Any) -> None:
+    """`same` is `==` that also tells `1`, `1.0` and `true` (and `0.0`, `-0.0`) apart,
+    however deep: what the values' canonical texts tell, without writing them."""
+    import json
+
+    from kbcli.threeway import same
+
+    def canonical(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, default=str)
+
+    for x, y in ((a, b), (a, a), (a, _retyped(a)), (_retyped(a), a)):
+        assert same(x, y) == (x == y and canonical(x) == canonical(y)), (x, y)
+
+
+def _retyped(value: Any) -> Any:
+    """`value` with each int made the float or bool `==` to it: equal, not the same."""
+    if isinstance(value, dict):
+        return {k: _retyped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_retyped(v) for v in value]
+    if type(value) is int:
+        return True if value == 1 else float(value)
+    return -value if isinstance(value, float) and value == 0 else value
+
+
 def test_removed_on_ours_and_changed_on_theirs_is_a_conflict_either_way() -> None:
     from kbcli.threeway import Conflict, merge_data
 
