@@ -94,7 +94,7 @@ def describe(path: Path) -> str:
 def apply_data(data: Any, ops: Sequence[Op]) -> Any:
     """`ops` applied to a deep copy of `data`; every path refers to `data` as given."""
     _validate(data, ops)
-    out = _copy_tree(data)
+    out = copy.deepcopy(data)
     for op in ops:
         if isinstance(op, Set):
             parent = _lookup(out, op.path[:-1])
@@ -104,19 +104,6 @@ def apply_data(data: Any, ops: Sequence[Op]) -> Any:
     for seq in sorted(_seq_groups(ops), key=len, reverse=True):
         _edit_list(out, seq, [op for op in ops if not isinstance(op, Set) and op.seq == seq])
     return out
-
-
-def _copy_tree(data: Any) -> Any:
-    """A deep copy of plain data (what `load` gives: a tree, nothing shared), several
-    times faster than `copy.deepcopy` on a page of 500 claims; anything else is deep-copied."""
-    kind = type(data)
-    if kind is dict:
-        return {key: _copy_tree(value) for key, value in data.items()}
-    if kind is list:
-        return [_copy_tree(item) for item in data]
-    if data is None or kind in (str, int, float, bool):
-        return data
-    return copy.deepcopy(data)
 
 
 def _seq_groups(ops: Sequence[Op]) -> list[Path]:
