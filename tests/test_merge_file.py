@@ -474,6 +474,36 @@ def test_a_list_reordered_on_theirs_alone_takes_theirs_order(tmp_path: Path) -> 
     assert text == theirs.replace("summary: The first concept.", "summary: The first one.")
 
 
+def test_the_cycle_collector_is_paused_for_the_merge_and_resumed_after(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The merge runs with Python's cycle collector paused (it walked the parsed pages'
+    objects again and again); after it, clean or not, the collector runs again."""
+    import gc
+
+    from kbcli import threeway
+
+    seen: list[bool] = []
+    real = threeway.merge_texts
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        raise ZeroDivisionError("division by zero")
+
+    theirs = BASE.replace("evidence: strong", "evidence: weak")
+    for merge_texts, code in ((watched, 0), (broken, 0)):
+        monkeypatch.setattr(threeway, "merge_texts", merge_texts)
+        files = three(tmp_path / merge_texts.__name__, BASE, BASE, theirs)
+        got = merge(tmp_path / merge_texts.__name__, *files, "--path", "kb/concepts/alpha.yaml")
+        assert got[:2] == (code, theirs)
+        assert gc.isenabled()
+    assert seen == [False, False]
+
+
 def test_a_bug_in_the_merge_by_meaning_falls_back_to_git_s_line_merge(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
