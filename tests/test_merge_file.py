@@ -293,6 +293,47 @@ def test_merged_ids_are_a_union_and_sets_take_both_sides_changes() -> None:
     assert merged == {"aliases": ["y", "z"], "claims": [{**claim, "merged": ["old", "b", "c"]}]}
 
 
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.sampled_from([0, 1, -1]), st.sampled_from([0.0, -0.0, 1.0]),
+    st.floats(allow_nan=True), st.sampled_from(["", "1", "true", "a"]),
+)  # fmt: skip
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values, _values)
+def test_same_tells_values_apart_as_their_yaml_does(a: Any, b: Any) -> None:
+    """`same` is `==` that also tells `1`, `1.0` and `true` (and `0.0`, `-0.0`) apart,
+    however deep: what the values' canonical texts tell, without writing them."""
+    import json
+
+    from kbcli.threeway import same
+
+    def canonical(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, default=str)
+
+    for x, y in ((a, b), (a, a), (a, _retyped(a)), (_retyped(a), a)):
+        assert same(x, y) == (x == y and canonical(x) == canonical(y)), (x, y)
+
+
+def _retyped(value: Any) -> Any:
+    """`value` with each int made the float or bool `==` to it: equal, not the same."""
+    if isinstance(value, dict):
+        return {k: _retyped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_retyped(v) for v in value]
+    if type(value) is int:
+        return True if value == 1 else float(value)
+    return -value if isinstance(value, float) and value == 0 else value
+
+
 def test_removed_on_ours_and_changed_on_theirs_is_a_conflict_either_way() -> None:
     from kbcli.threeway import Conflict, merge_data
 
@@ -431,6 +472,36 @@ def test_a_list_reordered_on_theirs_alone_takes_theirs_order(tmp_path: Path) -> 
     code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
     assert (code, err) == (0, "")
     assert text == theirs.replace("summary: The first concept.", "summary: The first one.")
+
+
+def test_the_cycle_collector_is_paused_for_the_merge_and_resumed_after(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The merge runs with Python's cycle collector paused (it walked the parsed pages'
+    objects again and again); after it, clean or not, the collector runs again."""
+    import gc
+
+    from kbcli import threeway
+
+    seen: list[bool] = []
+    real = threeway.merge_texts
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        raise ZeroDivisionError("division by zero")
+
+    theirs = BASE.replace("evidence: strong", "evidence: weak")
+    for merge_texts, code in ((watched, 0), (broken, 0)):
+        monkeypatch.setattr(threeway, "merge_texts", merge_texts)
+        files = three(tmp_path / merge_texts.__name__, BASE, BASE, theirs)
+        got = merge(tmp_path / merge_texts.__name__, *files, "--path", "kb/concepts/alpha.yaml")
+        assert got[:2] == (code, theirs)
+        assert gc.isenabled()
+    assert seen == [False, False]
 
 
 def test_a_bug_in_the_merge_by_meaning_falls_back_to_git_s_line_merge(
