@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kbcli.merge import apply_plan, plan_merge
+from kbcli.merge_plan import apply_plan, plan_merge
 from kbcli.similarity import (
     DEFAULT_THRESHOLD,
     _candidate_pairs,
-    _profile,
     compare,
     group_duplicates,
+    profile,
     relate,
     similarity,
 )
@@ -204,7 +204,7 @@ def main() -> None:
     ]
     grouping = best_of(7, lambda: group_duplicates(statements, DEFAULT_THRESHOLD))
     merging = best_of(7, lambda: apply_plan(claims, plan_merge(claims, DEFAULT_THRESHOLD)))
-    profiles = [_profile(s) for s in statements]
+    profiles = [profile(s) for s in statements]
     everything = best_of(
         1, lambda: [relate(a, b) for a, b in itertools.combinations(statements, 2)]
     )

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kbcli.claims import claim_slug
 from kbcli.commands.add_claim import NewClaim, add_claim
 from kbcli.config import Config
 from kbcli.kb import unique_id
+from kbcli.slug import claim_slug
 
 from helpers import make_kb, run_kb
 

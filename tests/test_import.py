@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
-from kbcli.importer import import_page, page_text, parse_seed, slugify
+from kbcli.importer import import_page, page_text
 from kbcli.lint import lint
+from kbcli.seed import parse_seed
+from kbcli.slug import slugify
 from kbcli.yamlio.load import parse
 
 from helpers import CASES, git, git_init, run_kb

@@ -100,7 +100,7 @@ def test_seed_merges_to_its_ten_claims_and_rewrites_the_thesis(tmp_path: Path) -
 
 
 def test_seed_merge_loses_no_claim_source_or_detail(tmp_path: Path) -> None:
-    from kbcli.merge import detail_contains
+    from kbcli.merge_plan import detail_contains
     from kbcli.yamlio.load import parse
 
     root = seed_kb(tmp_path)

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from kbcli.config import Config
 from kbcli.lint import lint
-from kbcli.merge import Choices, detail_contains, id_map, plan_merge
 from kbcli.merge_claims import merge_claims
+from kbcli.merge_plan import Choices, detail_contains, id_map, plan_merge
 from kbcli.yamlio.load import parse
 
 LEVELS = ("strong", "moderate", "weak")

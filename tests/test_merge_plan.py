@@ -12,17 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli.errors import Refused
-from kbcli.merge import (
+from kbcli.merge_from_plan import apply_merge_from, plan_merge_from
+from kbcli.merge_plan import (
     Choices,
     Claim,
     GroupPlan,
     HeldGroup,
-    apply_merge_from,
     apply_plan,
     detail_contains,
     id_map,
     plan_merge,
-    plan_merge_from,
 )
 from kbcli.similarity import DEFAULT_THRESHOLD, normalise
 

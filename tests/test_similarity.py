@@ -250,7 +250,7 @@ def test_500_claims_group_fast_without_scoring_every_pair(
     scored = 0
     real_relate = sim._relate
 
-    def counting(a: sim._Profile, b: sim._Profile, threshold: float) -> Relation:
+    def counting(a: sim.Profile, b: sim.Profile, threshold: float) -> Relation:
         nonlocal scored
         scored += 1
         return real_relate(a, b, threshold)

@@ -11,11 +11,11 @@ from kbcli.stamps import (
     diff,
     diff_material,
     is_stale,
+    layout_free,
     make_stamp,
     material,
     material_from_json,
     material_to_json,
-    normalise,
     parse_stamp,
 )
 from kbcli.yamlio.load import parse
@@ -330,12 +330,12 @@ def test_malformed_pages_have_material_content(page: object) -> None:
     assert diff(make_stamp(page), page) == []
 
 
-def test_normalise() -> None:
-    assert normalise("  a\n\tb  \n") == "a b"
-    assert normalise("cafe\u0301") == "caf\u00e9"
-    assert normalise(True) == "true"
-    assert normalise(3) == "3"
-    assert normalise(None) == ""
+def test_layout_free() -> None:
+    assert layout_free("  a\n\tb  \n") == "a b"
+    assert layout_free("cafe\u0301") == "caf\u00e9"
+    assert layout_free(True) == "true"
+    assert layout_free(3) == "3"
+    assert layout_free(None) == ""
 
 
 def test_change_to_json() -> None:

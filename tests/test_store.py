@@ -214,3 +214,26 @@ def test_a_page_that_would_not_change_is_not_rewritten(root: Path) -> None:
     mtime = beta.stat().st_mtime_ns
     assert write_pages(root, Config(), {beta: beta.read_text()}) == []
     assert beta.stat().st_mtime_ns == mtime
+
+
+def test_write_atomic_replaces_a_file_keeping_its_mode(tmp_path: Path) -> None:
+    from kbcli.store import write_atomic
+
+    path = tmp_path / "out" / "index.html"
+    write_atomic(path, b"one\n")  # the folder is made
+    os.chmod(path, 0o640)
+    write_atomic(path, b"two\n")
+    assert (path.read_bytes(), path.stat().st_mode & 0o777) == (b"two\n", 0o640)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["index.html"]  # no temp left
+
+
+def test_write_atomic_create_never_overwrites_and_gives_the_mode(tmp_path: Path) -> None:
+    from kbcli.store import write_atomic
+
+    path = tmp_path / "secret"
+    write_atomic(path, b"mine", mode=0o600, create=True)
+    assert (path.read_bytes(), path.stat().st_mode & 0o777) == (b"mine", 0o600)
+    with pytest.raises(FileExistsError):
+        write_atomic(path, b"theirs", mode=0o600, create=True)
+    assert path.read_bytes() == b"mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret"]

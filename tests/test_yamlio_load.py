@@ -103,3 +103,17 @@ def test_a_large_page_of_short_lines_skips_the_depth_pass_and_deep_ones_still_fa
     for deep in ("- " * 30000 + "a", "[" * 30000, "".join(" " * i + "k:\n" for i in range(6000))):
         with pytest.raises(YamlProblem, match="nesting deeper than 64 levels"):
             parse(deep)
+
+
+def test_locate_names_keys_as_the_data_does() -> None:
+    """A key written `1` or `0x1` is "1" in the page's data, and a path built from the
+    data finds it: one lookup for locate, node_at and the editor."""
+    from kbcli.yamlio.load import locate, node_at
+
+    doc = parse("a: 1\n0x2:\n  - x\n  - y\n'b': z\n")
+    assert doc.data == {"a": 1, "2": ["x", "y"], "b": "z"}
+    assert locate(doc.root, ("2", 1)) == (4, 5)
+    assert locate(doc.root, ("b",), at_key=True) == (5, 1)
+    node = node_at(doc.root, ("2", 0))
+    assert node is not None and node.value == "x"
+    assert node_at(doc.root, ("0x2",)) is None

@@ -47,7 +47,7 @@ def fix_pages(root: Path, config: Config, refs: Sequence[PageRef]) -> list[Fixed
 
 
 def _fix_one(root: Path, config: Config, ref: PageRef) -> tuple[str, tuple[str, ...]] | None:
-    from kbcli.schema import PageValidator
+    from kbcli.schema import validator
     from kbcli.yamlio.edit import EditError, apply_text
 
     try:
@@ -70,7 +70,7 @@ def _fix_one(root: Path, config: Config, ref: PageRef) -> tuple[str, tuple[str, 
     except EditError:
         return None  # e.g. an anchor in the way: leave it to the curator
     new = parse(text)
-    if PageValidator(ref.kind, config.evidence_levels).problems(new.data, new.root):
+    if validator(ref.kind, config.evidence_levels).problems(new.data, new.root):
         return None
     return text, what
 

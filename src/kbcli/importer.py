@@ -2,7 +2,7 @@
 
 The shape is the one of `mechanistic-interpretability.txt` (a page copied from a wiki as
 text): one paragraph per line, headings on lines of their own, lists as `- ` lines. Blank
-lines are ignored. What is recognised, in order:
+lines are ignored. What is recognised (by `seed.parse_seed`), in order:
 
 - **title**: the first line;
 - **status**: the second line, when it ends with the title (the wiki's status badge runs
@@ -13,7 +13,7 @@ lines are ignored. What is recognised, in order:
 - **Key Claims**: items `- statement — detail. Evidence: level (Source)` (the detail is
   optional; the em dash may be an en dash). Every list is read, in order, and claims that
   repeat (the same statement, or one `similarity` finds close enough) are merged by
-  `merge.plan_merge` / `merge.apply_plan`, the code `kb merge-claims` runs. The level must
+  `merge_plan.plan_merge` / `merge_plan.apply_plan`, the code `kb merge-claims` runs. The level must
   be one of kb.yaml's; each parenthesised name becomes a source (`id` its slug, `title` the
   name). Claim ids are made from the statements as `kb add-claim` makes them;
 - **Open Questions**: items `- question`;
@@ -39,10 +39,8 @@ added, and the changelog keeps what it does say.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,230 +48,15 @@ from kbcli.config import Config
 from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, page_ref
-from kbcli.store import Done, Edit, edit_kb
+from kbcli.seed import SeedClaim, SeedPage, parse_seed
+from kbcli.slug import slugify
+from kbcli.store import Done, Edit, checked_bytes, edit_kb
 from kbcli.when import stated_when, stored
 
 if TYPE_CHECKING:
-    from kbcli.merge import GroupPlan, MergePlan
+    from kbcli.merge_plan import GroupPlan, MergePlan
 
 MAX_INPUT_BYTES = 1_048_576
-_HEADING_WORDS = 8
-_STATUS_WORDS = 3
-_CLOSING = tuple(".!?:;,")
-_DASH = r"\s+[\u2014\u2013]\s+"  # an em or en dash between spaces
-_CLAIM = re.compile(
-    r"^-\s+(?P<body>.+?)\s*\bEvidence:\s*(?P<level>[A-Za-z][\w-]*)\s*\((?P<source>.+)\)\s*$"
-)
-_RELATED = re.compile(r"^-\s+(?P<name>.+?)(?:" + _DASH + r"(?P<note>.+))?$")
-_CHANGE = re.compile(r"^-\s+(?P<date>\d{4}-\d{2}-\d{2})" + _DASH + r"(?P<text>.+)$")
-_ITEM = re.compile(r"^-\s+(?P<text>.+)$")
-_SLUG_WORD = re.compile(r"[a-z0-9]+")
-
-_LISTS = {
-    "key claims": "Key Claims",
-    "open questions": "Open Questions",
-    "related concepts": "Related Concepts",
-    "backlinks": "Backlinks",
-    "changelog": "Changelog",
-}
-_FURNITURE = ("theses that depend on this concept", "test your understanding")
-
-
-# -- reading the text ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SeedClaim:
-    statement: str
-    detail: str | None
-    evidence: str
-    source: str
-    line: int
-
-
-@dataclass
-class SeedPage:
-    """What the text says, before it is matched against the KB."""
-
-    title: str
-    status: str | None = None
-    summary: list[str] = field(default_factory=list)
-    sections: list[tuple[str, list[str]]] = field(default_factory=list)
-    claims: list[SeedClaim] = field(default_factory=list)
-    claim_lists: int = 0
-    open_questions: list[str] = field(default_factory=list)
-    related: list[tuple[str, str | None, int]] = field(default_factory=list)
-    changelog: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-
-Line = tuple[int, str]  # 1-based line number, text without surrounding spaces
-
-
-def parse_seed(text: str, levels: Sequence[str], path: Path | None = None) -> SeedPage:
-    """Read a page in the seed's shape; KbError at the line it cannot read."""
-    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if not lines:
-        raise KbError("the file is empty: nothing to import", path=path)
-    title_line, title = lines[0]
-    if title.startswith("- ") or title.casefold() in _LISTS:
-        raise KbError("the first line must be the page's title", path=path, line=title_line)
-    page = SeedPage(title)
-    rest = lines[1:]
-    if rest and (status := _status(rest[0][1], title)) is not None:
-        page.status, rest = status, rest[1:]
-    _Reader(page, levels, path).read(rest)
-    if not page.summary:
-        raise KbError(
-            "no summary: the paragraphs after the title and status line become the summary",
-            path=path,
-            line=rest[0][0] if rest else title_line,
-        )
-    return page
-
-
-def _status(line: str, title: str) -> str | None:
-    if line != title and line.endswith(title):
-        return line[: -len(title)].strip() or None
-    if _is_label(line, _STATUS_WORDS) and line.casefold() not in _LISTS:
-        return line
-    return None
-
-
-def _is_label(line: str, words: int) -> bool:
-    return not line.startswith("- ") and len(line.split()) <= words and not line.endswith(_CLOSING)
-
-
-@dataclass
-class _Reader:
-    page: SeedPage
-    levels: Sequence[str]
-    path: Path | None
-    where: str = "summary"  # "summary", "section", a list's name, or "Backlinks"
-    heading_line: int = 0
-    previous: Line = (0, "")
-
-    def read(self, lines: Sequence[Line]) -> None:
-        for i, (n, line) in enumerate(lines):
-            key = line.casefold()
-            if key in _FURNITURE:
-                self.page.skipped.append(
-                    f"lines {n}-{lines[-1][0]}: site furniture from {line!r} to the end"
-                )
-                return
-            if key in _LISTS:
-                self._open_list(_LISTS[key], n)
-            elif line.startswith("- "):
-                self._item(n, line)
-            elif self.where == "Backlinks":
-                continue  # "Pages that reference this concept:" and the like
-            elif _is_label(line, _HEADING_WORDS) and self._prose_follows(lines, i):
-                self.page.sections.append((line, []))
-                self.where, self.heading_line = "section", n
-            else:
-                self._prose(n, line)
-            self.previous = (n, line)
-
-    @staticmethod
-    def _prose_follows(lines: Sequence[Line], i: int) -> bool:
-        # A short line is a heading when prose follows it; one that ends the page or comes
-        # before a list or another heading is refused below as prose where it cannot be.
-        if i + 1 >= len(lines):
-            return False
-        after = lines[i + 1][1]
-        return not after.startswith("- ") and after.casefold() not in (*_LISTS, *_FURNITURE)
-
-    def _open_list(self, name: str, n: int) -> None:
-        self.where, self.heading_line = name, n
-        if name == "Key Claims":
-            self.page.claim_lists += 1
-        elif name == "Backlinks":
-            self.page.skipped.append(f"line {n}: Backlinks (kb computes them)")
-
-    def _prose(self, n: int, line: str) -> None:
-        if self.where == "summary":
-            self.page.summary.append(line)
-        elif self.where == "section":
-            self.page.sections[-1][1].append(line)
-        else:
-            raise self._error(
-                n,
-                f"text inside {self.where} (line {self.heading_line}), where each line "
-                "must be a '- ' item",
-            )
-
-    def _item(self, n: int, line: str) -> None:
-        if self.where == "Backlinks":
-            return
-        readers = {
-            "Key Claims": self._claim,
-            "Open Questions": self._question,
-            "Related Concepts": self._related,
-            "Changelog": self._change,
-        }
-        if self.where not in readers:
-            at, before = self.previous
-            where = "the summary" if self.where == "summary" else "a section"
-            if _is_label(before, _HEADING_WORDS):  # most likely a list kb does not know
-                where = f"a list under {before!r} (line {at}), which is not a list kb knows"
-            raise self._error(
-                n, f"{where}: kb import reads lists only under {', '.join(_LISTS.values())}"
-            )
-        readers[self.where](n, line)
-
-    def _claim(self, n: int, line: str) -> None:
-        match = _CLAIM.match(line)
-        if match is None:
-            raise self._error(
-                n, "a Key Claims item must read '- statement — detail. Evidence: level (Source)'"
-            )
-        statement, detail = _split_dash(match["body"])
-        level = match["level"].casefold()
-        if level not in self.levels:
-            raise self._error(
-                n,
-                f"unknown evidence level {match['level']!r}: use one of "
-                f"{', '.join(self.levels)} (evidence_levels in kb.yaml)",
-            )
-        source = " ".join(match["source"].split())
-        self.page.claims.append(SeedClaim(statement, detail or None, level, source, n))
-
-    def _question(self, n: int, line: str) -> None:
-        match = _ITEM.match(line)
-        assert match is not None  # every line here starts with "- "
-        self.page.open_questions.append(match["text"])
-
-    def _related(self, n: int, line: str) -> None:
-        match = _RELATED.match(line)
-        assert match is not None
-        self.page.related.append((match["name"].strip(), match["note"], n))
-
-    def _change(self, n: int, line: str) -> None:
-        match = _CHANGE.match(line)
-        if match is None:
-            raise self._error(n, "a Changelog item must read '- YYYY-MM-DD — text'")
-        try:
-            check_date(match["date"])
-        except KbError as exc:
-            raise self._error(n, exc.message) from None
-        self.page.changelog.append((match["date"], match["text"].strip()))
-
-    def _error(self, n: int, message: str) -> KbError:
-        return KbError(f"cannot import: {message}", path=self.path, line=n, col=1)
-
-
-def _split_dash(body: str) -> tuple[str, str]:
-    """The statement and the detail: the first dash between spaces parts them."""
-    parts = re.split(_DASH, body, maxsplit=1)
-    return parts[0].strip(), (parts[1] if len(parts) == 2 else "").strip()
-
-
-def slugify(text: str) -> str:
-    """A page or source id from a name: ASCII, lowercase, words joined by hyphens
-    (`&` reads as `and`: "Agent Safety & Alignment" is agent-safety-and-alignment)."""
-    folded = unicodedata.normalize("NFKD", text.replace("&", " and "))
-    ascii_text = folded.encode("ascii", "ignore").decode().lower().replace("'", "")
-    return "-".join(_SLUG_WORD.findall(ascii_text))
 
 
 # -- building the page -----------------------------------------------------------------
@@ -342,7 +125,7 @@ def import_page(
             dry_run,
         )
         if dry_run:
-            _check_valid(text, config, ref.rel)
+            checked_bytes(root, config, ref.path, text)
             return Edit({}, "", result)
         return Edit(
             files, f"kb: import {concept} from {file.name}", result, created=frozenset(files)
@@ -435,9 +218,9 @@ def _claims(
     seed: SeedPage, source_ids: dict[str, str], config: Config
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every listed claim, repeats merged the way `kb merge-claims` merges them."""
-    from kbcli.claims import claim_slug
     from kbcli.kb import unique_id
-    from kbcli.merge import Choices, apply_plan, plan_merge
+    from kbcli.merge_plan import Choices, apply_plan, plan_merge
+    from kbcli.slug import claim_slug
 
     taken: set[str] = set()
     listed: list[dict[str, Any]] = []
@@ -567,7 +350,7 @@ def _stubs(
 
 def _concept_names(root: Path, config: Config) -> dict[str, list[tuple[int, str]]]:
     """Every name a concept of the KB answers to -> (rank, id): by id 0, title 1, alias 2."""
-    from kbcli.render.model import read_index
+    from kbcli.index import read_index
     from kbcli.similarity import normalise
 
     names: dict[str, list[tuple[int, str]]] = {}
@@ -610,59 +393,6 @@ def page_text(page: dict[str, Any]) -> str:
     """The page as YAML laid out as the KB's hand-written pages are: block style, prose as
     `|` blocks, a blank line between the top-level fields that hold lists or prose."""
     from kbcli.schema import modeline
-    from kbcli.yamlio.load import parse
+    from kbcli.yamlio.page import page_text as yaml_page
 
-    lines = [modeline("concept")]
-    for key, value in page.items():
-        block = isinstance(value, list | dict) or "\n" in str(value)
-        if block and lines[-1] != "" and key not in ("id", "title"):
-            lines.append("")
-        lines += _field(key, value, 0)
-    text = "\n".join(lines) + "\n"
-    if parse(text).data != page:  # pragma: no cover - a bug here must never reach a page
-        raise AssertionError("kb import wrote YAML that does not read back as the page")
-    return text
-
-
-def _field(key: str, value: Any, indent: int) -> list[str]:
-    from kbcli.yamlio.render import literal, scalar
-
-    pad = " " * indent
-    if isinstance(value, list):
-        if not value:
-            return [f"{pad}{key}: []"]
-        return [f"{pad}{key}:", *_items(value, indent + 2)]
-    if isinstance(value, str) and "\n" in value:
-        block = literal(value, indent + 2)
-        if block is not None:
-            return [f"{pad}{key}: {block[0]}", *block[1:]]
-    return [f"{pad}{key}: {scalar(value, flow=False)}"]
-
-
-def _items(values: Sequence[Any], indent: int) -> list[str]:
-    from kbcli.yamlio.render import scalar
-
-    pad = " " * indent
-    lines: list[str] = []
-    for value in values:
-        if isinstance(value, dict):
-            body = [line for k, v in value.items() for line in _field(k, v, indent + 2)]
-            lines += [f"{pad}- {body[0][indent + 2 :]}", *body[1:]]
-        else:
-            lines.append(f"{pad}- {scalar(value, flow=False)}")
-    return lines
-
-
-def _check_valid(text: str, config: Config, rel: str) -> None:
-    """What `store.write_pages` checks before writing, for a dry run."""
-    from kbcli.schema import PageValidator
-    from kbcli.yamlio.load import parse
-
-    doc = parse(text)
-    problems = PageValidator("concept", config.evidence_levels).problems(doc.data, doc.root)
-    if problems:  # pragma: no cover - the importer builds valid pages; this says if not
-        code, message, line, col = problems[0]
-        raise KbError(
-            f"refusing to write {rel}: the result would not be a valid page "
-            f"(line {line}, column {col}: {code} {message})"
-        )
+    return yaml_page(modeline("concept"), page, spaced=True)

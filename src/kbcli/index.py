@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from kbcli.config import Config
 from kbcli.findings import Finding, Severity
-from kbcli.kb import PageRef, read_text
+from kbcli.kb import PageRef, list_pages
 from kbcli.rules import local
 from kbcli.schema import PageValidator
 from kbcli.yamlio.load import Node, YamlProblem, locate, parse
@@ -107,15 +107,6 @@ def _refs_from_json(raw: Sequence[Sequence[Any]]) -> list[Ref]:
 def _cite_from_json(raw: Sequence[Any]) -> Cite:
     concept, claims, stamp = raw
     return Cite(_ref_from_json(concept), None if claims is None else _refs_from_json(claims), stamp)
-
-
-def analyse(root: Path, ref: PageRef, config: Config, validator: PageValidator) -> PageFacts:
-    """Read one page and check everything that needs only this page."""
-    try:
-        text = read_text(root, ref, config.max_page_bytes)
-    except YamlProblem as exc:
-        return unreadable(ref, exc)
-    return analyse_text(ref, text, config, validator)
 
 
 def unreadable(ref: PageRef, exc: YamlProblem) -> PageFacts:
@@ -222,11 +213,10 @@ class KbIndex:
             facts = self.concepts.get(facts.redirect[0]) if facts.redirect else None
         return False
 
-    def backlinks(self, concept: str) -> list[str]:
-        """The pages (root-relative paths) that relate to or cite `concept`: computed,
-        never stored."""
+    def backlinks(self, concept: str) -> list[PageFacts]:
+        """The pages that relate to or cite `concept`: computed, never stored."""
         return [
-            facts.rel
+            facts
             for facts in self.pages
             if facts.stem != concept
             and (
@@ -234,3 +224,22 @@ class KbIndex:
                 or any(cite.concept[0] == concept for cite in facts.cites)
             )
         ]
+
+
+def read_index(root: Path, config: Config) -> KbIndex:
+    """The index of every page of the KB at `root`, from lint's per-page facts (through
+    the lint cache, unless kb.yaml turns it off): what `kb show`, `kb render` and `kb
+    import` read of the KB as a whole."""
+    # lint and the cache build on this module: imported here, not above
+    from kbcli.cache import LazyFacts, LintCache, through_cache
+    from kbcli.lint import analyse_all
+
+    def read(store: LintCache | None) -> KbIndex:
+        facts = analyse_all(root, config, list_pages(root), None, store)
+        if store is None:
+            return KbIndex(facts)
+        store.prefetch()  # every page's links are wanted: one read, not one per page
+        # Decoded now, while the cache is open: the index outlives it.
+        return KbIndex([f.full() if isinstance(f, LazyFacts) else f for f in facts])
+
+    return through_cache(root, config, config.cache, read)

@@ -449,10 +449,10 @@ def stale_changes(
     return out
 
 
-Citation = tuple[str, tuple[str, ...] | None, str | None]  # concept, claims, stamp
+CitedAs = tuple[str, tuple[str, ...] | None, str | None]  # concept, claims, stamp
 
 
-def _same_citation(cite: Citation, other: list[Citation], own: list[Citation]) -> Citation | None:
+def _same_citation(cite: CitedAs, other: list[CitedAs], own: list[CitedAs]) -> CitedAs | None:
     """`cite` (one of `own`) on the other side: the citation of its concept naming the same
     claims, else, when each side cites the concept once, that citation (its claims
     changed); None: it is new (or gone)."""
@@ -548,6 +548,6 @@ def _list(value: object) -> list[Any]:
 
 
 def _text(value: object) -> str:
-    from kbcli.stamps import normalise
+    from kbcli.stamps import layout_free
 
-    return normalise(value)
+    return layout_free(value)

@@ -2,7 +2,7 @@
 --pair, --evidence, --force, the answers at a terminal), and what the plan reports back
 beside its groups: groups held (and why), possible contradictions, evidence decisions.
 
-Plain data, no files: `merge.py` plans with these; the command prints them.
+Plain data, no files: `merge_plan.py` plans with these; the command prints them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from kbcli.errors import KbError, Refused
 from kbcli.similarity import relate
 
 if TYPE_CHECKING:
-    from kbcli.merge import GroupPlan
+    from kbcli.merge_plan import GroupPlan
 
 
 @dataclass(frozen=True)

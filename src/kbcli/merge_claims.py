@@ -1,6 +1,6 @@
 """`kb merge-claims`: fold duplicate claims together on the page, and in every thesis.
 
-`merge.py` decides on plain data what merges and what each survivor keeps; this module
+`merge_plan.py` decides on plain data what merges and what each survivor keeps; this module
 reads the pages under the KB lock, turns the plan into surgical edits (`yamlio.edit` ops)
 of the concept, of every thesis whose citations name a retired id and, with
 `--retire-other`, of OTHER, and hands all the new texts to `store.edit_kb`, which
@@ -37,73 +37,21 @@ running the command twice leaves the files byte for byte as the first run left t
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kbcli.changelog import entry_op
 from kbcli.config import Config
 from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
-from kbcli.kb import PageRef, check_id, list_pages, read_text
-from kbcli.merge import (
-    Choices,
-    MergeFromPlan,
-    MergePlan,
-    apply_plan,
-    id_map,
-    plan_merge,
-    plan_merge_from,
-)
+from kbcli.kb import check_id
+from kbcli.merge_citations import ThesisRewrite, rewrite_theses
+from kbcli.merge_draft import PageEdits, draft_from, draft_within, page_claims
+from kbcli.merge_plan import Choices, MergePlan
 from kbcli.similarity import DEFAULT_THRESHOLD
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
-from kbcli.yamlio.edit import Delete, Insert, Op, Set
-from kbcli.yamlio.load import Document, YamlProblem, parse
-
-if TYPE_CHECKING:
-    from kbcli.schema import PageValidator
-
-Claim = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class CiteRewrite:
-    """What happens to one citation of a thesis."""
-
-    index: int  # cites[index]
-    concept: str  # the concept it cited
-    moved_to: str | None = None  # the concept it cites from now on, when that changes
-    renames: tuple[tuple[str, str], ...] = ()  # (old id, new id); new == old: moved as is
-    dropped: tuple[tuple[str, str], ...] = ()  # (old id, survivor): survivor already named
-    names: tuple[str, ...] = ()  # a whole-concept citation of OTHER now names these
-    gains: tuple[str, ...] = ()  # ids taken over from citations combined into this one
-    into: int | None = None  # combined into cites[into], and deleted
-
-    def describe(self) -> str:
-        where = f"cites[{self.index}] {self.concept}"
-        if self.moved_to is not None:
-            where += f" -> {self.moved_to}"
-        parts = []
-        if self.renames:
-            parts.append(", ".join(o if o == n else f"{o} -> {n}" for o, n in self.renames))
-        parts += [f"{old} dropped ({new} is already cited)" for old, new in self.dropped]
-        if self.names:
-            parts.append(f"the whole concept -> {', '.join(self.names)}")
-        elif self.moved_to is not None and not self.renames:
-            parts.append("the whole concept")
-        if self.gains:
-            parts.append(f"gains {', '.join(self.gains)}")
-        if self.into is not None:
-            parts.append(f"combined into cites[{self.into}]")
-        return f"{where}: {'; '.join(parts)}"
-
-
-@dataclass(frozen=True)
-class ThesisRewrite:
-    rel: str
-    cites: tuple[CiteRewrite, ...]
 
 
 @dataclass(frozen=True)
@@ -114,7 +62,7 @@ class MergeResult:
     rel: str
     other: str | None
     dry_run: bool
-    plan: tuple[str, ...]  # the plan, as `merge.py` describes it
+    plan: tuple[str, ...]  # the plan, as `merge_plan.py` describes it
     theses: tuple[ThesisRewrite, ...] = ()
     notes: tuple[str, ...] = ()
     merged: int = 0  # claims folded into a survivor
@@ -191,33 +139,6 @@ class MergeResult:
         return f"Merged {self.merged} claim(s) in {self.concept}."
 
 
-@dataclass
-class _Page:
-    ref: PageRef
-    doc: Document
-    ops: list[Op] = field(default_factory=list)
-
-    @property
-    def data(self) -> dict[str, Any]:
-        page: dict[str, Any] = self.doc.data
-        return page
-
-
-@dataclass
-class _Draft:
-    """The concept's edits and what the theses need to know, before any text is built."""
-
-    plan: list[str]
-    maps: dict[str, dict[str, str]]  # cited concept -> {old claim id: id on the target}
-    changelog: list[str]
-    merged: int
-    conflicts: int
-    notes: list[str] = field(default_factory=list)
-    # cited concept -> the claim ids a whole-concept citation of it names from now on
-    whole: dict[str, list[str]] = field(default_factory=dict)
-    merge_plan: MergePlan | None = None
-
-
 def merge_claims(
     root: Path,
     config: Config,
@@ -269,27 +190,21 @@ def _check_args(concept: str, other: str | None, retire_other: bool, threshold: 
         raise KbError(f"--from {other}: a concept cannot be merged into itself")
 
 
-def _open_concept(root: Path, config: Config, concept: str) -> _Page:
+def _open_concept(root: Path, config: Config, concept: str) -> PageEdits:
     """A concept page to merge, refused unless it is one kb can plan on safely."""
     ref, doc = open_page(root, config, "concept", concept)
-    page = _Page(ref, doc)
+    page = PageEdits(ref, doc)
     _refuse_invalid(page, config)
     return page
 
 
-@functools.cache
-def _validator(kind: str, levels: tuple[str, ...]) -> PageValidator:
-    from kbcli.schema import PageValidator
-
-    return PageValidator(kind, levels)
-
-
-def _refuse_invalid(page: _Page, config: Config) -> None:
+def _refuse_invalid(page: PageEdits, config: Config) -> None:
     # The plan indexes claims by id and their sources by id: an invalid page (a claim
     # without a statement, a repeated id, an unknown source) could merge the wrong claims.
     from kbcli.rules import local
+    from kbcli.schema import validator
 
-    problems = _validator("concept", config.evidence_levels).problems(page.data, page.doc.root)
+    problems = validator("concept", config.evidence_levels).problems(page.data, page.doc.root)
     problems += [p for p in local.duplicate_ids(page.data, page.doc.root) if not _copy(p)]
     problems += [*local.unknown_sources(page.data, page.doc.root)]
     if problems:
@@ -310,8 +225,8 @@ def _copy(problem: tuple[str, str, int, int]) -> bool:
 def _merge(
     root: Path,
     config: Config,
-    target: _Page,
-    other: _Page | None,
+    target: PageEdits,
+    other: PageEdits | None,
     date: str,
     threshold: float,
     retire: bool,
@@ -324,11 +239,11 @@ def _merge(
         return _nothing(empty, f"{empty.other} already redirects here"), {}
     levels = config.evidence_levels
     if other is None:
-        draft = _draft_within(target, threshold, levels, choices)
+        draft = draft_within(target, threshold, levels, choices)
     else:
-        draft = _draft_from(target, other, threshold, levels, retire, choices)
+        draft = draft_from(target, other, threshold, levels, retire, choices)
     empty = replace(empty, merge_plan=draft.merge_plan)
-    theses = _rewrite_theses(root, config, concept, other.ref.id if other else None, draft, retire)
+    theses = rewrite_theses(root, config, concept, other.ref.id if other else None, draft, retire)
     if not target.ops and not theses and not (other and other.ops):
         why = "no duplicate claims" if other is None else f"every claim of {other.ref.id} is here"
         if draft.merge_plan is not None and draft.merge_plan.held:
@@ -357,7 +272,7 @@ def _merge(
     return result, _texts(pages) if texts else {}
 
 
-def _retired(target: _Page, other: _Page | None) -> bool:
+def _retired(target: PageEdits, other: PageEdits | None) -> bool:
     """Whether OTHER was retired into the target by an earlier run; refusals for pages
     that redirect elsewhere (their claims live on another concept)."""
     redirect = target.data.get("redirect")
@@ -371,356 +286,12 @@ def _retired(target: _Page, other: _Page | None) -> bool:
             f"concept '{other.ref.id}' was merged into '{redirect}' already: "
             f"merge '{redirect}' instead"
         )
-    return redirect == target.ref.id and not _claims(other)
+    return redirect == target.ref.id and not page_claims(other)
 
 
 def _nothing(empty: MergeResult, why: str) -> MergeResult:
     return replace(empty, nothing=why)
 
 
-def _texts(pages: Iterable[_Page]) -> dict[Path, str]:
+def _texts(pages: Iterable[PageEdits]) -> dict[Path, str]:
     return {p.ref.path: splice(p.ref, p.doc.text, p.ops) for p in pages if p.ops}
-
-
-# --- the concept's claims ---------------------------------------------------------------
-
-
-def _claims(page: _Page) -> list[Claim]:
-    claims = page.data.get("claims")
-    return claims if isinstance(claims, list) else []
-
-
-def _sources(page: _Page) -> list[dict[str, Any]]:
-    sources = page.data.get("sources")
-    return sources if isinstance(sources, list) else []
-
-
-def _draft_within(
-    target: _Page, threshold: float, levels: Sequence[str], choices: Choices
-) -> _Draft:
-    claims = _claims(target)
-    plan = plan_merge(claims, threshold, levels, choices)
-    target.ops += _claim_ops(claims, claims, plan, apply_plan(claims, plan))
-    merged = sum(len(g.merged_ids) for g in plan.groups)
-    return _Draft(
-        plan.describe(),
-        {target.ref.id: id_map(plan)},
-        [f"Merged duplicate claims: {_merges(plan, len(claims))}"],
-        merged,
-        len(plan.conflicts),
-        merge_plan=plan,
-    )
-
-
-def _merges(plan: MergePlan, below: int) -> str:
-    """`a-2 into a (evidence: moderate and strong → strong); b-2, b-3 into b` for the
-    groups' merged claims with index < below; a word-for-word copy is "a repeated"."""
-    pieces = []
-    for group in plan.groups:
-        pairs = zip(group.merged_indexes, group.merged_ids, strict=True)
-        ids = [cid for i, cid in pairs if i < below]
-        if not ids:
-            continue
-        if all(cid == group.survivor_id for cid in ids):
-            piece = f"a copy of {group.survivor_id} removed"
-        else:
-            piece = f"{', '.join(ids)} into {group.survivor_id}"
-        if group.conflict is not None:
-            piece += f" ({group.conflict.changelog()})"
-        pieces.append(piece)
-    return "; ".join(pieces)
-
-
-def _claim_ops(
-    target: Sequence[Claim], combined: Sequence[Claim], plan: MergePlan, result: Sequence[Claim]
-) -> list[Op]:
-    """Edits that turn the target's claims into `result`: `combined` is the target's claims
-    followed by any incoming ones, `result` what `apply_plan` made of it. Only survivors'
-    changed fields are set; every other claim of the target keeps its text."""
-    removed = {i for g in plan.groups for i in g.merged_indexes}
-    kept = [i for i in range(len(combined)) if i not in removed]
-    ops: list[Op] = []
-    for i, claim in zip(kept, result, strict=True):
-        if i < len(target):
-            old = target[i]
-            ops += [Set(("claims", i, k), v) for k, v in claim.items() if old.get(k) != v]
-        else:
-            ops.append(Insert(("claims",), len(target), claim))
-    ops += [Delete(("claims",), i) for i in sorted(removed) if i < len(target)]
-    return ops
-
-
-def _draft_from(
-    target: _Page,
-    other: _Page,
-    threshold: float,
-    levels: Sequence[str],
-    retire: bool,
-    choices: Choices,
-) -> _Draft:
-    claims, others = _claims(target), _claims(other)
-    plan = plan_merge_from(
-        claims, _sources(target), others, _sources(other), threshold, levels, choices
-    )
-    combined = [*claims, *plan.incoming]
-    result = apply_plan(combined, plan.plan)
-    notes: list[str] = []
-    if retire:
-        result, notes = _record_retired(result, plan, target.ref.id, other.ref.id)
-    target.ops += _claim_ops(claims, combined, plan.plan, result)
-    count = len(_sources(target))
-    target.ops += [Insert(("sources",), count, source) for source in plan.new_sources]
-    if retire:
-        other.ops += [Delete(("claims",), i) for i in range(len(others))]
-        if other.data.get("redirect") != target.ref.id:
-            other.ops.append(Set(("redirect",), target.ref.id))
-    return _Draft(
-        plan.describe(other.ref.id),
-        {target.ref.id: dict(plan.target_id_map), other.ref.id: dict(plan.other_id_map)},
-        _from_changelog(plan, other.ref.id, retire),
-        sum(len(g.merged_ids) for g in plan.plan.groups),
-        len(plan.plan.conflicts),
-        notes,
-        {other.ref.id: [c["id"] for c in others]} if retire else {},
-        plan.plan,
-    )
-
-
-def _record_retired(
-    result: Sequence[Claim], plan: MergeFromPlan, concept: str, other: str
-) -> tuple[list[Claim], list[str]]:
-    """`result` with each of OTHER's ids in the `merged` list of the claim it became, so
-    references to a retired OTHER resolve through its redirect. An id the target already
-    uses cannot be recorded: it is reported instead."""
-    taken = {c["id"] for c in result} | {m for c in result for m in c.get("merged") or ()}
-    extra: dict[str, list[str]] = {}
-    notes = []
-    for old, now in plan.other_id_map.items():
-        if old == now:
-            continue  # the claim kept its id: it resolves as it is
-        if old in taken:
-            notes.append(
-                f"{other}'s claim id '{old}' is now '{now}' on {concept}, which has its own "
-                f"'{old}': a reference to {other}'s '{old}' from outside this KB now "
-                f"resolves to that claim instead"
-            )
-            continue
-        extra.setdefault(now, []).append(old)
-    updated = []
-    for claim in result:
-        if claim["id"] in extra:
-            claim = {**claim, "merged": [*(claim.get("merged") or ()), *extra[claim["id"]]]}
-        updated.append(claim)
-    return updated, notes
-
-
-def _from_changelog(plan: MergeFromPlan, other: str, retire: bool) -> list[str]:
-    """`Merged claims from OTHER: x into a, y added as y-2; ...` for the changelog."""
-    fates = []
-    decided = {g.survivor_id: g.conflict for g in plan.plan.groups if g.conflict is not None}
-    for old, new in plan.renamed.items():
-        now = plan.other_id_map[old]
-        if now != new:
-            conflict = decided.get(now)
-            fates.append(f"{old} into {now}" + (f" ({conflict.changelog()})" if conflict else ""))
-        else:
-            fates.append(f"{old} added" + ("" if new == old else f" as {new}"))
-    fates += [f"{old} already here as {now}" for old, now in plan.already.items()]
-    pieces = [f"Merged claims from {other}: {', '.join(fates) or 'none'}"]
-    own = _merges(plan.plan, plan.target_count)
-    if own:
-        pieces.append(f"merged duplicate claims: {own}")
-    if plan.new_sources:
-        pieces.append(f"sources added: {', '.join(s['id'] for s in plan.new_sources)}")
-    if retire:
-        pieces.append(f"{other} now redirects here")
-    return pieces
-
-
-# --- thesis citations -------------------------------------------------------------------
-
-
-def _rewrite_theses(
-    root: Path, config: Config, concept: str, other: str | None, draft: _Draft, retire: bool
-) -> list[tuple[_Page, ThesisRewrite]]:
-    """Every thesis whose citations change, with its ops set, in file order."""
-    found = []
-    for ref in list_pages(root):
-        if ref.kind != "thesis":
-            continue
-        page = _load_thesis(root, config, ref, (concept, *([other] if other else [])))
-        if page is None:
-            continue
-        rewrites = _cite_rewrites(page, concept, other, draft, retire)
-        if rewrites:
-            found.append((page, ThesisRewrite(ref.rel, tuple(rewrites))))
-    return found
-
-
-def _load_thesis(root: Path, config: Config, ref: PageRef, concepts: Sequence[str]) -> _Page | None:
-    """The thesis if it may cite one of `concepts`, else None. The text test is exact:
-    an id is a slug, which YAML never needs to escape, so a citation of it shows it."""
-    try:
-        text = read_text(root, ref, config.max_page_bytes)
-        if not any(c in text for c in concepts):
-            return None
-        doc = parse(text)
-    except YamlProblem as exc:
-        raise KbError(
-            f"{exc.code} {exc.message} (kb must read every thesis to rewrite its citations; "
-            "fix it first); nothing was written",
-            path=ref.path,
-            line=exc.line,
-            col=exc.col,
-        ) from None
-    return _Page(ref, doc) if isinstance(doc.data, dict) else None
-
-
-def _cites(page: _Page) -> list[Any]:
-    cites = page.data.get("cites")
-    return cites if isinstance(cites, list) else []
-
-
-def _cite_rewrites(
-    page: _Page, concept: str, other: str | None, draft: _Draft, retire: bool
-) -> list[CiteRewrite]:
-    plans: dict[int, CiteRewrite] = {}
-    for i, cite in enumerate(_cites(page)):
-        if not isinstance(cite, dict):
-            continue
-        rewrite = _cite_rewrite(page, i, cite, concept, other, draft, retire)
-        if rewrite is not None:
-            plans[i] = rewrite
-    plans = _combine(page, concept, plans)
-    for rewrite in plans.values():
-        page.ops += _cite_ops(page, rewrite)
-    return list(plans.values())
-
-
-def _cite_rewrite(
-    page: _Page,
-    index: int,
-    cite: dict[str, Any],
-    concept: str,
-    other: str | None,
-    draft: _Draft,
-    retire: bool,
-) -> CiteRewrite | None:
-    cited, claims = cite.get("concept"), cite.get("claims")
-    if not isinstance(cited, str) or cited not in draft.maps:
-        return None
-    mapping = draft.maps[cited]
-    if cited == concept:
-        return _renamed(index, cited, claims, mapping, moved_to=None)
-    if claims is None:
-        if not retire:
-            return None  # OTHER keeps its claims: a whole-concept citation of it holds
-        # What the thesis relied on, no more: citing all of CONCEPT would make it stale
-        # at every unrelated change of CONCEPT.
-        names = tuple(dict.fromkeys(mapping[c] for c in draft.whole[cited]))
-        return CiteRewrite(index, cited, moved_to=concept, names=names)
-    unknown = [c for c in _ids(claims) if c not in mapping]
-    if unknown:
-        draft.notes.append(
-            f"{page.ref.rel} cites[{index}] still cites {cited}: it names "
-            f"{', '.join(unknown)}, which {cited} does not have (see `kb lint`)"
-        )
-        return None
-    return _renamed(index, cited, claims, mapping, moved_to=concept)
-
-
-def _ids(claims: object) -> list[str]:
-    return [c for c in claims if isinstance(c, str)] if isinstance(claims, list) else []
-
-
-def _renamed(
-    index: int, cited: str, claims: object, mapping: dict[str, str], moved_to: str | None
-) -> CiteRewrite | None:
-    """A claim list's retired ids replaced by their survivors', or deleted where the list
-    names that survivor already; with `moved_to`, every id is listed as it now reads."""
-    ids = _ids(claims)
-    named = {c for c in ids if mapping.get(c, c) == c}
-    renames, dropped = [], []
-    for old in ids:
-        new = mapping.get(old, old)
-        if new != old and new in named:
-            dropped.append((old, new))
-            continue
-        if new != old or moved_to is not None:
-            renames.append((old, new))
-        named.add(new)
-    if moved_to is None and not renames and not dropped:
-        return None
-    return CiteRewrite(index, cited, moved_to, tuple(renames), tuple(dropped))
-
-
-def _final_ids(page: _Page, index: int, rewrite: CiteRewrite | None) -> list[str] | None:
-    """The claim ids cites[index] names after `rewrite`; None for a whole concept."""
-    if rewrite is not None and rewrite.names:
-        return list(rewrite.names)
-    claims = _cites(page)[index].get("claims")
-    if claims is None:
-        return None
-    renamed = dict(rewrite.renames) if rewrite else {}
-    dropped = {old for old, _ in rewrite.dropped} if rewrite else set()
-    return [renamed.get(c, c) for c in _ids(claims) if c not in dropped]
-
-
-def _combine(page: _Page, concept: str, plans: dict[int, CiteRewrite]) -> dict[int, CiteRewrite]:
-    """One citation of `concept` per thesis once citations of OTHER moved to it: a
-    whole-concept citation is kept (it covers the others); else the first that already
-    cited `concept` (or the first moved one), which gains the others' claim ids."""
-    if not any(p.moved_to for p in plans.values()):
-        return plans
-    same = [
-        i
-        for i, cite in enumerate(_cites(page))
-        if isinstance(cite, dict)
-        and (cite.get("concept") == concept or (i in plans and plans[i].moved_to))
-    ]
-    if len(same) < 2:
-        return plans
-    finals = {i: _final_ids(page, i, plans.get(i)) for i in same}
-    whole = [i for i in same if finals[i] is None]
-    # The citation that already cited CONCEPT keeps its stamp: it was made from CONCEPT,
-    # a moved one's from OTHER, and would make the thesis look stale for no change.
-    native = [i for i in same if not (i in plans and plans[i].moved_to)]
-    keeper = whole[0] if whole else (native or same)[0]
-    combined = dict(plans)
-    gains: list[str] = []
-    for i in same:
-        if i != keeper:
-            gains += finals[i] or []
-            combined[i] = replace(plans.get(i) or CiteRewrite(i, concept), into=keeper)
-    have = set(finals[keeper] or ())
-    new = tuple(g for g in dict.fromkeys(gains) if g not in have)
-    if not whole and new:
-        combined[keeper] = replace(plans.get(keeper) or CiteRewrite(keeper, concept), gains=new)
-    return dict(sorted(combined.items()))
-
-
-def _cite_ops(page: _Page, rewrite: CiteRewrite) -> list[Op]:
-    i = rewrite.index
-    if rewrite.into is not None:  # its comment goes with it, never left orphaned
-        return [Delete(("cites",), i, comments=True)]
-    ops: list[Op] = []
-    if rewrite.moved_to is not None:
-        ops.append(Set(("cites", i, "concept"), rewrite.moved_to))
-    if rewrite.names:  # the citation had no claim list: it gets one
-        return [*ops, Set(("cites", i, "claims"), [*rewrite.names, *rewrite.gains])]
-    claims = _ids_or_items(_cites(page)[i].get("claims"))
-    renames, dropped = dict(rewrite.renames), dict(rewrite.dropped)
-    for j, old in enumerate(claims):
-        if not isinstance(old, str):
-            continue
-        if old in dropped:
-            ops.append(Delete(("cites", i, "claims"), j))
-        elif renames.get(old, old) != old:
-            ops.append(Set(("cites", i, "claims", j), renames[old]))
-    ops += [Insert(("cites", i, "claims"), len(claims), cid) for cid in rewrite.gains]
-    return ops
-
-
-def _ids_or_items(claims: object) -> list[object]:
-    # Indexes must be the list's own, non-string items (invalid, lint's finding) included.
-    return list(claims) if isinstance(claims, list) else []

@@ -16,7 +16,7 @@ from rich.prompt import Prompt
 
 from kbcli.config import Config
 from kbcli.errors import KbError
-from kbcli.merge import GroupPlan
+from kbcli.merge_plan import GroupPlan
 from kbcli.terminal import markup
 
 Answers = tuple[str, str, tuple[str, ...], str | None, str | None]

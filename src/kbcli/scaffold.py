@@ -11,51 +11,36 @@ from __future__ import annotations
 def page_text(kind: str, page_id: str, title: str, date: str) -> str:
     """The text of a new page (the title is quoted only where YAML needs it)."""
     from kbcli.schema import modeline
-    from kbcli.yamlio.render import scalar
+    from kbcli.yamlio.page import page_text as yaml_page
 
-    head = [
-        modeline(kind),
-        f"id: {page_id}",
-        f"title: {scalar(title, flow=False)}",
-    ]
+    page: dict[str, object] = {"id": page_id, "title": title}
     if kind == "thesis":
-        return "\n".join([*head, THESIS_BODY]) + "\n"
-    summary = scalar(f"TODO: summarise {title} in a few sentences.", flow=False)
-    return "\n".join([*head, CONCEPT_BODY.format(summary=summary, date=date)]) + "\n"
+        page |= {
+            "position": "TODO: state the position this thesis argues, in a sentence or two.",
+            "cites": [],
+        }
+    else:
+        page |= {
+            "summary": f"TODO: summarise {title} in a few sentences.",
+            "claims": [],
+            "sources": [],
+            "changelog": [{"date": date, "text": "Created"}],
+        }
+    return yaml_page(modeline(kind), page)
 
 
 def stub_text(page_id: str, title: str, note: str | None, date: str, why: str) -> str:
     """A stub concept: named by another page, with only what that page says of it."""
     from kbcli.schema import modeline
-    from kbcli.yamlio.render import scalar
+    from kbcli.yamlio.page import page_text as yaml_page
 
     summary = note or f"TODO: summarise {title} in a few sentences."
-    return (
-        "\n".join(
-            [
-                modeline("concept"),
-                f"id: {page_id}",
-                f"title: {scalar(title, flow=False)}",
-                "status: stub",
-                f"summary: {scalar(summary, flow=False)}",
-                "claims: []",
-                "changelog:",
-                f"  - date: {date}",
-                f"    text: {scalar(why, flow=False)}",
-            ]
-        )
-        + "\n"
-    )
-
-
-CONCEPT_BODY = """\
-summary: {summary}
-claims: []
-sources: []
-changelog:
-  - date: {date}
-    text: Created"""
-
-THESIS_BODY = """\
-position: "TODO: state the position this thesis argues, in a sentence or two."
-cites: []"""
+    page = {
+        "id": page_id,
+        "title": title,
+        "status": "stub",
+        "summary": summary,
+        "claims": [],
+        "changelog": [{"date": date, "text": why}],
+    }
+    return yaml_page(modeline("concept"), page)

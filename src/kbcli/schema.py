@@ -142,6 +142,13 @@ class PageValidator:
         return self._detailed
 
 
+@cache
+def validator(kind: str, evidence_levels: tuple[str, ...]) -> PageValidator:
+    """The one validator of a kind of page for a KB's evidence levels, compiled once a
+    process: every check of a page before it is written or read goes through here."""
+    return PageValidator(kind, evidence_levels)
+
+
 # What the fast check was verified to agree with jsonschema on. A schema using anything else
 # (another format, a $ref with constraints beside it, which drafts before 2019-09 ignore,
 # an enum of non-strings, where 0 == False) is validated by jsonschema alone.

@@ -53,17 +53,11 @@ def _read_or_make(path: Path) -> str:
         return _valid(path.read_text(encoding="ascii"))
     except FileNotFoundError:
         pass
-    import tempfile  # only here: ~3 ms of imports that reading the secret need not pay
+    from kbcli.store import write_atomic  # only here: made once a user
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(os.urandom(16).hex())
-        with contextlib.suppress(FileExistsError):  # another process made it first
-            os.link(tmp, path)  # whole or not at all, and never over another's
-    finally:
-        os.unlink(tmp)
+    secret = os.urandom(16).hex().encode("ascii")
+    with contextlib.suppress(FileExistsError):  # another process made it first
+        write_atomic(path, secret, mode=0o600, create=True)
     return _valid(path.read_text(encoding="ascii"))
 
 

@@ -88,7 +88,7 @@ def material(concept: object) -> Material:
             old_id = old.get("id") if isinstance(old, Mapping) else old
             if isinstance(old_id, str):
                 merged.setdefault(old_id, cid)
-    return Material(normalise(concept.get("summary")), claims, merged)
+    return Material(layout_free(concept.get("summary")), claims, merged)
 
 
 def material_to_json(mat: Material) -> dict[str, Any]:
@@ -118,9 +118,9 @@ def _str(value: object) -> str:
 
 
 def _claim_content(claim: Mapping[str, object]) -> ClaimContent:
-    sources = sorted({normalise(s) for s in _as_list(claim.get("sources"))})
+    sources = sorted({layout_free(s) for s in _as_list(claim.get("sources"))})
     return ClaimContent(
-        normalise(claim.get("statement")), normalise(claim.get("evidence")), tuple(sources)
+        layout_free(claim.get("statement")), layout_free(claim.get("evidence")), tuple(sources)
     )
 
 
@@ -131,7 +131,7 @@ def _as_list(value: object) -> list[object]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def normalise(value: object) -> str:
+def layout_free(value: object) -> str:
     """Text as it reads, whatever its layout: NFC, whitespace runs collapsed, trimmed."""
     if value is None:
         return ""

@@ -14,7 +14,6 @@ writer removes the temporary files of one killed between writing and renaming.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import signal
@@ -25,16 +24,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from kbcli.cachedir import CACHE_DIR, ensure_cache_dir
 from kbcli.config import Config
 from kbcli.errors import KbError, Refused, environment_error
 from kbcli.kb import KINDS, PageRef, load_page, page_ref, ref_for_path
 from kbcli.yamlio.load import Document, YamlProblem, parse
-
-if TYPE_CHECKING:
-    from kbcli.schema import PageValidator
 
 LOCK_NAME = "lock"  # in `.kb-cache/`, which git-ignores itself
 _BOM = b"\xef\xbb\xbf"
@@ -207,7 +203,7 @@ def write_pages(
     power cut. A page whose bytes would not change is left alone. Paths in `created` must
     not exist yet, and are never overwritten.
     """
-    checked = {path: _checked_bytes(root, config, path, text) for path, text in changes.items()}
+    checked = {path: checked_bytes(root, config, path, text) for path, text in changes.items()}
     checked = {p: data for p, data in checked.items() if p in created or not _same(p, data)}
     for path in checked:
         _check_writable(root, path)
@@ -255,16 +251,20 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _checked_bytes(root: Path, config: Config, path: Path, text: str) -> bytes:
-    """The bytes to write for a page, once its new text is known to be a valid page."""
+def checked_bytes(root: Path, config: Config, path: Path, text: str) -> bytes:
+    """The bytes to write for a page, once its new text is known to be a valid page (within
+    kb.yaml's size limit); KbError saying why otherwise. What every write of a page checks,
+    and what a dry run checks without writing."""
     ref = ref_for_path(root, path)
     if ref is None:
         raise ValueError(f"{path} is not a page of the KB at {root}")  # a bug in the caller
+    from kbcli.schema import validator
+
     try:
         doc = parse(text)
     except YamlProblem as exc:
         raise _invalid(ref, f"{exc.code} {exc.message}", exc.line, exc.col) from None
-    problems = _validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
+    problems = validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
     if problems:
         code, message, line, col = problems[0]
         raise _invalid(ref, f"{code} {message}", line, col)
@@ -279,13 +279,6 @@ def _checked_bytes(root: Path, config: Config, path: Path, text: str) -> bytes:
     return data
 
 
-@functools.cache
-def _validator(kind: str, levels: tuple[str, ...]) -> PageValidator:
-    from kbcli.schema import PageValidator
-
-    return PageValidator(kind, levels)
-
-
 def _invalid(ref: PageRef, finding: str, line: int, col: int) -> KbError:
     return KbError(
         f"refusing to write {ref.rel}: the result would not be a valid page "
@@ -298,24 +291,31 @@ def _has_bom(path: Path) -> bool:
         return fh.read(3) == _BOM
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace (or create) one file that is not a page, atomically: e.g. a schema."""
-    temp = _stage(path, data)
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o666, create: bool = False) -> None:
+    """Replace (or create) one file that is not a page, atomically: e.g. a schema, a page
+    of the rendered site. The data is fsynced before the rename; a new file gets `mode`
+    under the umask, an existing one keeps its own. With `create`, only a file that does
+    not exist yet is written (FileExistsError otherwise): whole or not at all, never over
+    another's."""
+    temp = _stage(path, data, mode)
     try:
-        os.replace(temp, path.resolve())
+        if create:
+            os.link(temp, path.resolve())
+        else:
+            os.replace(temp, path.resolve())
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
 
 
-def _stage(path: Path, data: bytes) -> Path:
+def _stage(path: Path, data: bytes, mode: int = 0o666) -> Path:
     """A temporary file beside the page's real file, holding `data`, on disk."""
     target = path.resolve()  # a symlinked page is written through, not replaced
     target.parent.mkdir(parents=True, exist_ok=True)
     # os.urandom, not `secrets`: importing that costs ~20 ms, as much as a small edit
     temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
     # 0o666 under the umask, as a new file would get; an existing page's mode is copied
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

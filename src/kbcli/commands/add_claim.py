@@ -1,6 +1,6 @@
 """`kb add-claim`: one new claim on a concept page, checked against what the page holds.
 
-Its id is made by `claims.claim_slug`, unique among `claims.taken_ids`.
+Its id is made by `slug.claim_slug`, unique among `claims.taken_ids`.
 
 A statement equal to an existing one once `similarity.normalise`d (NFKC, case,
 typographic quotes and dashes, spacing, trailing punctuation) is refused unless `force`.
@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.changelog import entry_op
-from kbcli.claims import claim_slug, page_claims, page_items, taken_ids
+from kbcli.claims import page_claims, page_items, taken_ids
 from kbcli.config import Config, load_config
 from kbcli.dates import check_date, dated_index, edit_date
 from kbcli.errors import KbError, Refused
 from kbcli.kb import check_id, unique_id
 from kbcli.schema import is_url
+from kbcli.slug import claim_slug
 from kbcli.store import Done, Edit, edit_kb, open_page, splice
 from kbcli.terminal import asks, echo_commit, say, shown, today
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.kb import check_id, page_ref
-from kbcli.render.model import CURRENT, Citation, KbView, page_data, read_view
+from kbcli.render.model import CURRENT, CitationState, KbView, page_data, read_view
 from kbcli.safetext import visible
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ class _Page:
             return
         yield _bullets([self._citation(c) for c in citations])
 
-    def _citation(self, citation: Citation) -> RenderableType:
+    def _citation(self, citation: CitationState) -> RenderableType:
         from rich.console import Group
         from rich.text import Text
 

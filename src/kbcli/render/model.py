@@ -10,19 +10,15 @@ a KbError at its place (run `kb lint`), never a half-drawn page.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kbcli.config import Config
 from kbcli.errors import KbError
-from kbcli.index import KbIndex
+from kbcli.index import KbIndex, read_index
 from kbcli.kb import PageRef, load_page
 from kbcli.stale import StaleCitation, StaleResult, Status
-
-if TYPE_CHECKING:
-    from kbcli.schema import PageValidator
 
 CURRENT = "current"
 # What each state of a citation means to a reader of the concept or the thesis.
@@ -35,25 +31,8 @@ STATUS_TEXT = {
 }
 
 
-def read_index(root: Path, config: Config) -> KbIndex:
-    """Every page's facts (through the lint cache, unless kb.yaml turns it off)."""
-    from kbcli.cache import LazyFacts, LintCache, through_cache
-    from kbcli.kb import list_pages
-    from kbcli.lint import analyse_all
-
-    def read(store: LintCache | None) -> KbIndex:
-        facts = analyse_all(root, config, list_pages(root), None, store)
-        if store is None:
-            return KbIndex(facts)
-        store.prefetch()  # every page's links are wanted: one read, not one per page
-        # Decoded now, while the cache is open: the index outlives it.
-        return KbIndex([f.full() if isinstance(f, LazyFacts) else f for f in facts])
-
-    return through_cache(root, config, config.cache, read)
-
-
 @dataclass(frozen=True)
-class Citation:
+class CitationState:
     """One citation of a concept by a thesis, as a reader needs it."""
 
     thesis: str
@@ -75,7 +54,7 @@ class KbView:
     root: Path
     config: Config
     index: KbIndex
-    citations: tuple[Citation, ...]  # every citation of every thesis, in page order
+    citations: tuple[CitationState, ...]  # every citation of every thesis, in page order
 
     def title(self, kind: str, page_id: str) -> str:
         table = self.index.concepts if kind == "concept" else self.index.theses
@@ -87,19 +66,13 @@ class KbView:
 
     def backlinks(self, concept: str) -> list[str]:
         """The concepts that list `concept` as related (theses are `dependents`)."""
-        return [
-            facts.stem
-            for facts in self.index.pages
-            if facts.kind == "concept"
-            and facts.stem != concept
-            and any(name == concept for name, _, _ in facts.related)
-        ]
+        return [f.stem for f in self.index.backlinks(concept) if f.kind == "concept"]
 
-    def dependents(self, concept: str) -> list[Citation]:
+    def dependents(self, concept: str) -> list[CitationState]:
         """The citations of `concept`, thesis by thesis."""
         return [c for c in self.citations if c.concept == concept]
 
-    def cites(self, thesis: str) -> list[Citation]:
+    def cites(self, thesis: str) -> list[CitationState]:
         return [c for c in self.citations if c.thesis == thesis]
 
 
@@ -112,7 +85,7 @@ def read_view(root: Path, config: Config) -> KbView:
     return KbView(root, config, index, tuple(_citations(index, stale)))
 
 
-def _citations(index: KbIndex, stale: StaleResult) -> list[Citation]:
+def _citations(index: KbIndex, stale: StaleResult) -> list[CitationState]:
     flagged: dict[tuple[str, int, int], StaleCitation] = {
         (report.thesis, c.line, c.col): c for report in stale.theses for c in report.citations
     }
@@ -123,11 +96,13 @@ def _citations(index: KbIndex, stale: StaleResult) -> list[Citation]:
             claims = None if cite.claims is None else tuple(name for name, _, _ in cite.claims)
             found = flagged.get((thesis.stem, line, col))
             if found is None:
-                out.append(Citation(thesis.stem, concept, claims, CURRENT, (), None))
+                out.append(CitationState(thesis.stem, concept, claims, CURRENT, (), None))
                 continue
             changes = tuple(change.message for change in found.changes)
             out.append(
-                Citation(thesis.stem, concept, claims, found.status.value, changes, _since(found))
+                CitationState(
+                    thesis.stem, concept, claims, found.status.value, changes, _since(found)
+                )
             )
     return out
 
@@ -141,20 +116,15 @@ def _since(citation: StaleCitation) -> str | None:
 
 def page_data(root: Path, config: Config, ref: PageRef) -> dict[str, Any]:
     """A page's data once it passes its schema; KbError (exit 2) at the first problem."""
+    from kbcli.schema import validator
+
     doc = load_page(root, ref, config.max_page_bytes)
-    problems = _validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
+    problems = validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
     if problems:
         code, message, line, col = problems[0]
         raise KbError(f"{code} {message} (run kb lint)", path=ref.path, line=line, col=col)
     data: dict[str, Any] = doc.data
     return data
-
-
-@functools.cache
-def _validator(kind: str, levels: tuple[str, ...]) -> PageValidator:
-    from kbcli.schema import PageValidator
-
-    return PageValidator(kind, levels)
 
 
 def claim_target(concept: dict[str, Any], claim: str) -> str | None:

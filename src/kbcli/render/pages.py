@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kbcli.render.model import CURRENT, Citation, KbView, claim_target
+from kbcli.render.model import CURRENT, CitationState, KbView, claim_target
 
 THESES_NOTE = (
     "These research positions cite this concept in their evidence. If the concept changes "
@@ -284,7 +284,7 @@ def _score(thesis: dict[str, Any]) -> list[Span]:
     return [] if text is None else [_text(f" ({text})", "muted")]
 
 
-def _cited(site: Site, citation: Citation) -> list[Span]:
+def _cited(site: Site, citation: CitationState) -> list[Span]:
     if citation.claims is None:
         return [_text("cites the whole concept")]
     spans = [_text("cites ")]
@@ -295,7 +295,7 @@ def _cited(site: Site, citation: Citation) -> list[Span]:
     return spans
 
 
-def _state(citation: Citation) -> list[Span]:
+def _state(citation: CitationState) -> list[Span]:
     spans = [_text(citation.label, f"status-{citation.status}")]
     if citation.status != CURRENT and citation.changes:
         spans.append(_text(": " + "; ".join(citation.changes)))

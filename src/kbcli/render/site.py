@@ -15,9 +15,6 @@ links never lead to a page the KB lost. Other files in the folder are left alone
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +92,8 @@ class WriteResult:
 
 def write_site(root: Path, files: Mapping[str, str], out: Path, fmt: str) -> WriteResult:
     """Write `files` under `out`; remove the site's own pages that are not among them."""
+    from kbcli.store import write_atomic
+
     if out.resolve() == root.resolve():
         raise KbError(f"refusing to render into the KB root {out}: pass --out DIR")
     written, unchanged = [], 0
@@ -104,28 +103,12 @@ def write_site(root: Path, files: Mapping[str, str], out: Path, fmt: str) -> Wri
         if path.is_file() and path.read_bytes() == data:
             unchanged += 1
             continue
-        _write_atomic(path, data)
+        write_atomic(path, data)
         written.append(rel)
     removed = sorted(set(_site_files(out, fmt)) - set(files))
     for rel in removed:
         (out / rel).unlink()
     return WriteResult(out, tuple(written), unchanged, tuple(removed))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temp, "xb") as fh:
-            fh.write(data)
-        os.replace(temp, path)
-    except OSError as exc:
-        if exc.filename is None:
-            exc.filename = str(path)  # a failed write names no file: say which
-        raise
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
 
 
 def _site_files(out: Path, fmt: str) -> list[str]:

@@ -233,8 +233,7 @@ def _convert(node: Node, budget: list[int], depth: int) -> Any:
     for key_node, value_node in node.value:
         if key_node.id != "scalar":
             raise YamlProblem("Y003", "a mapping key must be a plain value", *position(key_node))
-        key = _scalar(key_node)
-        key = key if isinstance(key, str) else str(key)
+        key = _key_name(key_node)
         if key in out:
             raise YamlProblem("Y002", f"duplicate key '{key}'", *position(key_node))
         out[key] = _convert(value_node, budget, depth + 1)
@@ -302,7 +301,7 @@ def locate(root: Node | None, path: tuple[str | int, ...], at_key: bool = False)
         return 1, 1
     node, where = root, position(root)
     for depth, step in enumerate(path, 1):
-        found = _child(node, step)
+        found = child(node, step)
         if found is None:
             break
         key_node, node = found
@@ -316,18 +315,26 @@ def node_at(root: Node | None, path: tuple[str | int, ...]) -> Node | None:
     """The node at `path`, or None where the path does not lead to one."""
     node = root
     for step in path:
-        found = _child(node, step) if node is not None else None
+        found = child(node, step) if node is not None else None
         if found is None:
             return None
         node = found[1]
     return node
 
 
-def _child(node: Node, step: str | int) -> tuple[Node | None, Node] | None:
+def child(node: Node, step: str | int) -> tuple[Node | None, Node] | None:
+    """The entry of a mapping whose key the page's data names `step` (as `to_data` names
+    keys: a key `1` or `0x1` is "1"), as (key node, value node); or item `step` of a
+    sequence, with no key node; None where there is none."""
     if node.id == "sequence" and isinstance(step, int) and 0 <= step < len(node.value):
         return None, node.value[step]
     if node.id == "mapping":
         for key_node, value_node in node.value:
-            if key_node.id == "scalar" and key_node.value == str(step):
+            if key_node.id == "scalar" and _key_name(key_node) == str(step):
                 return key_node, value_node
     return None
+
+
+def _key_name(key_node: Node) -> str:
+    key = _scalar(key_node)
+    return key if isinstance(key, str) else str(key)
