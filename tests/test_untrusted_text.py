@@ -221,19 +221,20 @@ def test_stale_shows_the_subject_escaped_on_its_own_line(hostile_kb: Path) -> No
 
 
 def test_the_stale_table_and_the_coloured_show_emit_colours_only(hostile_kb: Path) -> None:
-    from kbcli import stale_report
     from kbcli.commands.show import show_concept
+    from kbcli.commands.stale import text as stale_text
     from kbcli.stale import find_stale
 
     config = load_config(hostile_kb)
     out = io.StringIO()
-    stale_report.text(find_stale(hostile_kb, config), hostile_kb, out, True)
+    stale_text(find_stale(hostile_kb, config), hostile_kb, out, True)
     shown = show_concept(hostile_kb, config, "hostile", width=100, color=True)
     sgr = re.compile(r"\x1b\[[0-9;]*m")
     for text in (out.getvalue(), shown):
         assert "\x1b]" not in text  # no OSC: no title, no hyperlink
         assert_safe(sgr.sub("", text), wrapped=True)
     assert "\\x1b[2K\\r" in sgr.sub("", out.getvalue())  # the subject, escaped
+    assert "┃ Thesis" in sgr.sub("", out.getvalue())  # the table, as a terminal shows it
     plain = re.sub(r"\s", "", sgr.sub("", shown))
     assert "[link=https://evil.example/]click[/link]" in plain  # markup shown as text
 
