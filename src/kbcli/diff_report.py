@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kbcli.knowledge_diff import Item, KnowledgeDiff, PageDiff, StaleChange
+from kbcli.diff_stale import StaleChange
+from kbcli.knowledge_diff import Item, KnowledgeDiff, PageDiff
 from kbcli.safetext import visible as _safe  # page text, safe for a terminal or log
 
 if TYPE_CHECKING:

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TextIO
 
 from kbcli import gitrepo
+from kbcli.diff_data import Data, Raw, Unreadable, file_stem
 from kbcli.errors import KbError
 from kbcli.kb import PageRef, read_text
-from kbcli.knowledge_diff import Data, FilePair, KnowledgeDiff, Raw, Unreadable, compare
+from kbcli.knowledge_diff import FilePair, KnowledgeDiff, compare
 from kbcli.yamlio.load import YamlProblem, decode, parse
 
 FOLDERS = ("concepts", "theses")
@@ -124,7 +125,7 @@ class _Reader:
             return None
         kind = "concept" if rel.startswith("concepts/") else "thesis"
         try:
-            ref = PageRef(kind, _stem(rel), self.root, rel)
+            ref = PageRef(kind, file_stem(rel), self.root, rel)
             return read_text(self.root, ref, self.max_bytes).encode()
         except YamlProblem as exc:
             return _unreadable(exc)
@@ -171,10 +172,10 @@ def _stale_inputs(
         for path, raw, side in ((pair.old_path, pair.old, old_concepts),
                                 (pair.new_path, pair.new, new_concepts)):  # fmt: skip
             if path is not None and path.startswith("concepts/"):
-                side[_stem(path)] = raw
+                side[file_stem(path)] = raw
             elif path is not None:
                 theses[path] = (pair.old, pair.new) if path == pair.new_path else (pair.old, None)
-    changed = {_stem(p) for pair in files for p in (pair.old_path, pair.new_path)
+    changed = {file_stem(p) for pair in files for p in (pair.old_path, pair.new_path)
                if p is not None and p.startswith("concepts/")}  # fmt: skip
     for path in gitrepo.files_mentioning(root, sides.new, changed, "theses"):
         if _PAGE.fullmatch(path) and path not in theses:
@@ -214,10 +215,6 @@ def _cited(theses: Iterable[tuple[Raw, Raw]], load: Callable[[bytes], Data]) -> 
                 if isinstance(cite, dict) and isinstance(cite.get("concept"), str):
                     cited.add(cite["concept"])
     return cited
-
-
-def _stem(path: str) -> str:
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 def caused_since(root: Path, rev: str, max_bytes: int) -> tuple[str, set[Cause]]:
