@@ -1,6 +1,6 @@
 """What a change did to the knowledge: two versions of some pages in, page-level changes out.
 
-Plain data in, plain data out: the caller (`commands/diff.py`) finds which files
+Plain data in, plain data out: the caller (`diff_sides.knowledge_diff`) finds which files
 changed between two revisions and gives their bytes on each side; this module parses them,
 says what changed page by page, and (through `diff_stale`) which thesis citations the
 change made stale or current.
