@@ -177,3 +177,17 @@ def test_kb_version_loads_no_yaml_schema_or_git_module() -> None:
     assert "kbcli.cli" in loaded  # the list is the real one
     heavy = {m for m in loaded if any(m == h or m.startswith(h + ".") for h in NOT_FOR_VERSION)}
     assert heavy == set()
+
+
+def test_the_quiz_and_show_do_not_load_the_site_renderer() -> None:
+    """They read pages through `kb.page_data`; `kb show` shares only the reader's view of
+    the KB (`render.model`) with the site, never its pages or writers."""
+    code = (
+        "import sys\n"
+        "import kbcli.commands.quiz, kbcli.commands.show, kbcli.quiz\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('kbcli.render'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["kbcli.render", "kbcli.render.model"]

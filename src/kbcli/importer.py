@@ -91,7 +91,7 @@ class Missing:
     line: int
 
 
-def page_data(
+def assemble_page(
     seed: SeedPage,
     concept: str,
     file_name: str,

@@ -88,7 +88,7 @@ def import_page(
     `stubs`, a stub page too for each related concept the KB has no page for."""
     from kbcli.dates import check_date
     from kbcli.errors import KbError, Refused
-    from kbcli.importer import concept_names, page_data, page_text, read_text
+    from kbcli.importer import assemble_page, concept_names, page_text, read_text
     from kbcli.kb import check_id, page_ref
     from kbcli.seed import parse_seed
     from kbcli.slug import slugify
@@ -111,7 +111,7 @@ def import_page(
                 "(pass --id to import under another id)"
             )
         names = concept_names(root, config)
-        page, notes, missing = page_data(seed, concept, file.name, date, config, names)
+        page, notes, missing = assemble_page(seed, concept, file.name, date, config, names)
         text = page_text(page)
         files = {ref.path: text}
         if stubs:

@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
-from kbcli.errors import KbError
 from kbcli.index import KbIndex, read_index
-from kbcli.kb import PageRef, load_page
 from kbcli.stale import StaleCitation, StaleResult, Status
 
 CURRENT = "current"
@@ -112,19 +110,6 @@ def _since(citation: StaleCitation) -> str | None:
     if origin is None or origin.commit is None:
         return "uncommitted change" if origin is not None and origin.uncommitted else None
     return f"{origin.commit.sha} {origin.commit.date[:10]}"
-
-
-def page_data(root: Path, config: Config, ref: PageRef) -> dict[str, Any]:
-    """A page's data once it passes its schema; KbError (exit 2) at the first problem."""
-    from kbcli.schema import validator
-
-    doc = load_page(root, ref, config.max_page_bytes)
-    problems = validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
-    if problems:
-        code, message, line, col = problems[0]
-        raise KbError(f"{code} {message} (run kb lint)", path=ref.path, line=line, col=col)
-    data: dict[str, Any] = doc.data
-    return data
 
 
 def claim_target(concept: dict[str, Any], claim: str) -> str | None:
