@@ -4,8 +4,8 @@ backlinks, the theses that depend on a concept and whether their citations are s
 Shared by `kb show` (one concept at a terminal) and `kb render` (the static site). The
 links between pages come from lint's per-page facts (`KbIndex`, through the lint cache);
 the stale markers from `kb stale`'s own check (`stale.find_stale`), so the three commands
-never disagree. Pages are shown only once they pass their schema: a page that does not is
-a KbError at its place (run `kb lint`), never a half-drawn page.
+never disagree. Pages are shown only once they pass their schema (`kb.page_data`): a page
+that does not is a KbError at its place (run `kb lint`), never a half-drawn page.
 """
 
 from __future__ import annotations
