@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kbcli.commands.import_page import import_page
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
-from kbcli.importer import import_page, page_text
+from kbcli.importer import page_text
 from kbcli.lint import lint
 from kbcli.seed import parse_seed
 from kbcli.slug import slugify

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kbcli.commands.merge_claims import merge_claims
 from kbcli.config import Config
-from kbcli.merge_claims import merge_claims
 
 from helpers import CASES, GIT_ENV, git, git_init, make_kb, run_kb
 

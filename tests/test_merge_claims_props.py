@@ -14,9 +14,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kbcli.commands.merge_claims import merge_claims
 from kbcli.config import Config
 from kbcli.lint import lint
-from kbcli.merge_claims import merge_claims
 from kbcli.merge_plan import Choices, detail_contains, id_map, plan_merge
 from kbcli.yamlio.load import parse
 

@@ -181,9 +181,9 @@ def _claims(page: dict[str, Any]) -> dict[str, Any]:
 def _apply(root: Path, steps: list[tuple[str, Any]]) -> None:
     from kbcli.commands.add_claim import NewClaim, add_claim
     from kbcli.commands.changelog import add_entry
+    from kbcli.commands.merge_claims import merge_claims
     from kbcli.config import load_config
     from kbcli.errors import Refused
-    from kbcli.merge_claims import merge_claims
     from kbcli.yamlio.edit import Set, apply_text
     from kbcli.yamlio.load import parse
 

@@ -85,9 +85,9 @@ def _apply(root: Path, sequence: list[Step]) -> None:
     """Run the verbs (the real ones where kb has one, else a hand edit by the editor)."""
     from kbcli.commands.add_claim import NewClaim, add_claim
     from kbcli.commands.changelog import add_entry
+    from kbcli.commands.merge_claims import merge_claims
     from kbcli.config import load_config
     from kbcli.errors import KbError
-    from kbcli.merge_claims import merge_claims
     from kbcli.yamlio.edit import Delete, Insert, Set, apply_text
     from kbcli.yamlio.load import parse
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kbcli.commands.import_page import import_page
 from kbcli.config import load_config
 from kbcli.errors import KbError
-from kbcli.importer import import_page
 from kbcli.render.site import build_site, check_site, write_site
 from kbcli.stamps import make_stamp
 from kbcli.yamlio.load import parse

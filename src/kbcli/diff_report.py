@@ -12,11 +12,12 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kbcli.knowledge_diff import Item, KnowledgeDiff, PageDiff, StaleChange
+from kbcli.diff_stale import StaleChange
+from kbcli.knowledge_diff import Item, KnowledgeDiff, PageDiff
 from kbcli.safetext import visible as _safe  # page text, safe for a terminal or log
 
 if TYPE_CHECKING:
-    from kbcli.commands.diff import Sides
+    from kbcli.diff_sides import Sides
 
 JSON_VERSION = 1
 DETAILS_OVER = 3  # more pages than this: each in its own collapsible <details> (markdown)

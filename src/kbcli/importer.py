@@ -1,4 +1,7 @@
-"""`kb import`: a wiki page in the seed's plain-text shape becomes a concept page.
+"""`kb import`'s page: a wiki page in the seed's plain-text shape, assembled as a concept page.
+
+The import itself (the refusal to overwrite, the stubs, the write) is
+`commands/import_page.py`'s; this module builds the page as plain data and its YAML.
 
 The shape is the one of `mechanistic-interpretability.txt` (a page copied from a wiki as
 text): one paragraph per line, headings on lines of their own, lists as `- ` lines. Blank
@@ -45,12 +48,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.config import Config
-from kbcli.dates import check_date
-from kbcli.errors import KbError, Refused
-from kbcli.kb import check_id, page_ref
-from kbcli.seed import SeedClaim, SeedPage, parse_seed
+from kbcli.errors import KbError
+from kbcli.seed import SeedClaim, SeedPage
 from kbcli.slug import slugify
-from kbcli.store import Done, Edit, checked_bytes, edit_kb
 from kbcli.when import stated_when, stored
 
 if TYPE_CHECKING:
@@ -62,79 +62,8 @@ MAX_INPUT_BYTES = 1_048_576
 # -- building the page -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    """What `kb import` made (or, with `dry_run`, would make)."""
-
-    concept: str
-    rel: str
-    text: str  # the new page's YAML
-    claims: int
-    listed: int  # claim items read, repeats included
-    sources: int
-    related: int
-    notes: tuple[str, ...]
-    dry_run: bool
-
-
-def import_page(
-    root: Path,
-    config: Config,
-    file: Path,
-    date: str,
-    page_id: str | None = None,
-    *,
-    dry_run: bool = False,
-    commit: bool = False,
-    stubs: bool = False,
-) -> Done[ImportResult]:
-    """Read `file` and write it as a new concept page (never over an existing one); with
-    `stubs`, a stub page too for each related concept the KB has no page for."""
-    check_date(date)
-    if page_id is not None:
-        check_id(page_id, "concept")
-    seed = parse_seed(_read(file), config.evidence_levels, file)
-    concept = page_id or slugify(seed.title)
-    if not concept:
-        raise KbError(f"cannot make an id from the title {seed.title!r}: pass --id", path=file)
-    check_id(concept, "concept")
-    ref = page_ref(root, "concept", concept)
-
-    def build() -> Edit[ImportResult]:
-        if page_ref(root, "concept", concept).path.exists():  # .yaml or .yml, under the lock
-            raise Refused(
-                f"{ref.rel} already exists; kb import never overwrites a page "
-                "(pass --id to import under another id)"
-            )
-        names = _concept_names(root, config)
-        page, notes, missing = _page_data(seed, concept, file.name, date, config, names)
-        text = page_text(page)
-        files = {ref.path: text}
-        if stubs:
-            files.update(_stubs(root, missing, seed.title, file.name, date))
-        notes += _missing_notes(missing, stubs)
-        result = ImportResult(
-            concept,
-            ref.rel,
-            text,
-            len(page["claims"]),
-            len(seed.claims),
-            len(page.get("sources", [])),
-            len(page.get("related", [])),
-            tuple(notes),
-            dry_run,
-        )
-        if dry_run:
-            checked_bytes(root, config, ref.path, text)
-            return Edit({}, "", result)
-        return Edit(
-            files, f"kb: import {concept} from {file.name}", result, created=frozenset(files)
-        )
-
-    return edit_kb(root, config, build, commit and not dry_run)
-
-
-def _read(file: Path) -> str:
+def read_text(file: Path) -> str:
+    """The text to import: a regular UTF-8 file of at most `MAX_INPUT_BYTES`."""
     from kbcli.kb import read_regular
     from kbcli.yamlio.load import YamlProblem
 
@@ -162,7 +91,7 @@ class Missing:
     line: int
 
 
-def _page_data(
+def assemble_page(
     seed: SeedPage,
     concept: str,
     file_name: str,
@@ -322,33 +251,7 @@ def _related(
     return related, missing, notes
 
 
-def _missing_notes(missing: Sequence[Missing], stubs: bool) -> list[str]:
-    import shlex
-
-    if stubs:
-        return [f"created concepts/{m.id}.yaml, a stub for {m.title!r}" for m in missing]
-    return [
-        f"related concept {m.title!r} (line {m.line}) has no page in the KB: listed as "
-        f"'{m.id}', which kb lint reports until you run "
-        f"`kb new concept {m.id} --title {shlex.quote(m.title)}` (or import with --stubs)"
-        for m in missing
-    ]
-
-
-def _stubs(
-    root: Path, missing: Sequence[Missing], title: str, file_name: str, date: str
-) -> dict[Path, str]:
-    """A minimal valid page for each missing related concept."""
-    from kbcli.scaffold import stub_text
-
-    pages: dict[Path, str] = {}
-    for m in missing:
-        why = f"Stub created by kb import of {file_name}, where {title} names it as related"
-        pages[page_ref(root, "concept", m.id).path] = stub_text(m.id, m.title, m.note, date, why)
-    return pages
-
-
-def _concept_names(root: Path, config: Config) -> dict[str, list[tuple[int, str]]]:
+def concept_names(root: Path, config: Config) -> dict[str, list[tuple[int, str]]]:
     """Every name a concept of the KB answers to -> (rank, id): by id 0, title 1, alias 2."""
     from kbcli.index import read_index
     from kbcli.similarity import normalise

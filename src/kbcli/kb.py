@@ -6,11 +6,14 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kbcli.config import CONFIG_NAME
 from kbcli.errors import KbError
 from kbcli.yamlio.load import Document, YamlProblem, decode, parse
+
+if TYPE_CHECKING:
+    from kbcli.config import Config
 
 KINDS = {"concept": "concepts", "thesis": "theses"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -208,3 +211,17 @@ def load_page(root: Path, ref: PageRef, max_bytes: int) -> Document:
 
         raise KbError(f"S003 {not_a_mapping(doc.data)}", path=ref.path, line=1, col=1)
     return doc
+
+
+def page_data(root: Path, config: Config, ref: PageRef) -> dict[str, Any]:
+    """A page's data to show, once it passes its schema; KbError (exit 2) at the first
+    problem. `kb show`, `kb render` and the quiz read pages through it."""
+    from kbcli.schema import validator
+
+    doc = load_page(root, ref, config.max_page_bytes)
+    problems = validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
+    if problems:
+        code, message, line, col = problems[0]
+        raise KbError(f"{code} {message} (run kb lint)", path=ref.path, line=line, col=col)
+    data: dict[str, Any] = doc.data
+    return data

@@ -1,8 +1,9 @@
 """What a change did to the knowledge: two versions of some pages in, page-level changes out.
 
-Plain data in, plain data out: the caller (`commands/diff.py`) finds which files changed
-between two revisions and gives their bytes on each side; this module parses them, says
-what changed page by page, and which thesis citations the change made stale or current.
+Plain data in, plain data out: the caller (`diff_sides.knowledge_diff`) finds which files
+changed between two revisions and gives their bytes on each side; this module parses them,
+says what changed page by page, and (through `diff_stale`) which thesis citations the
+change made stale or current.
 
 - Concepts are compared field by field, claims, sources and related concepts by id. A claim
   that disappears while the other side names it in a survivor's `merged:` list was merged.
@@ -10,11 +11,7 @@ what changed page by page, and which thesis citations the change made stale or c
 - A page whose bytes changed but whose data did not was only reformatted: "no change in
   content". What the `material` of a page is comes from `stamps.py` (one definition);
   a material change with no new changelog entry is C005's (`changes.unrecorded_change`).
-- Stale theses: every citation's status is worked out at both sides exactly as `kb stale`
-  does (fresh, stale, missing concept, unreadable concept, unreviewed); a citation needing
-  review at the new side and not at the old one was made stale, with the stamp's changes
-  (the claims responsible) as the reason; one needing review at the old side and fresh at
-  the new one was made current again.
+- Stale theses: `diff_stale.stale_changes` (each citation's `kb stale` status on both sides).
 """
 
 from __future__ import annotations
@@ -22,14 +19,14 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from kbcli.changes import unrecorded_change
-from kbcli.stamps import Change, diff, material
+from kbcli.diff_data import Data, Loader, Raw, Unreadable, as_list, file_stem, load_version
+from kbcli.diff_stale import StaleChange, citations, same_citation, stale_changes
+from kbcli.stamps import material
 
-Data = dict[str, Any]
 Words = tuple[tuple[str, str], ...]  # (op, text): "=" kept, "-" removed, "+" added
 
 
@@ -60,25 +57,6 @@ class PageDiff:
 
 
 @dataclass(frozen=True)
-class StaleChange:
-    """A citation whose review status the change flipped."""
-
-    thesis: str
-    path: str
-    concept: str
-    claims: tuple[str, ...] | None
-    made: str  # "stale" or "current"
-    reasons: tuple[str, ...]  # what changed since the stamp (stale), or how it was resolved
-
-
-class Unreadable(Exception):
-    """A page version that cannot be read: the reason."""
-
-
-Raw = bytes | Unreadable | None  # a page version: its bytes, why it cannot be read, or absent
-
-
-@dataclass(frozen=True)
 class FilePair:
     """A changed page file: its path and bytes on each side (None where absent)."""
 
@@ -99,16 +77,6 @@ class KnowledgeDiff:
         return any(p.status != "reformatted" for p in self.pages) or bool(self.stale)
 
 
-Loader = Callable[[bytes], Data]
-
-
-def _load(raw: Raw, load: Loader) -> Data | None:
-    """A page version's data (None: absent); Unreadable when it cannot be read."""
-    if isinstance(raw, Unreadable):
-        raise raw
-    return None if raw is None else load(raw)
-
-
 def compare(
     files: Sequence[FilePair],
     concepts: tuple[Mapping[str, Raw], Mapping[str, Raw]],
@@ -122,9 +90,10 @@ def compare(
     for pair in files:
         if pair.new_path and pair.new_path.startswith("concepts/"):
             with contextlib.suppress(Unreadable):  # an unreadable page merged nothing
-                data = _load(pair.new, load)
-                there.merged[_stem(pair.new_path)] = material(data).merged
-                there.claims[_stem(pair.new_path)] = set(_by_id((data or {}).get("claims"), "id"))
+                data = load_version(pair.new, load)
+                concept = file_stem(pair.new_path)
+                there.merged[concept] = material(data).merged
+                there.claims[concept] = set(_by_id((data or {}).get("claims"), "id"))
     result = KnowledgeDiff([_page(p, load, there) for pair in files for p in _split(pair, load)])
     result.pages.sort(key=lambda p: (p.kind != "concept", p.id, p.path))
     result.stale = stale_changes(concepts, theses, load)
@@ -140,7 +109,7 @@ def _split(pair: FilePair, load: Loader) -> list[FilePair]:
     if pair.old_path is None or pair.new_path is None or pair.old_path == pair.new_path:
         return [pair]
     try:
-        old, new = _load(pair.old, load), _load(pair.new, load)
+        old, new = load_version(pair.old, load), load_version(pair.new, load)
     except Unreadable:
         return [pair]
     was = set(_by_id((old or {}).get("claims"), "id"))
@@ -164,11 +133,11 @@ class _Elsewhere:
 def _page(pair: FilePair, load: Loader, there: _Elsewhere) -> PageDiff:
     path = pair.new_path or pair.old_path or ""
     kind = "thesis" if path.startswith("theses/") else "concept"
-    stem = _stem(path)
+    stem = file_stem(path)
     sides: list[Data | None] = []
     for raw, side in ((pair.old, "old"), (pair.new, "new")):
         try:
-            sides.append(_load(raw, load))
+            sides.append(load_version(raw, load))
         except Unreadable as exc:
             moved = pair.old_path if pair.old_path != path else None
             return PageDiff(kind, stem, path, "unreadable", moved, problem=f"{side}: {exc}")
@@ -313,8 +282,8 @@ def _keyed(name: str, old: object, new: object, key: str, value: str) -> list[It
 
 def _changelog(old: Data, new: Data) -> list[Item]:
     """Entries added, removed, or changed (one gone and one new of the same date)."""
-    was = [e for e in _list(old.get("changelog")) if isinstance(e, dict)]
-    now = [e for e in _list(new.get("changelog")) if isinstance(e, dict)]
+    was = [e for e in as_list(old.get("changelog")) if isinstance(e, dict)]
+    now = [e for e in as_list(new.get("changelog")) if isinstance(e, dict)]
     gone = [e for e in was if e not in now]
     items = []
     for entry in (e for e in now if e not in was):
@@ -334,13 +303,13 @@ def _thesis(old: Data, new: Data) -> list[Item]:
     items = _scalars(old, new, ("title", "score", "scored"))
     if _text(old.get("position")) != _text(new.get("position")):
         items.append(_reworded("position-changed", "", old.get("position"), new.get("position")))
-    before, after = _citations(old), _citations(new)
-    gone = [c for c in before if _same_citation(c, after, before) is None]
+    before, after = citations(old), citations(new)
+    gone = [c for c in before if same_citation(c, after, before) is None]
     for concept, claims, _ in gone:
         items.append(Item("citation-removed", concept, old=_claims_text(claims)))
     for cite in after:
         concept, claims, stamp = cite
-        was = _same_citation(cite, before, after)
+        was = same_citation(cite, before, after)
         if was is None:
             items.append(Item("citation-added", concept, new=_claims_text(claims)))
             continue
@@ -416,106 +385,7 @@ def _sets(name: str, old: object, new: object) -> list[Item]:
     ]
 
 
-# -- theses made stale or current ------------------------------------------------------
-
-
-def stale_changes(
-    concepts: tuple[Mapping[str, Raw], Mapping[str, Raw]],
-    theses: Mapping[str, tuple[Raw, Raw]],
-    load: Loader,
-) -> list[StaleChange]:
-    """The citations whose `kb stale` status the change flipped, thesis by thesis."""
-    parsed = [{k: _parse_or_broken(v, load) for k, v in side.items()} for side in concepts]
-    out: list[StaleChange] = []
-    for path in sorted(theses):
-        old_raw, new_raw = theses[path]
-        old, new = _thesis_or_none(old_raw, load), _thesis_or_none(new_raw, load)
-        if new is None:
-            continue  # a removed (or unreadable) thesis needs no review
-        stem = _stem(path)
-        earlier, later = _citations(old) if old else [], _citations(new)
-        for cite in later:
-            concept, claims, stamp = cite
-            now = _status(cite, parsed[1])
-            match = _same_citation(cite, earlier, later)
-            before = _status(match, parsed[0]) if match else ("absent", ())
-            if now[0] in _NEEDS and before[0] not in _NEEDS:
-                out.append(StaleChange(stem, path, concept, claims, "stale", now[1]))
-            elif now[0] == "unreviewed" and before[0] == "fresh":  # `kb stale` lists it now
-                out.append(StaleChange(stem, path, concept, claims, "stale", ("stamp removed",)))
-            elif now[0] == "fresh" and before[0] in _NEEDS:
-                how = "re-reviewed" if match and match[2] != stamp else "the concept changed back"
-                out.append(StaleChange(stem, path, concept, claims, "current", (how,)))
-    return out
-
-
-CitedAs = tuple[str, tuple[str, ...] | None, str | None]  # concept, claims, stamp
-
-
-def _same_citation(cite: CitedAs, other: list[CitedAs], own: list[CitedAs]) -> CitedAs | None:
-    """`cite` (one of `own`) on the other side: the citation of its concept naming the same
-    claims, else, when each side cites the concept once, that citation (its claims
-    changed); None: it is new (or gone)."""
-    same = [c for c in other if c[0] == cite[0]]
-    exact = [c for c in same if c[1] == cite[1]]
-    if exact:
-        return exact[0]
-    alone = len(same) == 1 and sum(1 for c in own if c[0] == cite[0]) == 1
-    return same[0] if alone else None
-
-
-_NEEDS = ("stale", "missing", "unreadable")  # `kb stale` lists these (and unreviewed ones)
-_BROKEN: Data = {}  # a concept version that cannot be read
-
-
-def _status(
-    cite: tuple[str, tuple[str, ...] | None, str | None], concepts: Mapping[str, Data | None]
-) -> tuple[str, tuple[str, ...]]:
-    """A citation's status as `kb stale` gives it, with what changed since its stamp."""
-    concept, claims, stamp = cite
-    data = concepts.get(concept)
-    if data is None:
-        return ("missing", ("concept removed",) if stamp is not None else ())
-    if data is _BROKEN:
-        return ("unreadable", ("the concept's page cannot be read",))
-    if stamp is None:
-        return ("unreviewed", ())
-    changes: list[Change] = diff(stamp, data, claims)
-    return ("stale", tuple(c.message for c in changes)) if changes else ("fresh", ())
-
-
-def _citations(thesis: Data) -> list[tuple[str, tuple[str, ...] | None, str | None]]:
-    """(concept, claims or None, stamp or None) per citation, as `kb stale` reads them."""
-    out = []
-    for cite in _list(thesis.get("cites")):
-        if not isinstance(cite, dict) or not isinstance(cite.get("concept"), str):
-            continue
-        claims = cite.get("claims")
-        named = None if claims is None else tuple(c for c in _list(claims) if isinstance(c, str))
-        stamp = cite.get("stamp") if isinstance(cite.get("stamp"), str) else None
-        out.append((cite["concept"], named, stamp))
-    return out
-
-
-def _parse_or_broken(raw: Raw, load: Loader) -> Data | None:
-    try:
-        return _load(raw, load)
-    except Unreadable:
-        return _BROKEN
-
-
-def _thesis_or_none(raw: Raw, load: Loader) -> Data | None:
-    try:
-        return _load(raw, load)
-    except Unreadable:
-        return None
-
-
 # -- small readers of plain data -------------------------------------------------------
-
-
-def _stem(path: str) -> str:
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 def _title(data: Data | None) -> str | None:
@@ -523,7 +393,7 @@ def _title(data: Data | None) -> str | None:
 
 
 def _cites(data: Data) -> list[tuple[str, tuple[str, ...] | None]]:
-    return [(concept, claims) for concept, claims, _ in _citations(data)]
+    return [(concept, claims) for concept, claims, _ in citations(data)]
 
 
 def _claims_text(claims: tuple[str, ...] | None) -> str | None:
@@ -532,7 +402,7 @@ def _claims_text(claims: tuple[str, ...] | None) -> str | None:
 
 def _by_id(value: object, key: str) -> dict[str, Data]:
     out: dict[str, Data] = {}
-    for entry in _list(value):
+    for entry in as_list(value):
         if isinstance(entry, dict) and isinstance(entry.get(key), str):
             out.setdefault(entry[key], entry)  # a repeated id is lint's finding
     return out
@@ -541,10 +411,6 @@ def _by_id(value: object, key: str) -> dict[str, Data]:
 def _strings(value: object) -> list[str]:
     items = value if isinstance(value, list) else [] if value is None else [value]
     return list(dict.fromkeys(_text(x) for x in items))
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _text(value: object) -> str:

@@ -1,9 +1,10 @@
-"""`kb merge-claims`: fold duplicate claims together on the page, and in every thesis.
+"""`kb merge-claims`'s edits: duplicate claims folded together, on the page and in theses.
 
 `merge_plan.py` decides on plain data what merges and what each survivor keeps; this module
-reads the pages under the KB lock, turns the plan into surgical edits (`yamlio.edit` ops)
-of the concept, of every thesis whose citations name a retired id and, with
-`--retire-other`, of OTHER, and hands all the new texts to `store.edit_kb`, which
+turns the plan into surgical edits (`yamlio.edit` ops) of the concept, of every thesis
+whose citations name a retired id and, with `--retire-other`, of OTHER, and returns all
+the new texts with a `MergeResult`. The verb (`commands/merge_claims.py`) reads the pages
+with `open_concept` under the KB lock and hands the texts to `store.edit_kb`, which
 validates them and writes them together or not at all.
 
 What the edits are:
@@ -40,23 +41,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from kbcli.changelog import entry_op
 from kbcli.config import Config
-from kbcli.dates import check_date
 from kbcli.errors import KbError, Refused
-from kbcli.kb import check_id
 from kbcli.merge_citations import ThesisRewrite, rewrite_theses
 from kbcli.merge_draft import PageEdits, draft_from, draft_within, page_claims
 from kbcli.merge_plan import Choices, MergePlan
-from kbcli.similarity import DEFAULT_THRESHOLD
-from kbcli.store import Done, Edit, edit_kb, open_page, splice
+from kbcli.store import open_page, splice
 
 
 @dataclass(frozen=True)
 class MergeResult:
-    """What `merge_claims` did (or, with `dry_run`, would do)."""
+    """What `kb merge-claims` did (or, with `dry_run`, would do)."""
 
     concept: str
     rel: str
@@ -76,121 +73,8 @@ class MergeResult:
         """Whether groups were held back and nothing else changes (exit 1)."""
         return self.nothing is not None and bool(self.merge_plan and self.merge_plan.held)
 
-    def lines(self) -> list[str]:
-        """The report printed for the curator, the plan first."""
-        if self.nothing is not None:
-            report = self.merge_plan.report() if self.merge_plan else []
-            return [f"Nothing to merge in {self.concept}: {self.nothing}", *report]
-        source = f"the claims of {self.other} into " if self.other else "duplicate claims in "
-        lines = [f"Merging {source}{self.concept} ({self.rel})", *self.plan]
-        if self.retired:
-            lines.append(f"{self.other} becomes a redirect to {self.concept}")
-        if self.theses:
-            lines.append(f"Thesis citations {'to rewrite' if self.dry_run else 'rewritten'}:")
-            lines += [f"  {t.rel} {c.describe()}" for t in self.theses for c in t.cites]
-        lines += [f"note: {note}" for note in self.notes]
-        lines.append("Dry run: nothing was written." if self.dry_run else self._summary())
-        return lines
 
-    def to_json(self) -> dict[str, Any]:
-        """The plan as data (`--format json`): groups with their survivor, merged ids,
-        scores and evidence levels; held groups and possible contradictions with the
-        reason; thesis citations rewritten; whether anything was written."""
-        plan = self.merge_plan
-        groups = [
-            {
-                "survivor": g.survivor_id,
-                "merged": list(g.merged_ids),
-                "scores": list(g.scores),
-                "evidence": {
-                    "levels": dict(g.levels),
-                    "kept": g.evidence,
-                    "decided": g.conflict.decided if g.conflict else None,
-                },
-                "sources": list(g.sources),
-            }
-            for g in (plan.groups if plan else ())
-        ]
-        return {
-            "concept": self.concept,
-            "from": self.other,
-            "threshold": plan.threshold if plan else None,
-            "dry_run": self.dry_run,
-            "written": not self.dry_run and self.nothing is None,
-            "groups": groups,
-            "held": [{"claims": list(h.ids), "reason": h.reason} for h in plan.held]
-            if plan
-            else [],
-            "contradictions": [
-                {"claims": list(c.ids), "score": c.score, "reason": c.reason}
-                for c in (plan.contradictions if plan else ())
-            ],
-            "theses": [
-                {"thesis": t.rel, "citation": c.describe()} for t in self.theses for c in t.cites
-            ],
-            "notes": list(self.notes),
-            "merged": self.merged,
-            "nothing": self.nothing,
-        }
-
-    def _summary(self) -> str:
-        if self.other:
-            return f"Merged the claims of {self.other} into {self.concept}."
-        return f"Merged {self.merged} claim(s) in {self.concept}."
-
-
-def merge_claims(
-    root: Path,
-    config: Config,
-    concept: str,
-    date: str,
-    *,
-    other: str | None = None,
-    retire_other: bool = False,
-    threshold: float = DEFAULT_THRESHOLD,
-    dry_run: bool = False,
-    commit: bool = False,
-    choices: Choices | None = None,
-) -> Done[MergeResult]:
-    """Merge duplicate claims of `concept` (or `other`'s claims into it), rewrite the
-    thesis citations of every retired id, and write all the pages together. `choices`
-    are the curator's (`--only`, `--exclude`, `--pair`, `--evidence`, `--force`, and the
-    answers of a curator at a terminal)."""
-    _check_args(concept, other, retire_other, threshold)
-    chosen = choices or Choices()
-    check_date(date)
-
-    def build() -> Edit[MergeResult]:
-        target = _open_concept(root, config, concept)
-        source = _open_concept(root, config, other) if other is not None else None
-        # A dry run stops at the plan: making and checking the new texts is the write's
-        # work (it would double the time of a plan on a large page), and the real run
-        # still checks every page before writing any.
-        result, changes = _merge(
-            root, config, target, source, date, threshold, retire_other, chosen, not dry_run
-        )
-        if dry_run:
-            result = replace(result, dry_run=True)
-        what = f"of {other} into" if other else "in"
-        return Edit(changes, f"kb: merge claims {what} {concept}", result)
-
-    return edit_kb(root, config, build, commit and not dry_run)
-
-
-def _check_args(concept: str, other: str | None, retire_other: bool, threshold: float) -> None:
-    check_id(concept, "concept")
-    if not 0 < threshold <= 1:  # also refuses NaN
-        raise KbError(f"--threshold must be above 0 and at most 1, got {threshold}")
-    if other is None:
-        if retire_other:
-            raise KbError("--retire-other needs --from OTHER: it retires the concept merged in")
-        return
-    check_id(other, "concept")
-    if other == concept:
-        raise KbError(f"--from {other}: a concept cannot be merged into itself")
-
-
-def _open_concept(root: Path, config: Config, concept: str) -> PageEdits:
+def open_concept(root: Path, config: Config, concept: str) -> PageEdits:
     """A concept page to merge, refused unless it is one kb can plan on safely."""
     ref, doc = open_page(root, config, "concept", concept)
     page = PageEdits(ref, doc)
@@ -222,7 +106,7 @@ def _copy(problem: tuple[str, str, int, int]) -> bool:
     return problem[0] == "R002" and "word-for-word copy" in problem[1]
 
 
-def _merge(
+def merge_edits(
     root: Path,
     config: Config,
     target: PageEdits,
@@ -233,6 +117,8 @@ def _merge(
     choices: Choices,
     texts: bool = True,
 ) -> tuple[MergeResult, dict[Path, str]]:
+    """The merge's result and the new text of every page it changes (none with `texts`
+    false: a dry run stops at the plan)."""
     concept = target.ref.id
     empty = MergeResult(concept, target.ref.rel, other.ref.id if other else None, False, ())
     if _retired(target, other):

@@ -78,8 +78,7 @@ class Quiz:
 
 def load_concepts(root: Path, config: Config) -> dict[str, dict[str, Any]]:
     """Every concept page that validates, by id (a redirect is no concept of its own)."""
-    from kbcli.kb import list_pages
-    from kbcli.render.model import page_data
+    from kbcli.kb import list_pages, page_data
 
     concepts: dict[str, dict[str, Any]] = {}
     for ref in list_pages(root):

@@ -9,5 +9,7 @@ alone. `run` takes the KB root, or, where the options decide where to look (`lin
 its first path, `schema` near DIR) or are checked before any KB is looked for (`new`,
 `render`), the function that finds it. Beside `run`, a verb that edits pages keeps the
 edit itself as a function returning its result (`add_claim.add_claim`,
-`changelog.add_entry`, `new.new_page`, `review.review`), which tests call directly.
+`changelog.add_entry`, `new.new_page`, `review.review`, `import_page.import_page`,
+`merge_claims.merge_claims`), which tests call directly. No core module imports one of
+these modules (tests/test_layering.py checks it).
 """

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
-from kbcli.kb import check_id, page_ref
-from kbcli.render.model import CURRENT, CitationState, KbView, page_data, read_view
+from kbcli.kb import check_id, page_data, page_ref
+from kbcli.render.model import CURRENT, CitationState, KbView, read_view
 from kbcli.safetext import visible
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 The search is `stale.find_stale`; the reporters are `stale_report`'s, except that at a
 terminal the text is drawn as a rich table here. `--changed-since REV` splits the result
-by what the change since REV's merge base caused (`commands/diff.caused_since`).
+by what the change since REV's merge base caused (`diff_sides.caused_since`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def run(root: Path, fmt: str, check: bool, use_cache: bool, changed_since: str |
     with progress("Reading pages") as tick:
         result = find_stale(root, config, use_cache=use_cache, progress=tick)
     if changed_since is not None:
-        from kbcli.commands.diff import caused_since
+        from kbcli.diff_sides import caused_since
         from kbcli.stale import split_by_cause
 
         base, caused = caused_since(root, changed_since, config.max_page_bytes)

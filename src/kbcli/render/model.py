@@ -4,8 +4,8 @@ backlinks, the theses that depend on a concept and whether their citations are s
 Shared by `kb show` (one concept at a terminal) and `kb render` (the static site). The
 links between pages come from lint's per-page facts (`KbIndex`, through the lint cache);
 the stale markers from `kb stale`'s own check (`stale.find_stale`), so the three commands
-never disagree. Pages are shown only once they pass their schema: a page that does not is
-a KbError at its place (run `kb lint`), never a half-drawn page.
+never disagree. Pages are shown only once they pass their schema (`kb.page_data`): a page
+that does not is a KbError at its place (run `kb lint`), never a half-drawn page.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.config import Config
-from kbcli.errors import KbError
 from kbcli.index import KbIndex, read_index
-from kbcli.kb import PageRef, load_page
 from kbcli.stale import StaleCitation, StaleResult, Status
 
 CURRENT = "current"
@@ -112,19 +110,6 @@ def _since(citation: StaleCitation) -> str | None:
     if origin is None or origin.commit is None:
         return "uncommitted change" if origin is not None and origin.uncommitted else None
     return f"{origin.commit.sha} {origin.commit.date[:10]}"
-
-
-def page_data(root: Path, config: Config, ref: PageRef) -> dict[str, Any]:
-    """A page's data once it passes its schema; KbError (exit 2) at the first problem."""
-    from kbcli.schema import validator
-
-    doc = load_page(root, ref, config.max_page_bytes)
-    problems = validator(ref.kind, config.evidence_levels).problems(doc.data, doc.root)
-    if problems:
-        code, message, line, col = problems[0]
-        raise KbError(f"{code} {message} (run kb lint)", path=ref.path, line=line, col=col)
-    data: dict[str, Any] = doc.data
-    return data
 
 
 def claim_target(concept: dict[str, Any], claim: str) -> str | None:

@@ -23,8 +23,8 @@ from typing import Any
 from kbcli.config import Config
 from kbcli.errors import EXIT_FINDINGS, KbError
 from kbcli.findings import Finding
-from kbcli.kb import NOT_A_PAGE, NotAPageError, list_pages
-from kbcli.render.model import page_data, read_view
+from kbcli.kb import NOT_A_PAGE, NotAPageError, list_pages, page_data
+from kbcli.render.model import read_view
 from kbcli.render.pages import Page, Site, concept_page, index_page, thesis_page
 from kbcli.render.quizpage import quiz_page
 
