@@ -130,8 +130,68 @@ _FUNCTION = frozenset(
         "third",
         "last",
         "new",
+        # sentence adverbs and prepositions ("However Anthropic ...", "Despite OpenAI ...")
+        "about",
+        "after",
+        "against",
+        "also",
+        "although",
+        "among",
+        "because",
+        "before",
+        "between",
+        "despite",
+        "during",
+        "even",
+        "however",
+        "if",
+        "instead",
+        "like",
+        "meanwhile",
+        "moreover",
+        "once",
+        "since",
+        "still",
+        "therefore",
+        "though",
+        "through",
+        "thus",
+        "under",
+        "unlike",
+        "unless",
+        "until",
+        "via",
+        "within",
+        "without",
+        "yet",
     }
 )
+# Capitalised in English and no entity: months and weekdays break a run as a lower-case
+# word does ("In January the labs met on Monday").
+_CALENDAR = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)  # "Example.org/Research": no name
 
 
 class _Token(NamedTuple):  # a tuple: a KB's prose has a million words
@@ -143,6 +203,7 @@ class _Token(NamedTuple):  # a tuple: a KB's prose has a million words
 
 def _tokens(text: str) -> Iterator[_Token]:
     """The words of `text`, each with whether it opens a sentence and joins the next."""
+    text = _URL.sub(" ", text) if "://" in text or "www." in text else text
     matches = list(_WORD.finditer(text))
     last = len(matches) - 1
     end = 0
@@ -229,7 +290,9 @@ def _runs(text: str) -> Iterator[list[_Token]]:
     """Runs of capitalised words (small numbers inside), one space apart."""
     run: list[_Token] = []
     for token in _tokens(text):
-        if _capital(token.text) or (run and _SMALL_NUMBER.match(token.text)):
+        if (_capital(token.text) and token.text.lower() not in _CALENDAR) or (
+            run and _SMALL_NUMBER.match(token.text)
+        ):
             run.append(token)
         else:
             if run:
@@ -257,6 +320,8 @@ def names_in(text: str, usage: _Usage) -> list[str]:
         capitals = [w for w in words if _capital(w)]
         if len(capitals) == 1 and _acronym(words[0]):
             continue  # "AI", "LLM", "CoT" alone: a topic
+        if all(w.isupper() for w in words) and sum(len(w) >= 4 for w in words) >= 2:
+            continue  # "RESULTS WERE STRONG": a shouted sentence, not "NASA JPL"
         if len([t for t in run if _capital(t.text) and not t.start]) >= 2 or any(
             _shaped(w) or _proper(w, usage) for w in capitals
         ):
