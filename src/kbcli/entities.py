@@ -17,7 +17,8 @@ small number inside: "Claude 3 Sonnet") that
 A word that opens a sentence and is also written in lower case ("Sparse autoencoders")
 is dropped from the front of a run. A lone acronym of four letters or fewer ("AI", "LLM",
 "CoT") names a topic more often than an entity, and a concept's own name is the concept
-quiz's business: neither is an entity here.
+quiz's business: neither is an entity here; nor is a month or weekday, a shouted sentence
+("RESULTS WERE STRONG") or a web address.
 """
 
 from __future__ import annotations
