@@ -95,6 +95,8 @@ def test_stored_writes_a_plain_year_as_a_number() -> None:
         (("In 2024 researchers showed it",), "2024"),  # "in" makes it a year
         (("2021\u2013present",), None),  # an open end, as "since 2021"
         (("from 2021 onwards",), None),
+        (("up to 2021",), None),  # bounds, as "until 2021" and "since 2021"
+        (("2021 and later",), None),
     ],
 )
 def test_stated_when(texts: tuple[str | None, ...], when: str | None) -> None:

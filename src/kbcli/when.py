@@ -33,11 +33,12 @@ _STATED = re.compile(
     rf"(?P<page>(?:pp?\.|pages?|fig(?:ure)?\.?|tables?|sections?|sec\.|eq\.|no\.)\s*{_Y}"
     rf"(?:\s*[-\u2013\u2014]\s*\d+)?)"
     rf"|(?P<count>{_Y})(?=\s+[A-Za-z]{{2,}}s\b)(?!\s+(?:was|has|this|its)\b)"
-    rf"|{_Y}\s*(?:[-\u2013\u2014]\s*(?:present|now|today|date)|\s(?:on|onwards?)\b)"
+    rf"|{_Y}\s*(?:[-\u2013\u2014]\s*(?:present|now|today|date)|\s(?:on|onwards?)\b"
+    rf"|\s(?:and|or)\s(?:later|after|beyond|since)\b)"
     rf"|(?P<day>{_Y}-\d\d-\d\d)"
     rf"|(?:from|between)\s+(?P<from>{_Y})\s+(?:to|and|until|through)\s+(?P<to>{_Y})"
     rf"|(?P<start>{_Y})\s*(?:[-\u2013\u2014/]|\s(?:to|until|through)\s)\s*(?P<end>{_Y}|\d\d)"
-    rf"|(?:since|until|till|before|after|by|from|circa|c\.)\s+(?P<bound>{_Y})(?!\s*[-\u2013\u2014/]\s*\d)"
+    rf"|(?:since|until|till|before|after|by|from|up\s+to|circa|c\.)\s+(?P<bound>{_Y})(?!\s*[-\u2013\u2014/]\s*\d)"
     rf"|(?P<year>{_Y})"
     rf")(?![\w%-]|\.\d)",
     re.ASCII | re.IGNORECASE,
