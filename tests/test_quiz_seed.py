@@ -213,6 +213,12 @@ def _page(cid: str, title: str, statements: list[str], summary: str = "") -> dic
         ("Four labs agreed; Several more followed", []),
         ("Probing works on Circuit Tracing", []),  # a concept's own title
         ("OpenAI's monitor caught it", ["OpenAI"]),
+        # calendar words are capitalised yet no entity; nor a sentence's opening adverb or
+        # preposition, a shouted sentence, or a web address
+        ("In January the labs met on Monday and in March", []),
+        ("However Anthropic disagrees. Despite OpenAI it held", ["Anthropic", "OpenAI"]),
+        ("RESULTS WERE STRONG at OpenAI", ["OpenAI"]),
+        ("See https://Example.org/Research/Page for OpenAI", ["OpenAI"]),
     ],
 )
 def test_the_names_a_claim_writes(statement: str, names: list[str]) -> None:

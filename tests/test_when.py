@@ -82,6 +82,21 @@ def test_stored_writes_a_plain_year_as_a_number() -> None:
         (("arXiv 2602.11180 and model-2026x", "v2026.1"), None),  # not years standing alone
         (("Changed on 2026-04-14",), "2026-04-14"),  # a day
         (("Changed on 2026-02-30",), None),  # no such day
+        (("Cited at pp. 2001-2005 of the survey",), None),  # page numbers, no years
+        (("see p. 2019 of the 2023 report",), "2023"),
+        (("page 2020",), None),
+        (("Figure 2021 shows it",), None),
+        (("Table 2024",), None),
+        (("#2024 on the list",), None),
+        (("for $2021",), None),
+        (("up 2024%",), None),
+        (("Trained on 2048 GPUs in 2023",), "2023"),  # a count is no year
+        (("2000 GPUs",), None),
+        (("In 2024 researchers showed it",), "2024"),  # "in" makes it a year
+        (("2021\u2013present",), None),  # an open end, as "since 2021"
+        (("from 2021 onwards",), None),
+        (("up to 2021",), None),  # bounds, as "until 2021" and "since 2021"
+        (("2021 and later",), None),
     ],
 )
 def test_stated_when(texts: tuple[str | None, ...], when: str | None) -> None:

@@ -17,7 +17,8 @@ small number inside: "Claude 3 Sonnet") that
 A word that opens a sentence and is also written in lower case ("Sparse autoencoders")
 is dropped from the front of a run. A lone acronym of four letters or fewer ("AI", "LLM",
 "CoT") names a topic more often than an entity, and a concept's own name is the concept
-quiz's business: neither is an entity here.
+quiz's business: neither is an entity here; nor is a month or weekday, a shouted sentence
+("RESULTS WERE STRONG") or a web address.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kbcli.quiz import (
     CHOICES,
@@ -37,12 +38,13 @@ from kbcli.quiz import (
     explain,
     name_regex,
     names_pattern,
+    pick,
 )
 
 # A word: letters and digits, with inner hyphens, dots and apostrophes ("GPT-4", "3.5",
 # "O'Neil"); a possessive "'s" is cut off and ends a run ("Anthropic's microscope").
 _WORD = re.compile(r"[^\W_](?:[\w.'\u2019-]*[^\W_])?")
-_POSSESSIVE = re.compile(r"['\u2019]s$")
+_POSSESSIVE = ("'s", "\u2019s")
 _SMALL_NUMBER = re.compile(r"^\d{1,2}(?:\.\d)?$")  # "Claude 3", "GPT 3.5"; never a year
 # Function words, quantifiers and small numbers, which open sentences ("The", "Four
 # technique categories") and which a short KB may never happen to write in lower case.
@@ -129,12 +131,71 @@ _FUNCTION = frozenset(
         "third",
         "last",
         "new",
+        # sentence adverbs and prepositions ("However Anthropic ...", "Despite OpenAI ...")
+        "about",
+        "after",
+        "against",
+        "also",
+        "although",
+        "among",
+        "because",
+        "before",
+        "between",
+        "despite",
+        "during",
+        "even",
+        "however",
+        "if",
+        "instead",
+        "like",
+        "meanwhile",
+        "moreover",
+        "once",
+        "since",
+        "still",
+        "therefore",
+        "though",
+        "through",
+        "thus",
+        "under",
+        "unlike",
+        "unless",
+        "until",
+        "via",
+        "within",
+        "without",
+        "yet",
     }
 )
+# Capitalised in English and no entity: months and weekdays break a run as a lower-case
+# word does ("In January the labs met on Monday").
+_CALENDAR = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)  # "Example.org/Research": no name
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: a KB's prose has a million words
     text: str  # the word, possessive cut off
     start: bool  # opens a sentence
     joins: bool  # only one space separates it from the next word
@@ -143,17 +204,21 @@ class _Token:
 
 def _tokens(text: str) -> Iterator[_Token]:
     """The words of `text`, each with whether it opens a sentence and joins the next."""
+    text = _URL.sub(" ", text) if "://" in text or "www." in text else text
     matches = list(_WORD.finditer(text))
+    last = len(matches) - 1
+    end = 0
     for i, match in enumerate(matches):
         # what stands between this word and the last (a slice per word: never quadratic)
-        between = text[matches[i - 1].end() if i else 0 : match.start()].rstrip()
+        between = text[end : match.start()].rstrip()
         start = between[-1:] in (".", "!", "?") if between or i else True
+        end = match.end()
         word = match[0]
-        possessive = bool(_POSSESSIVE.search(word))
+        possessive = word.endswith(_POSSESSIVE)
         if possessive:
             word = word[:-2]
-        following = text[match.end() : matches[i + 1].start()] if i + 1 < len(matches) else ""
-        yield _Token(word, start, following == " " and not possessive, possessive)
+        joins = i < last and not possessive and matches[i + 1].start() == end + 1
+        yield _Token(word, start, joins and text[end] == " ", possessive)
 
 
 def _capital(word: str) -> bool:
@@ -226,7 +291,9 @@ def _runs(text: str) -> Iterator[list[_Token]]:
     """Runs of capitalised words (small numbers inside), one space apart."""
     run: list[_Token] = []
     for token in _tokens(text):
-        if _capital(token.text) or (run and _SMALL_NUMBER.match(token.text)):
+        if (_capital(token.text) and token.text.lower() not in _CALENDAR) or (
+            run and _SMALL_NUMBER.match(token.text)
+        ):
             run.append(token)
         else:
             if run:
@@ -254,6 +321,8 @@ def names_in(text: str, usage: _Usage) -> list[str]:
         capitals = [w for w in words if _capital(w)]
         if len(capitals) == 1 and _acronym(words[0]):
             continue  # "AI", "LLM", "CoT" alone: a topic
+        if all(w.isupper() for w in words) and sum(len(w) >= 4 for w in words) >= 2:
+            continue  # "RESULTS WERE STRONG": a shouted sentence, not "NASA JPL"
         if len([t for t in run if _capital(t.text) and not t.start]) >= 2 or any(
             _shaped(w) or _proper(w, usage) for w in capitals
         ):
@@ -313,23 +382,25 @@ def entity_questions(
     claims = [
         (_text(page, c), _cites(page, c), c) for page in concepts.values() for c in page["claims"]
     ]
+    # every (claim, entity) pair, in random order: the quiz takes the first few it needs
+    pairs = [(key, e) for key, es in found.items() if concept in (None, key[0]) for e in es]
+    rng.shuffle(pairs)
     asked: set[tuple[str, str]] = set()
-    for (page_id, claim_id), entities in found.items():
-        if concept is not None and page_id != concept:
-            continue
+    barren: set[str] = set()  # entities with no distractor: never searched twice
+    for (page_id, claim_id), entity in pairs:
         page = concepts[page_id]
         claim = next(c for c in page["claims"] if c["id"] == claim_id)
-        for entity in entities:
-            key = (entity.casefold(), normalise(claim["statement"]))
-            if key in asked:  # the seed repeats a claim on two pages: one question
-                continue
+        key = (entity.casefold(), normalise(claim["statement"]))
+        # the seed repeats a claim on two pages: one question
+        if key not in asked and entity.casefold() not in barren:
             asked.add(key)
             # "Claude" and "Claude 3 Sonnet": a claim naming either may be about both
             named = names_pattern([n for n in every if _overlap(n, entity)])
-            pool = _distractors(named, claims)
+            pool = _distractors(named, claims, rng)
             if not pool:
+                barren.add(entity.casefold())
                 continue
-            choices = [claim["statement"], *rng.sample(pool, min(CHOICES - 1, len(pool)))]
+            choices = [claim["statement"], *pool]
             rng.shuffle(choices)
             where = "statement" if named.search(claim["statement"]) else "detail"
             said = f": {claim['detail'].rstrip('.')}" if where == "detail" else ""
@@ -358,29 +429,29 @@ def _overlap(one: str, other: str) -> bool:
 _Claim = tuple[str, frozenset[str], Mapping[str, Any]]  # its text, its sources, the claim
 
 
-def _distractors(named: re.Pattern[str], claims: Sequence[_Claim]) -> list[str]:
+def _distractors(named: re.Pattern[str], claims: Sequence[_Claim], rng: random.Random) -> list[str]:
     """The statements that cannot be about the entity `named` matches: none names it in
     its statement, detail or sources' titles ("Anthropic Circuit Tracing"), reads like a
     claim that does, or cites a source such a claim cites (what the KB knows of the
     entity comes from there, and the rest of that source may be about it too: the
-    Transformer Circuits Thread "progressed ... through sparse autoencoders"). One per
-    claim however it is cased or punctuated."""
+    Transformer Circuits Thread "progressed ... through sparse autoencoders"). Up to
+    three, at random, one per claim however it is cased or punctuated."""
     from kbcli.similarity import DEFAULT_THRESHOLD, normalise, similarity
 
     naming = [(c["statement"], cites) for text, cites, c in claims if named.search(text)]
     sources = {title for _, cites in naming for title in cites}
-    pool = [
-        c["statement"]
-        for text, cites, c in claims
-        if named.search(text) is None
-        and not sources & cites
-        and all(
-            normalise(c["statement"]) != normalise(n)
-            and similarity(c["statement"], n) < DEFAULT_THRESHOLD
-            for n, _ in naming
+    said = {normalise(n) for n, _ in naming}
+
+    def fits(i: int) -> bool:
+        text, cites, claim = claims[i]
+        return (
+            named.search(text) is None
+            and not sources & cites
+            and normalise(claim["statement"]) not in said
+            and all(similarity(claim["statement"], n) < DEFAULT_THRESHOLD for n, _ in naming)
         )
-    ]
-    return list({normalise(text): text for text in reversed(pool)}.values())[::-1]
+
+    return pick(rng, [c["statement"] for _, _, c in claims], fits, CHOICES - 1)
 
 
 def _cites(page: Mapping[str, Any], claim: Mapping[str, Any]) -> frozenset[str]:

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,28 +110,54 @@ def make_quiz(
     if concept is not None and concept not in concepts:
         raise KbError(f"no concept '{concept}' to quiz on (or it is a redirect)")
     rng = random.Random(seed)
-    pools: dict[str, list[Question]] = {}
-    notes = []
-    for kind in kinds:
-        pools[kind] = list(_MAKERS[kind](concepts, concept, rng))
-        if not pools[kind]:
-            notes.append(_too_little(kind, concepts, concept))
-    questions = _interleave([pools[k] for k in kinds], rng, count)
+    # Each kind's questions come in random order, made one at a time: a 5-question quiz
+    # costs five questions' work, however large the KB.
+    streams = [_MAKERS[kind](concepts, concept, rng) for kind in kinds]
+    firsts = [next(stream, None) for stream in streams]
+    notes = [
+        _too_little(k, concepts, concept) for k, q in zip(kinds, firsts, strict=True) if q is None
+    ]
+    questions = _interleave(streams, firsts, count)
     if not questions:
         raise Refused("; ".join(notes))
     return Quiz(seed, tuple(questions), tuple(notes))
 
 
-def _interleave(pools: Sequence[list[Question]], rng: random.Random, count: int) -> list[Question]:
-    """Each pool shuffled, then taken in turns, so a mixed quiz mixes its kinds."""
-    for pool in pools:
-        rng.shuffle(pool)
-    out: list[Question] = []
-    while len(out) < count and any(pools):
-        for pool in pools:
-            if pool and len(out) < count:
-                out.append(pool.pop(0))
+def _interleave(
+    streams: Sequence[Iterator[Question]], firsts: Sequence[Question | None], count: int
+) -> list[Question]:
+    """The kinds taken in turns, so a mixed quiz mixes its kinds."""
+    out = [q for q in firsts if q is not None][:count]
+    live = [s for s, q in zip(streams, firsts, strict=True) if q is not None]
+    while len(out) < count and live:
+        for stream in list(live):
+            question = next(stream, None) if len(out) < count else None
+            if question is None:
+                live.remove(stream)
+            else:
+                out.append(question)
     return out
+
+
+def pick(
+    rng: random.Random, items: Sequence[str], fits: Callable[[int], bool], count: int
+) -> list[str]:
+    """Up to `count` of `items` (by index) that `fits` accepts, at random, one per text
+    however it is cased or punctuated; a lazy shuffle, so only as many are tried as it
+    takes."""
+    from kbcli.similarity import normalise
+
+    order = list(range(len(items)))
+    out: dict[str, str] = {}
+    for n in range(len(order)):
+        j = rng.randrange(n, len(order))
+        order[n], order[j] = order[j], order[n]
+        i = order[n]
+        if normalise(items[i]) not in out and fits(i):
+            out[normalise(items[i])] = items[i]
+            if len(out) == count:
+                break
+    return list(out.values())
 
 
 def _too_little(kind: str, concepts: Concepts, concept: str | None) -> str:
@@ -185,32 +212,21 @@ def _claims(concepts: Concepts, concept: str | None) -> list[Mapping[str, Any]]:
 
 
 def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> Iterator[Question]:
-    from kbcli.similarity import DEFAULT_THRESHOLD, normalise, similarity
-
-    for page_id in [concept] if concept else list(concepts):
+    every = [(page_id, c["statement"]) for page_id, p in concepts.items() for c in p["claims"]]
+    texts = [text for _, text in every]
+    asked = [(p, c) for p in ([concept] if concept else concepts) for c in concepts[p]["claims"]]
+    rng.shuffle(asked)
+    barren = set()  # concepts with no distractor: never searched twice
+    for page_id, claim in asked:
         page = concepts[page_id]
-        own = [c["statement"] for c in page["claims"]]
-        # its names; a short id ("a", "ai") is an ordinary word, as in `_definition`
-        names = [n for n in concept_names(page_id, page) if n != page_id or len(n) >= 4]
-        named = names_pattern(names)
-        pool = []  # other concepts' claims that cannot be mistaken for one of this one's
-        for other_id, other in concepts.items():
-            if other_id == page_id:
-                continue
-            for claim in other["claims"]:
-                text = claim["statement"]
-                if named.search(text) is None and all(  # "Alpha is older" is true of Alpha
-                    normalise(text) != normalise(mine)
-                    and similarity(text, mine) < DEFAULT_THRESHOLD
-                    for mine in own
-                ):
-                    pool.append(text)
-        # one choice per claim however it is cased or punctuated (C001 asks to merge them)
-        pool = list({normalise(text): text for text in reversed(pool)}.values())[::-1]
-        if not pool:
+        if page_id in barren:
             continue
-        for claim in page["claims"]:
-            wrong = rng.sample(pool, min(CHOICES - 1, len(pool)))
+        fits = _not_of(page_id, page, every)
+        # one choice per claim however it is cased or punctuated (C001 asks to merge them)
+        wrong = pick(rng, texts, fits, CHOICES - 1)
+        if not wrong:
+            barren.add(page_id)
+        else:
             choices = [claim["statement"], *wrong]
             rng.shuffle(choices)
             yield Question(
@@ -222,6 +238,30 @@ def _entities(concepts: Concepts, concept: str | None, rng: random.Random) -> It
                 page_id,
                 claim["id"],
             )
+
+
+def _not_of(
+    page_id: str, page: Mapping[str, Any], every: Sequence[tuple[str, str]]
+) -> Callable[[int], bool]:
+    """Whether `every[i]` is another concept's claim that cannot be mistaken for one of
+    this one's ("Alpha is older" is true of Alpha)."""
+    from kbcli.similarity import DEFAULT_THRESHOLD, normalise, similarity
+
+    own = [c["statement"] for c in page["claims"]]
+    said = {normalise(text) for text in own}
+    # its names; a short id ("a", "ai") is an ordinary word, as in `_definition`
+    named = names_pattern([n for n in concept_names(page_id, page) if n != page_id or len(n) >= 4])
+
+    def fits(i: int) -> bool:
+        other, text = every[i]
+        return (
+            other != page_id
+            and named.search(text) is None
+            and normalise(text) not in said
+            and all(similarity(text, mine) < DEFAULT_THRESHOLD for mine in own)
+        )
+
+    return fits
 
 
 def explain(page: Mapping[str, Any], claim: Mapping[str, Any], dated: bool = True) -> str:
@@ -310,11 +350,14 @@ def _speed(concepts: Concepts, concept: str | None, rng: random.Random) -> Itera
         for name in concept_names(page_id, page):
             owners.setdefault(normalise(name), set()).add(page_id)
     definitions = {page_id: _definition(page_id, page) for page_id, page in concepts.items()}
-    said = [normalise(d) for d in definitions.values() if d is not None]
-    for page_id in [concept] if concept else list(concepts):
+    said = Counter(normalise(d) for d in definitions.values() if d is not None)
+    titles = {normalise(page["title"]): page["title"] for page in list(concepts.values())[::-1]}
+    asked = [concept] if concept else list(concepts)
+    rng.shuffle(asked)
+    for page_id in asked:
         page = concepts[page_id]
-        others = [concepts[o]["title"] for o in concepts if o != page_id]
-        others = [t for t in dict.fromkeys(others) if normalise(t) != normalise(page["title"])]
+        mine = normalise(page["title"])
+        others = [t for key, t in titles.items() if key != mine]
         if not others:
             return
         clues = [
@@ -324,7 +367,7 @@ def _speed(concepts: Concepts, concept: str | None, rng: random.Random) -> Itera
         ]
         definition = definitions[page_id]
         # "_____ is a thing." said of two concepts would have two right answers
-        if definition is not None and said.count(normalise(definition)) == 1:
+        if definition is not None and said[normalise(definition)] == 1:
             clues.append((f"Which concept is this? \u201c{definition}\u201d", "summary"))
         for prompt, what in clues:
             choices = [page["title"], *rng.sample(others, min(CHOICES - 1, len(others)))]
@@ -406,8 +449,14 @@ def _all_entities(
     """Both variants: claim -> concept, and entity -> claim."""
     from kbcli.entities import entity_questions
 
-    yield from _entities(concepts, concept, rng)
-    yield from entity_questions(concepts, concept, rng)
+    streams = [_entities(concepts, concept, rng), entity_questions(concepts, concept, rng)]
+    while streams:  # the two mixed at random, as they come
+        stream = streams[rng.randrange(len(streams))]
+        question = next(stream, None)
+        if question is None:
+            streams.remove(stream)
+        else:
+            yield question
 
 
 _MAKERS = {"entities": _all_entities, "timeline": _timeline, "speed": _speed}

@@ -24,14 +24,23 @@ _POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 # a day, a span ("2021-2026", "2025\u201326", "from 2021 to 2026", "between ... and ..."),
 # an open end ("since 2022", "by 2025": a bound, not a time), or a year.
 _Y = r"(?:19|20)\d\d"
+_IN = re.compile(r"\b(?:in|of|during)\s+$", re.IGNORECASE)  # "in 2024 researchers": a year
+# A number a page, figure or table, an amount or a count ("pp. 2001-2005", "Table 2024",
+# "$2021", "2024%", "2048 GPUs") is no year at all; an open span ("2021-present", "2021
+# onwards") is a bound.
 _STATED = re.compile(
-    rf"(?<![\w.-])(?:"
-    rf"(?P<day>{_Y}-\d\d-\d\d)"
+    rf"(?<![\w.#$-])(?:"
+    rf"(?P<page>(?:pp?\.|pages?|fig(?:ure)?\.?|tables?|sections?|sec\.|eq\.|no\.)\s*{_Y}"
+    rf"(?:\s*[-\u2013\u2014]\s*\d+)?)"
+    rf"|(?P<count>{_Y})(?=\s+[A-Za-z]{{2,}}s\b)(?!\s+(?:was|has|this|its)\b)"
+    rf"|{_Y}\s*(?:[-\u2013\u2014]\s*(?:present|now|today|date)|\s(?:on|onwards?)\b"
+    rf"|\s(?:and|or)\s(?:later|after|beyond|since)\b)"
+    rf"|(?P<day>{_Y}-\d\d-\d\d)"
     rf"|(?:from|between)\s+(?P<from>{_Y})\s+(?:to|and|until|through)\s+(?P<to>{_Y})"
     rf"|(?P<start>{_Y})\s*(?:[-\u2013\u2014/]|\s(?:to|until|through)\s)\s*(?P<end>{_Y}|\d\d)"
-    rf"|(?:since|until|till|before|after|by|from|circa|c\.)\s+(?P<bound>{_Y})(?!\s*[-\u2013\u2014/]\s*\d)"
+    rf"|(?:since|until|till|before|after|by|from|up\s+to|circa|c\.)\s+(?P<bound>{_Y})(?!\s*[-\u2013\u2014/]\s*\d)"
     rf"|(?P<year>{_Y})"
-    rf")(?![\w-]|\.\d)",
+    rf")(?![\w%-]|\.\d)",
     re.ASCII | re.IGNORECASE,
 )
 # The shape the schema's `$defs/when` pattern allows (the calendar is checked by parse_when).
@@ -105,7 +114,9 @@ def stated_when(*texts: str | None) -> str | None:
     stated = set()
     for text in texts:
         for match in _STATED.finditer(text or ""):
-            stated.add(_stated(match))
+            value = _stated(match, text or "")
+            if value is not None:
+                stated.add(value)
     if len(stated) != 1:
         return None
     value = stated.pop()
@@ -115,8 +126,13 @@ def stated_when(*texts: str | None) -> str | None:
         return None
 
 
-def _stated(match: re.Match[str]) -> str:
-    """The `when` a match states, or "" for one that is no time (a bound, a short end)."""
+def _stated(match: re.Match[str], text: str) -> str | None:
+    """The `when` a match states, "" for one that is no time (a bound, a short end), or
+    None for a number that is no year (a page, a count)."""
+    if match["page"]:
+        return None
+    if match["count"]:
+        return match["count"] if _IN.search(text, 0, match.start()) else None
     if match["day"]:
         return match["day"]
     if match["from"]:
