@@ -473,7 +473,9 @@ def test_one_claim_written_three_ways_is_one_distractor() -> None:
     assert wrong in {"Rays kill.", "rays kill", "RAYS KILL!"}
 
 
-def test_a_short_quiz_of_a_large_kb_takes_a_few_questions_work() -> None:
+def test_a_short_quiz_of_a_large_kb_takes_a_few_questions_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Every claim's distractors were found among every other claim before five were
     # picked: a 2,000-page KB (30,000 claims) took over ten minutes; a 400-page one, many.
     words = ["ka", "lo", "mi", "nu", "pe", "ri", "so", "tu", "va", "ze"]
@@ -488,10 +490,19 @@ def test_a_short_quiz_of_a_large_kb_takes_a_few_questions_work() -> None:
         )
         for i in range(400)
     }
-    took = time.perf_counter()
+    import kbcli.similarity
+
+    compared = []  # work, not time: a timed test flakes on a busy machine
+    real = kbcli.similarity.similarity
+
+    def counted(*args: object, **kwargs: object) -> float:
+        compared.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kbcli.similarity, "similarity", counted)
     quiz = make_quiz(concepts, seed=1, count=5, kinds=("entities",))
     assert len(quiz.questions) == 5
-    assert time.perf_counter() - took < 5
+    assert len(compared) < 2_000, len(compared)  # 366; every pair would be 16 million
 
 
 def test_too_little_to_ask_reads_well_for_the_whole_kb(tmp_path: Path) -> None:
