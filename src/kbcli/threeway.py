@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from kbcli.yamlio.edit import Delete, EditError, Insert, Op, Set, apply_text
+from kbcli.yamlio.edit import Delete, EditError, Insert, Op, Remove, Set, apply_text
 from kbcli.yamlio.load import Document, YamlProblem, parse
 
 if TYPE_CHECKING:
@@ -122,10 +122,16 @@ class _Merger:
     """One merge of three data trees; conflict n takes the side `picks[n]` (default ours)."""
 
     def __init__(
-        self, kind: str, newest_first: bool, picks: dict[int, str], lines: LineMerge | None
+        self,
+        kind: str,
+        newest_first: bool,
+        picks: dict[int, str],
+        lines: LineMerge | None,
+        required: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = LIST_RULES[kind]
         self.newest_first, self.picks, self.lines = newest_first, picks, lines
+        self.required = required
         self.conflicts: list[Conflict] = []
 
     def conflict(self, where: str, why: str, b: Any, o: Any, t: Any) -> Any:
@@ -170,13 +176,18 @@ class _Merger:
                 b_, o_, t_ = (m.get(key, MISSING) for m in (b, o, t))
                 out[key] = self.conflict(key, why, b_, o_, t_)
                 continue
-            got = self.value(
-                f"{where}.{key}" if where else key,
-                (*pattern, key),
-                b.get(key, MISSING),
-                o.get(key, MISSING),
-                t.get(key, MISSING),
-            )
+            versions = (b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING))
+            got = self.value(f"{where}.{key}" if where else key, (*pattern, key), *versions)
+            removed = [side is MISSING for side in versions[1:]]
+            if (
+                got is MISSING
+                and not where
+                and key in self.required
+                and any(removed) != all(removed)
+            ):
+                side = "ours" if versions[1] is MISSING else "theirs"
+                why = f"removed on {side}, but a page needs this field"
+                got = self.conflict(key, why, *versions)
             if got is not MISSING:
                 out[key] = got
         return out
@@ -305,10 +316,12 @@ def merge_data(
     t: Any,
     picks: dict[int, str] | None = None,
     lines: LineMerge | None = None,
+    required: frozenset[str] = frozenset(),
 ) -> tuple[Any, list[Conflict]]:
     """The merged data (conflicts resolved as `picks` says, else as ours) and the conflicts.
-    With `lines`, a string changed on both sides is first merged line by line."""
-    merger = _Merger(kind, newest_first, picks or {}, lines)
+    With `lines`, a string changed on both sides is first merged line by line. A field of
+    `required` that one side removed is a conflict: the merge would not be a page."""
+    merger = _Merger(kind, newest_first, picks or {}, lines, required)
     return merger.value("", (), {} if b is None else b, o, t), merger.conflicts
 
 
@@ -332,6 +345,9 @@ def _diff(
 ) -> None:
     if same(o, t):
         return
+    if not path and isinstance(o, dict) and isinstance(t, dict):  # a removed field: Remove
+        ops += [Remove((key,)) for key in o if key not in t]
+        o = {key: value for key, value in o.items() if key in t}
     if isinstance(o, dict) and isinstance(t, dict) and o.keys() <= t.keys():
         for key, value in t.items():
             if key not in o:
@@ -343,7 +359,7 @@ def _diff(
     if items is not None:
         ops += items
     elif not path:
-        raise Unmergeable("a field would have to be removed from the page")
+        raise Unmergeable("the page would not be a mapping of fields")
     else:
         ops.append(Set(path, t))  # a removed key or a reordered list: the value rewritten
 
@@ -435,6 +451,7 @@ def merge_texts(
     marker_size: int = 7,
     diff3: bool = False,
     lines: LineMerge | None = None,
+    required: frozenset[str] = frozenset(),
 ) -> Outcome:
     """OURS (`texts[1]`) with THEIRS' changes, conflicts as markers; Unmergeable when the
     merge cannot be written. A merge that `check` finds a problem in is one conflict over
@@ -450,9 +467,9 @@ def merge_texts(
             raise Unmergeable(f"the editor cannot write the merge: {exc}") from None
 
     def text_for(picks: dict[int, str]) -> str:
-        return write(merge_data(kind, newest_first, b, o, t, picks, lines)[0])
+        return write(merge_data(kind, newest_first, b, o, t, picks, lines, required)[0])
 
-    merged_data, conflicts = merge_data(kind, newest_first, b, o, t, lines=lines)
+    merged_data, conflicts = merge_data(kind, newest_first, b, o, t, {}, lines, required)
     merged_text = write(merged_data)
     if conflicts:  # a page with markers is checked once the curator resolves them
         sides = ("theirs", "base") if diff3 else ("theirs",)
@@ -531,6 +548,15 @@ def _with_markers(merged: str, hunks: list[_Hunk], size: int) -> str:
         out += ["=" * size + nl, *block(h.others["theirs"]), ">" * size + " theirs" + nl]
         at = h.end
     return "".join(out + lines[at:])
+
+
+def required_fields(kind: str, config: Config) -> frozenset[str]:
+    """The top-level fields a page of `kind` must have (none for kb.yaml)."""
+    if kind == "config":
+        return frozenset()
+    from kbcli.schema import page_schema
+
+    return frozenset(page_schema(kind, config.evidence_levels).get("required", ()))
 
 
 def lint_check(kind: str, stem: str, config: Config, ours: str, theirs: str) -> Check:
