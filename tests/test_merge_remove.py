@@ -184,3 +184,35 @@ def test_a_kb_yaml_setting_removed(tmp_path: Path, mode: str) -> None:
     assert done.returncode == 0, done.stderr
     want = "# settings\n# rules\nrules:\n  C004: warning\n  R003: off\n"
     assert page(repo, "kb/kb.yaml") == want
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_removed_on_ours_changed_on_theirs_is_one_hunk_at_the_end(
+    tmp_path: Path, mode: str
+) -> None:
+    repo = repo_with(tmp_path)
+    before = page(repo)
+    theirs = replace(PAGE, "aliases: [first letter]", "aliases: [first letter, alef]")
+    done = integrate(repo, NO_ALIASES, theirs, mode)
+    assert done.returncode == 1
+    assert "conflict in aliases: removed on ours, changed on the other side" in done.stderr
+    assert page(repo) == before.replace("aliases: [first letter]\n", "") + (
+        "<<<<<<< ours\n=======\naliases:\n  - first letter\n  - alef\n>>>>>>> theirs\n"
+    )  # theirs' value as the editor writes a new field: in block style
+
+
+THESIS = "kb/theses/t.yaml"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_thesis_review_removed_on_theirs_while_ours_cites_more(tmp_path: Path, mode: str) -> None:
+    repo = repo_with(tmp_path)
+    before = page(repo, THESIS)
+    cited = "claims: [alpha-is-first, alpha-is-a-letter]"
+    ours = replace(THESIS, "claims: [alpha-is-first]", cited)
+    theirs = replace(THESIS, "score: 0.5\nscored: 2026-04-20\n", "")
+    done = integrate(repo, ours, theirs, mode)
+    assert done.returncode == 0, done.stderr
+    assert page(repo, THESIS) == before.replace("score: 0.5\nscored: 2026-04-20\n", "").replace(
+        "claims: [alpha-is-first]", cited
+    )
