@@ -183,7 +183,7 @@ def _apply(root: Path, steps: list[tuple[str, Any]]) -> None:
     from kbcli.config import load_config
     from kbcli.errors import Refused
     from kbcli.merge_claims import merge_claims
-    from kbcli.yamlio.edit import Set, apply_text
+    from kbcli.yamlio.edit import Remove, Set, apply_text
     from kbcli.yamlio.load import parse
 
     config = load_config(root)
@@ -195,6 +195,11 @@ def _apply(root: Path, steps: list[tuple[str, Any]]) -> None:
             add_entry(root, config, "alpha", arg, "2026-05-01")  # verbs put entries on top
         elif verb == "merge-claims":
             merge_claims(root, config, "alpha", "2026-05-01")
+        elif verb == "drop":  # an optional field removed by hand, when still there
+            path = root / "concepts" / "alpha.yaml"
+            text = path.read_bytes().decode("utf-8")
+            if arg in parse(text).data:
+                path.write_bytes(apply_text(text, [Remove((arg,))]).encode("utf-8"))
         else:  # a hand edit of one field of the base claim
             path = root / "concepts" / "alpha.yaml"
             text = path.read_bytes().decode("utf-8")
@@ -217,6 +222,8 @@ def _steps(side: str) -> st.SearchStrategy[list[tuple[str, Any]]]:
     ]
     if side == "ours":  # folds the base's duplicate (and any of ours' own) into a survivor
         verbs.append(st.tuples(st.just("merge-claims"), st.none()))
+    else:  # removes a field ours never touches
+        verbs.append(st.tuples(st.just("drop"), st.just("aliases")))
     return st.lists(st.one_of(*verbs), max_size=4)
 
 
