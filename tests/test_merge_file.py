@@ -530,3 +530,22 @@ def test_a_bug_in_the_merge_by_meaning_falls_back_to_git_s_line_merge(
         "kb merge-file: kb/concepts/alpha.yaml: kb merge-file failed (ZeroDivisionError: "
         "division by zero; a bug, please report it); merged line by line cleanly\n"
     )
+
+
+def test_a_folded_text_changed_on_both_sides_shows_each_side_as_written(tmp_path: Path) -> None:
+    """The conflict holds theirs' (and the base's) `>` text as its side wrote it, not as the
+    editor would write theirs' value (a `|` block)."""
+    base = BASE.replace("summary: The first concept.", "summary: >\n  The first\n  concept.")
+    ours = base.replace("The first", "The very first")
+    theirs = base.replace("  concept.", "  concept of all.")
+    files = three(tmp_path, base, ours, theirs)
+    git(tmp_path / "repo", "config", "merge.conflictStyle", "diff3")
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert code == 1
+    assert "conflict in summary: changed on both sides, differently" in err
+    assert text == ours.replace(
+        "summary: >\n  The very first\n  concept.\n",
+        "<<<<<<< ours\nsummary: >\n  The very first\n  concept.\n"
+        "||||||| base\nsummary: >\n  The first\n  concept.\n"
+        "=======\nsummary: >\n  The first\n  concept of all.\n>>>>>>> theirs\n",
+    )

@@ -28,6 +28,7 @@ from kbcli.mergedata import (
     same,
 )
 from kbcli.yamlio.edit import Delete, EditError, Insert, Op, Remove, Set, apply_text
+from kbcli.yamlio.geometry import scalar_field_span
 from kbcli.yamlio.load import Document, YamlProblem, parse
 
 if TYPE_CHECKING:
@@ -192,6 +193,8 @@ def merge_texts(
     if conflicts:  # a page with markers is checked once the curator resolves them
         sides = ("theirs", "base") if diff3 else ("theirs",)
         hunks = _hunks(merged_text, len(conflicts), sides, text_for)
+        for i, h in enumerate(hunks):
+            hunks[i] = _own_style(h, conflicts, merged_text, docs, text_for) or h
         return Outcome(_with_markers(merged_text, hunks, marker_size), conflicts)
     problem = check(merged_text, merged_data)
     if problem is None:
@@ -235,6 +238,47 @@ def _hunks(
             h = hunk(merged_hunks.pop().members | h.members)
         merged_hunks.append(h)
     return merged_hunks
+
+
+def _own_style(
+    h: _Hunk,
+    conflicts: list[Conflict],
+    merged: str,
+    docs: tuple[Document, Document, Document],
+    text_for: Callable[[dict[int, str]], str],
+) -> _Hunk | None:
+    """A conflict over one top-level scalar field shown as each side wrote it (a `>`
+    folded text stays folded; the editor would write theirs' as a `|` block): the field's
+    lines from each side's own text, when they read as the editor's version does."""
+    if len(h.members) != 1:
+        return None
+    (number,) = h.members
+    key = conflicts[number].where
+    if any(not isinstance(doc.data.get(key), str) for doc in docs[1:]):
+        return None  # a text on both sides: where a style can be lost
+    own = {"theirs": docs[2], "base": docs[0]}
+    lines = merged.splitlines(keepends=True)
+    span = scalar_field_span(merged, parse(merged).root, key)
+    if span is None:
+        return None
+    start, end = (len(merged[:at].splitlines()) for at in span)
+    if not start <= h.start <= h.end <= end:
+        return None
+    others = {}
+    for side in h.others:
+        found = scalar_field_span(own[side].text, own[side].root, key)
+        if found is None:
+            return None
+        others[side] = own[side].text[found[0] : found[1]].splitlines(keepends=True)
+    wanted = parse(text_for({number: "theirs"})).data
+    written = "".join([*lines[:start], *others["theirs"], *lines[end:]])
+    if not same(parse(written).data, wanted) or _endings(written) != _endings(merged):
+        return None
+    return _Hunk(h.members, start, end, others)
+
+
+def _endings(text: str) -> set[str]:
+    return {"\r\n" if line.endswith("\r\n") else "\n" for line in text.splitlines(True)}
 
 
 def _common(a: list[str], b: list[str]) -> int:
