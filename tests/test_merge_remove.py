@@ -45,6 +45,9 @@ def test_remove_takes_the_field_s_lines_and_nothing_else(
 def test_remove_and_set_in_one_edit() -> None:
     got = apply_text("a: 1\nb: 2\nc: 3\n", [Remove(("b",)), Set(("c",), 4), Set(("d",), 5)])
     assert got == "a: 1\nc: 4\nd: 5\n"
+    # the last key removed and a new one added where it ended, in block and flow style
+    assert apply_text("a: 1\nb: 2", [Remove(("b",)), Set(("c",), 3)]) == "a: 1\nc: 3"
+    assert apply_text("{a: 1, b: 2}\n", [Remove(("b",)), Set(("c",), 3)]) == "{a: 1, c: 3}\n"
 
 
 @pytest.mark.parametrize(
