@@ -106,13 +106,12 @@ def test_pages_over_the_size_limit_are_merged_line_by_line(tmp_path: Path) -> No
     assert "it is over max_page_bytes (1024); merged line by line cleanly" in err
 
 
-def test_a_removed_field_falls_back_to_the_line_merge(tmp_path: Path) -> None:
+def test_a_removed_field_is_merged_by_meaning(tmp_path: Path) -> None:
     ours = BASE.replace("text: Created", "text: Created from the seed")
     theirs = BASE.replace("aliases: [first letter]\n", "")
     files = three(tmp_path, BASE, ours, theirs)
     code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
-    assert (code, text) == (0, ours.replace("aliases: [first letter]\n", ""))
-    assert "a field would have to be removed from the page" in err
+    assert (code, text, err) == (0, ours.replace("aliases: [first letter]\n", ""), "")
 
 
 def test_a_merge_that_would_not_lint_is_a_conflict_over_the_page(tmp_path: Path) -> None:
@@ -184,7 +183,7 @@ def _apply(root: Path, steps: list[tuple[str, Any]]) -> None:
     from kbcli.commands.merge_claims import merge_claims
     from kbcli.config import load_config
     from kbcli.errors import Refused
-    from kbcli.yamlio.edit import Set, apply_text
+    from kbcli.yamlio.edit import Remove, Set, apply_text
     from kbcli.yamlio.load import parse
 
     config = load_config(root)
@@ -196,6 +195,11 @@ def _apply(root: Path, steps: list[tuple[str, Any]]) -> None:
             add_entry(root, config, "alpha", arg, "2026-05-01")  # verbs put entries on top
         elif verb == "merge-claims":
             merge_claims(root, config, "alpha", "2026-05-01")
+        elif verb == "drop":  # an optional field removed by hand, when still there
+            path = root / "concepts" / "alpha.yaml"
+            text = path.read_bytes().decode("utf-8")
+            if arg in parse(text).data:
+                path.write_bytes(apply_text(text, [Remove((arg,))]).encode("utf-8"))
         else:  # a hand edit of one field of the base claim
             path = root / "concepts" / "alpha.yaml"
             text = path.read_bytes().decode("utf-8")
@@ -218,6 +222,8 @@ def _steps(side: str) -> st.SearchStrategy[list[tuple[str, Any]]]:
     ]
     if side == "ours":  # folds the base's duplicate (and any of ours' own) into a survivor
         verbs.append(st.tuples(st.just("merge-claims"), st.none()))
+    else:  # removes a field ours never touches
+        verbs.append(st.tuples(st.just("drop"), st.just("aliases")))
     return st.lists(st.one_of(*verbs), max_size=4)
 
 
@@ -523,4 +529,23 @@ def test_a_bug_in_the_merge_by_meaning_falls_back_to_git_s_line_merge(
     assert err == (
         "kb merge-file: kb/concepts/alpha.yaml: kb merge-file failed (ZeroDivisionError: "
         "division by zero; a bug, please report it); merged line by line cleanly\n"
+    )
+
+
+def test_a_folded_text_changed_on_both_sides_shows_each_side_as_written(tmp_path: Path) -> None:
+    """The conflict holds theirs' (and the base's) `>` text as its side wrote it, not as the
+    editor would write theirs' value (a `|` block)."""
+    base = BASE.replace("summary: The first concept.", "summary: >\n  The first\n  concept.")
+    ours = base.replace("The first", "The very first")
+    theirs = base.replace("  concept.", "  concept of all.")
+    files = three(tmp_path, base, ours, theirs)
+    git(tmp_path / "repo", "config", "merge.conflictStyle", "diff3")
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert code == 1
+    assert "conflict in summary: changed on both sides, differently" in err
+    assert text == ours.replace(
+        "summary: >\n  The very first\n  concept.\n",
+        "<<<<<<< ours\nsummary: >\n  The very first\n  concept.\n"
+        "||||||| base\nsummary: >\n  The first\n  concept.\n"
+        "=======\nsummary: >\n  The first\n  concept of all.\n>>>>>>> theirs\n",
     )

@@ -76,6 +76,7 @@ steps: st.SearchStrategy[list[Step]] = st.lists(
         st.tuples(st.just("related"), st.sampled_from(["beta", "gamma"])),
         st.tuples(st.just("reverse"), st.sampled_from(["claims", "aliases", "open_questions"])),
         st.tuples(st.just("summary"), st.tuples(st.sampled_from([0, 2]), st.sampled_from(WORDS))),
+        st.tuples(st.just("drop"), st.sampled_from(["aliases", "open_questions", "related"])),
     ),
     max_size=4,
 )
@@ -88,7 +89,7 @@ def _apply(root: Path, sequence: list[Step]) -> None:
     from kbcli.commands.merge_claims import merge_claims
     from kbcli.config import load_config
     from kbcli.errors import KbError
-    from kbcli.yamlio.edit import Delete, Insert, Set, apply_text
+    from kbcli.yamlio.edit import Delete, Insert, Remove, Set, apply_text
     from kbcli.yamlio.load import parse
 
     config = load_config(root)
@@ -122,6 +123,10 @@ def _apply(root: Path, sequence: list[Step]) -> None:
                 ops = [Delete((field,), have.index(arg))]
             else:
                 ops = [Insert((field,), len(have), arg)]
+        elif verb == "drop":  # an optional field removed by hand
+            if arg not in page:
+                continue
+            ops = [Remove((arg,))]
         elif verb == "reverse":
             if len(page.get(arg, [])) < 2:
                 continue

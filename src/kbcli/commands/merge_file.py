@@ -103,10 +103,15 @@ def _by_meaning(
         check = threeway.lint_check(kind, stem, config, texts[1], texts[2])
         newest = config.changelog_order == "newest-first"
         lines = functools.partial(_merge_strings, cwd)
-        outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, lines=lines)
+        need = threeway.required_fields(kind, config)
+        outcome = threeway.merge_texts(
+            kind, texts, newest, check, marker_size, lines=lines, required=need
+        )
         # git passes no flag for diff3: asked only when there is a conflict to write
         if outcome.conflicts and _conflict_style(cwd) in ("diff3", "zdiff3"):
-            outcome = threeway.merge_texts(kind, texts, newest, check, marker_size, True, lines)
+            outcome = threeway.merge_texts(
+                kind, texts, newest, check, marker_size, True, lines, need
+            )
     except (threeway.Unmergeable, KbError):
         raise
     except Exception as exc:  # reported, and git's merge done instead

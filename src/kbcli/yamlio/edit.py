@@ -12,6 +12,9 @@ Choices where the file itself gives no answer:
   since they usually introduce what comes next.
 - Inserting before item i writes just above item i's dash line, so a comment line above the
   item ends up above the new item.
+- Removing a key of a block mapping removes its lines, key line through the value's last
+  content line (with that line's comment); the comments above and below stay, since they may
+  introduce or close something else. Removing a mapping's only key is refused.
 - Deleting an item removes its lines, dash line through last content line, comments inside
   it included; with `Delete(..., comments=True)` also the comment lines right above it at
   its dash's column, which introduce it (above the first item they may be the list's own,
@@ -47,6 +50,7 @@ from .ops import (
     Insert,
     KeyPath,
     Op,
+    Remove,
     Set,
     apply_data,
     describe,
@@ -59,6 +63,7 @@ __all__ = [
     "Insert",
     "KeyPath",
     "Op",
+    "Remove",
     "Set",
     "apply_data",
     "apply_text",
@@ -128,9 +133,11 @@ class _Editor(ListEdits):
         for order, op in enumerate(ops):
             if isinstance(op, Set):
                 pieces += self.set_value(self.slot(op.path), op.path, op.value, order)
-        list_ops = [(o, op) for o, op in enumerate(ops) if not isinstance(op, Set)]
+            elif isinstance(op, Remove):
+                pieces += self.remove_key(op.path, order)
+        numbered = [(o, op) for o, op in enumerate(ops) if isinstance(op, Insert | Delete)]
         for seq in seq_groups(ops):
-            pieces += self.list_edit(seq, [(o, op) for o, op in list_ops if op.seq == seq])
+            pieces += self.list_edit(seq, [(o, op) for o, op in numbered if op.seq == seq])
         result = splice(pieces, self.work)
         if self.added_nl and result.endswith(self.nl):
             result = result[: -len(self.nl)]

@@ -275,3 +275,24 @@ def shared_nodes(root: Node) -> set[int]:
         elif node.id == "mapping":
             stack += [n for pair in node.value for n in pair]
     return shared
+
+
+def scalar_field_span(text: str, root: Node | None, key: str) -> tuple[int, int] | None:
+    """Where top-level field `key` of a block mapping page stands, when its value is a
+    scalar: from its key's line start to past its value's last line (that line's comment
+    included); None otherwise (absent, not a scalar, or laid out otherwise)."""
+    if root is None or root.id != "mapping" or is_flow(root):
+        return None
+    key_node, value = child(root, key) or (None, None)
+    if key_node is None or value is None or value.id != "scalar":
+        return None
+    where = TextGeometry(text, root)
+    if not where.starts_line(key_node.start_mark.index):
+        return None
+    try:
+        end = where.content_end(key_node)
+        if not is_empty(value):
+            end = max(end, where.content_end(value))
+    except EditError:  # an anchored value
+        return None
+    return where.line_start(key_node.start_mark.index), min(where.next_line(end), len(text))

@@ -43,7 +43,15 @@ class Set:
     value: Any
 
 
-Op = Insert | Delete | Set
+@dataclass(frozen=True)
+class Remove:
+    """Remove the key `path[-1]` and its value from the mapping at `path[:-1]`."""
+
+    path: KeyPath
+
+
+Op = Insert | Delete | Set | Remove
+ListOp = Insert | Delete
 
 
 class EditError(Exception):
@@ -69,22 +77,24 @@ def apply_data(data: Any, ops: Sequence[Op]) -> Any:
         if isinstance(op, Set):
             parent = _lookup(out, op.path[:-1])
             parent[op.path[-1]] = copy.deepcopy(op.value)
-    # Sets never shift indexes; list edits run deepest first so that the paths of the
-    # lists still to edit (which use original indexes) stay valid.
+        elif isinstance(op, Remove):
+            del _lookup(out, op.path[:-1])[op.path[-1]]
+    # Sets and Removes never shift indexes; list edits run deepest first so that the paths
+    # of the lists still to edit (which use original indexes) stay valid.
     for seq in sorted(seq_groups(ops), key=len, reverse=True):
-        _edit_list(out, seq, [op for op in ops if not isinstance(op, Set) and op.seq == seq])
+        _edit_list(out, seq, [op for op in list_ops(ops) if op.seq == seq])
     return out
 
 
+def list_ops(ops: Sequence[Op]) -> list[ListOp]:
+    return [op for op in ops if isinstance(op, Insert | Delete)]
+
+
 def seq_groups(ops: Sequence[Op]) -> list[KeyPath]:
-    seen: dict[KeyPath, None] = {}
-    for op in ops:
-        if not isinstance(op, Set):
-            seen.setdefault(op.seq, None)
-    return list(seen)
+    return list(dict.fromkeys(op.seq for op in list_ops(ops)))
 
 
-def _edit_list(data: Any, seq: KeyPath, ops: list[Op]) -> None:
+def _edit_list(data: Any, seq: KeyPath, ops: list[ListOp]) -> None:
     old = _lookup(data, seq) if _exists(data, seq) else None
     items = old if isinstance(old, list) else []
     deleted = {op.index for op in ops if isinstance(op, Delete)}
@@ -129,10 +139,13 @@ def _validate(data: Any, ops: Sequence[Op]) -> None:
     for op in ops:
         if isinstance(op, Set):
             _check_set(data, op)
+            _check_value(op.value, op.path)
+        elif isinstance(op, Remove):
+            _check_remove(data, op)
         else:
             _check_list_op(data, op)
-        if not isinstance(op, Delete):
-            _check_value(op.value, op.path if isinstance(op, Set) else op.seq)
+            if isinstance(op, Insert):
+                _check_value(op.value, op.seq)
     _check_overlaps(ops)
 
 
@@ -145,6 +158,12 @@ def _check_set(data: Any, op: Set) -> None:
     if isinstance(parent, list) and _in_range(last, len(parent)):
         return
     raise EditError(f"{describe(op.path)}: not found")
+
+
+def _check_remove(data: Any, op: Remove) -> None:
+    parent = _lookup(data, op.path[:-1]) if op.path else None
+    if not (isinstance(parent, dict) and isinstance(op.path[-1], str) and op.path[-1] in parent):
+        raise EditError(f"{describe(op.path)}: not found")
 
 
 def _check_list_op(data: Any, op: Insert | Delete) -> None:
@@ -191,6 +210,6 @@ def _check_overlaps(ops: Sequence[Op]) -> None:
 
 
 def _location(op: Op) -> KeyPath:
-    if isinstance(op, Set):
+    if isinstance(op, Set | Remove):
         return op.path
     return (*op.seq, op.index) if isinstance(op, Delete) else op.seq

@@ -1,10 +1,13 @@
-"""`Set` on a page's text: a value replaced or a key added, in the page's own layout.
+"""`Set` and `Remove` on a page's text: a value replaced or a key added, in the page's own
+layout, or a key removed with its value.
 
 A scalar keeps its quote style where the new value allows it; a `|`/`>` block scalar set
 to a multi-line string stays a `|` block when it can; a block list or mapping is rewritten
 in its own layout; a new list or mapping under a key is written in block style, one inside
 an item or a flow collection on one line; a new key goes after the last entry of its
-mapping.
+mapping. A removed key of a block mapping takes its lines, from its key's line through its
+value's last content line and that line's comment; comment lines above and below it stay. In
+a flow mapping the entry goes with one separator.
 """
 
 from __future__ import annotations
@@ -172,3 +175,33 @@ class SetEdits(TextGeometry):
         text = "".join(line + self.nl for line in [" " * column + key + ":" + same, *lines])
         at = self.line_after(mapping)
         return [Splice(at, at, rank, text)]
+
+    def remove_key(self, path: KeyPath, order: int) -> list[Splice]:
+        """The entry `path[-1]` taken out of its mapping."""
+        slot = self.slot(path)
+        mapping, key, node = slot.parent, slot.key, slot.node
+        if mapping is None or key is None or node is None:
+            raise EditError(f"{describe(path)}: not found")
+        self.refuse_aliases(mapping, path[:-1])
+        rank = (-len(path), 0, order)
+        keys = [k for k, _ in mapping.value]
+        if len(keys) == 1:
+            raise EditError(f"{describe(path)}: cannot remove the only key of a mapping")
+        if is_flow(mapping):
+            return [self.flow_entry_span(mapping, keys.index(key), rank)]
+        if not self.starts_line(key.start_mark.index):
+            raise EditError(f"{describe(path)}: this layout is not supported")
+        last = self.content_end(key)
+        if not is_empty(node):
+            last = max(last, self.content_end(node))
+        return [Splice(self.line_start(key.start_mark.index), self.next_line(last), rank)]
+
+    def flow_entry_span(self, mapping: Node, i: int, rank: tuple[int, ...]) -> Splice:
+        """Entry i of a flow mapping and one separator: the one after it, or (for the last
+        entry) the one before it."""
+        pairs = mapping.value
+        if i < len(pairs) - 1:
+            return Splice(pairs[i][0].start_mark.index, pairs[i + 1][0].start_mark.index, rank)
+        before = max(self.content_end(pairs[i - 1][0]), self.content_end(pairs[i - 1][1]))
+        end = max(self.content_end(pairs[i][0]), self.content_end(pairs[i][1]))
+        return Splice(before, end, rank)
