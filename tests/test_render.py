@@ -3,6 +3,7 @@ that resolve, `--check`, and text that stays text."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import shutil
@@ -227,6 +228,34 @@ def test_same_kb_same_bytes(kb: Path, tmp_path: Path) -> None:
 
 def _tree(folder: Path) -> dict[Path, bytes]:
     return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_link_planted_in_the_site_is_replaced_never_written_through(
+    kb: Path, tmp_path: Path
+) -> None:
+    site, outside = tmp_path / "site", tmp_path / "outside.txt"
+    assert run_kb("render", "--out", str(site), cwd=kb).code == 0
+    outside.write_text("not the site's\n")
+    (site / "index.html").unlink()
+    (site / "index.html").symlink_to(outside)
+    result = run_kb("render", "--out", str(site), cwd=kb)
+    assert (result.code, result.out) == (
+        0,
+        f"Rendered 14 pages to {site} (1 written, 13 unchanged, 0 removed)\n",
+    )
+    assert outside.read_text() == "not the site's\n"
+    assert not (site / "index.html").is_symlink()
+    assert (site / "index.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_rewritten_site_file_gets_a_new_files_mode(kb: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run_kb("render", "--out", str(site), cwd=kb).code == 0
+    fresh = (site / "quiz.html").stat().st_mode & 0o777
+    (site / "index.html").write_text("old")
+    os.chmod(site / "index.html", 0o400)
+    assert run_kb("render", "--out", str(site), cwd=kb).code == 0
+    assert (site / "index.html").stat().st_mode & 0o777 == fresh
 
 
 def test_default_folder_is_site(kb: Path, tmp_path: Path) -> None:

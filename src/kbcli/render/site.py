@@ -103,7 +103,7 @@ def write_site(root: Path, files: Mapping[str, str], out: Path, fmt: str) -> Wri
         if path.is_file() and path.read_bytes() == data:
             unchanged += 1
             continue
-        write_atomic(path, data)
+        write_atomic(path, data, fresh=True)  # as a new file, never through a link
         written.append(rel)
     removed = sorted(set(_site_files(out, fmt)) - set(files))
     for rel in removed:
