@@ -90,6 +90,11 @@ def test_first_page_of_a_kb_creates_its_folder_with_the_usual_mode(tmp_path: Pat
          "the title is empty: pass --title with the page's display name"),
         (["concept", "x", "-t", "X", "--date", "20260420"], 2,
          "'20260420' is not a date (YYYY-MM-DD)"),
+        # a byte that is not UTF-8 reaches argv as a lone surrogate: no page can hold it
+        (["concept", "x", "-t", "bad \udcff byte"], 2,
+         "refusing to write concepts/x.yaml: the result would not be a valid page (line 3, "
+         "column 15: Y001 while parsing a quoted scalar: found invalid Unicode character "
+         "escape code); nothing was written"),
     ],
 )  # fmt: skip
 def test_refusals_write_nothing(tmp_path: Path, args: list[str], code: int, message: str) -> None:
