@@ -151,3 +151,12 @@ def test_a_dated_thesis_is_refused_before_the_kb_is_looked_for(tmp_path: Path) -
         "kb: kb new thesis takes no --date: a thesis is dated when it is scored "
         "(kb review THESIS --score S --date D)\n"
     )
+
+
+def test_an_id_yaml_would_misread_is_written_as_text(tmp_path: Path) -> None:
+    root = make_kb(tmp_path / "kb")
+    for page_id in ("null", "123", "true"):  # refused as invalid pages before issue 17
+        result = run_kb("new", "concept", page_id, "-t", "T", "--date", "2026-04-20", cwd=root)
+        assert (result.code, result.out) == (0, f"Created concepts/{page_id}.yaml\n")
+        text = (root / "concepts" / f"{page_id}.yaml").read_text()
+        assert text.splitlines()[1] == f'id: "{page_id}"'
