@@ -98,6 +98,36 @@ def test_dry_run_prints_the_yaml_and_writes_nothing(kb: Path) -> None:
     assert _files(kb) == before
 
 
+def test_dry_run_refuses_a_page_over_the_size_limit_as_the_import_would(kb: Path) -> None:
+    config = kb / "kb.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("max_page_bytes: 1048576", "max_page_bytes: 2000"))
+    before = _files(kb)
+    refusal = (
+        f"kb: refusing to write {PAGE}: it would be 8286 bytes, over the limit of 2000 "
+        "(max_page_bytes in kb.yaml); nothing was written\n"
+    )
+    for extra in (["--dry-run"], []):
+        result = run_kb("import", str(SEED), "--date", DATE, *extra, cwd=kb)
+        assert (result.code, result.out, result.err) == (2, "", refusal)
+    assert _files(kb) == before
+
+
+def test_stubs_whose_ids_yaml_would_misread_are_written_as_text(kb: Path) -> None:
+    text = "Zeta Thing\nA summary.\nRelated Concepts\n- null\n- 123 \u2014 a number\n"
+    code, _, err = _import(kb, text, "--stubs")
+    assert (code, err) == (0, NO_SCHEMAS_NOTE)
+    assert (kb / "concepts/123.yaml").read_text(encoding="utf-8") == (
+        "# yaml-language-server: $schema=../schemas/concept.schema.json\n"
+        'id: "123"\ntitle: "123"\nstatus: stub\nsummary: a number\nclaims: []\nchangelog:\n'
+        f"  - date: {DATE}\n"
+        "    text: Stub created by kb import of page.txt, where Zeta Thing names it as related\n"
+    )
+    assert parse((kb / "concepts/null.yaml").read_text(encoding="utf-8")).data["id"] == "null"
+    stubs = ("concepts/null.yaml", "concepts/123.yaml")
+    assert [f for f in lint(kb, DATE, use_cache=False).findings if f.path in stubs] == []
+
+
 # -- refusals -----------------------------------------------------------------------------
 
 

@@ -90,6 +90,11 @@ def test_first_page_of_a_kb_creates_its_folder_with_the_usual_mode(tmp_path: Pat
          "the title is empty: pass --title with the page's display name"),
         (["concept", "x", "-t", "X", "--date", "20260420"], 2,
          "'20260420' is not a date (YYYY-MM-DD)"),
+        # a byte that is not UTF-8 reaches argv as a lone surrogate: no page can hold it
+        (["concept", "x", "-t", "bad \udcff byte"], 2,
+         "refusing to write concepts/x.yaml: the result would not be a valid page (line 3, "
+         "column 15: Y001 while parsing a quoted scalar: found invalid Unicode character "
+         "escape code); nothing was written"),
     ],
 )  # fmt: skip
 def test_refusals_write_nothing(tmp_path: Path, args: list[str], code: int, message: str) -> None:
@@ -146,3 +151,12 @@ def test_a_dated_thesis_is_refused_before_the_kb_is_looked_for(tmp_path: Path) -
         "kb: kb new thesis takes no --date: a thesis is dated when it is scored "
         "(kb review THESIS --score S --date D)\n"
     )
+
+
+def test_an_id_yaml_would_misread_is_written_as_text(tmp_path: Path) -> None:
+    root = make_kb(tmp_path / "kb")
+    for page_id in ("null", "123", "true"):  # refused as invalid pages before issue 17
+        result = run_kb("new", "concept", page_id, "-t", "T", "--date", "2026-04-20", cwd=root)
+        assert (result.code, result.out) == (0, f"Created concepts/{page_id}.yaml\n")
+        text = (root / "concepts" / f"{page_id}.yaml").read_text()
+        assert text.splitlines()[1] == f'id: "{page_id}"'

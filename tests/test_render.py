@@ -3,6 +3,7 @@ that resolve, `--check`, and text that stays text."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import shutil
@@ -227,6 +228,61 @@ def test_same_kb_same_bytes(kb: Path, tmp_path: Path) -> None:
 
 def _tree(folder: Path) -> dict[Path, bytes]:
     return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_link_planted_in_the_site_is_replaced_never_written_through(
+    kb: Path, tmp_path: Path
+) -> None:
+    site, outside = tmp_path / "site", tmp_path / "outside.txt"
+    assert run_kb("render", "--out", str(site), cwd=kb).code == 0
+    outside.write_text("not the site's\n")
+    (site / "index.html").unlink()
+    (site / "index.html").symlink_to(outside)
+    result = run_kb("render", "--out", str(site), cwd=kb)
+    assert (result.code, result.out) == (
+        0,
+        f"Rendered 14 pages to {site} (1 written, 13 unchanged, 0 removed)\n",
+    )
+    assert outside.read_text() == "not the site's\n"
+    assert not (site / "index.html").is_symlink()
+    assert (site / "index.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_folder_link_planted_in_the_site_is_refused_before_anything_is_written(
+    kb: Path, tmp_path: Path
+) -> None:
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    assert run_kb("render", "--out", str(site), cwd=kb).code == 0
+    elsewhere.mkdir()
+    (elsewhere / "notes.html").write_text("mine\n")
+    (elsewhere / "circuit-tracing.html").write_text("mine too\n")
+    shutil.rmtree(site / "concepts")
+    (site / "concepts").symlink_to(elsewhere)
+    (kb / "concepts/circuit-tracing.yaml").write_text(
+        (kb / "concepts/circuit-tracing.yaml").read_text().replace("Circuit Tracing", "CT", 1)
+    )
+    before = _tree(site)
+    result = run_kb("render", "--out", str(site), cwd=kb)
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        f"kb: refusing to render into {site}: {site / 'concepts'} is a symbolic link, and kb "
+        "writes and removes the site's pages in it; replace it with a folder; nothing was "
+        "written\n",
+    )
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["circuit-tracing.html", "notes.html"]
+    assert (elsewhere / "circuit-tracing.html").read_text() == "mine too\n"
+    assert _tree(site) == before
+
+
+def test_a_rewritten_site_file_gets_a_new_files_mode(kb: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run_kb("render", "--out", str(site), cwd=kb).code == 0
+    fresh = (site / "quiz.html").stat().st_mode & 0o777
+    (site / "index.html").write_text("old")
+    os.chmod(site / "index.html", 0o400)
+    assert run_kb("render", "--out", str(site), cwd=kb).code == 0
+    assert (site / "index.html").stat().st_mode & 0o777 == fresh
 
 
 def test_default_folder_is_site(kb: Path, tmp_path: Path) -> None:

@@ -291,26 +291,33 @@ def _has_bom(path: Path) -> bool:
         return fh.read(3) == _BOM
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o666, create: bool = False) -> None:
+def write_atomic(
+    path: Path, data: bytes, *, mode: int = 0o666, create: bool = False, fresh: bool = False
+) -> None:
     """Replace (or create) one file that is not a page, atomically: e.g. a schema, a page
     of the rendered site. The data is fsynced before the rename; a new file gets `mode`
     under the umask, an existing one keeps its own. With `create`, only a file that does
     not exist yet is written (FileExistsError otherwise): whole or not at all, never over
-    another's."""
-    temp = _stage(path, data, mode)
+    another's. With `fresh`, whatever is at `path` is replaced by a new file, as a new
+    file: a symbolic link there is replaced, never written through (a link planted in a
+    rendered site must not send kb's write outside it), and the old file's mode is not
+    kept."""
+    target = path.parent.resolve() / path.name if fresh else path.resolve()
+    temp = _stage(target, data, mode, keep_mode=not fresh)
     try:
         if create:
-            os.link(temp, path.resolve())
+            os.link(temp, target)
         else:
-            os.replace(temp, path.resolve())
+            os.replace(temp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
 
 
-def _stage(path: Path, data: bytes, mode: int = 0o666) -> Path:
-    """A temporary file beside the page's real file, holding `data`, on disk."""
-    target = path.resolve()  # a symlinked page is written through, not replaced
+def _stage(path: Path, data: bytes, mode: int = 0o666, *, keep_mode: bool = True) -> Path:
+    """A temporary file beside the page's real file, holding `data`, on disk. Without
+    `keep_mode`, `path` is taken as it is (not resolved) and its mode is not copied."""
+    target = path.resolve() if keep_mode else path  # a symlinked page is written through
     target.parent.mkdir(parents=True, exist_ok=True)
     # os.urandom, not `secrets`: importing that costs ~20 ms, as much as a small edit
     temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
@@ -321,7 +328,7 @@ def _stage(path: Path, data: bytes, mode: int = 0o666) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
+        if keep_mode and target.exists():
             os.chmod(temp, target.stat().st_mode & 0o7777)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):

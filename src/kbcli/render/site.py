@@ -10,7 +10,9 @@ they follow from the stamps in the pages, not from git.
 Writing touches only files whose bytes change (each replaced atomically) and removes the
 pages of the site's own layout that the KB no longer has (a deleted concept's page), so
 links never lead to a page the KB lost. Other files in the folder are left alone, and
-`--check` ignores them too.
+`--check` ignores them too. A symbolic link in the folder never sends a write outside it: a
+page that is a link is replaced by a file (its target is left alone), and a site folder
+(`concepts/`, ...) that is a link is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -96,6 +98,13 @@ def write_site(root: Path, files: Mapping[str, str], out: Path, fmt: str) -> Wri
 
     if out.resolve() == root.resolve():
         raise KbError(f"refusing to render into the KB root {out}: pass --out DIR")
+    for folder in _FOLDERS:  # a link planted there would send writes and removals outside
+        if (out / folder).is_symlink():
+            raise KbError(
+                f"refusing to render into {out}: {out / folder} is a symbolic link, and kb "
+                "writes and removes the site's pages in it; replace it with a folder; "
+                "nothing was written"
+            )
     written, unchanged = [], 0
     for rel, text in files.items():
         path = out / rel
@@ -103,7 +112,7 @@ def write_site(root: Path, files: Mapping[str, str], out: Path, fmt: str) -> Wri
         if path.is_file() and path.read_bytes() == data:
             unchanged += 1
             continue
-        write_atomic(path, data)
+        write_atomic(path, data, fresh=True)  # as a new file, never through a link
         written.append(rel)
     removed = sorted(set(_site_files(out, fmt)) - set(files))
     for rel in removed:
