@@ -219,3 +219,36 @@ def test_a_thesis_review_removed_on_theirs_while_ours_cites_more(tmp_path: Path,
     assert page(repo, THESIS) == before.replace("score: 0.5\nscored: 2026-04-20\n", "").replace(
         "claims: [alpha-is-first]", cited
     )
+
+
+def test_a_rule_removed_keeps_the_comments_of_the_other_rules(tmp_path: Path) -> None:
+    base = (
+        "changelog_order: newest-first\nrules:\n  # noisy here\n  C004: warning\n"
+        "  # see the review of May\n  R003: off\n  R004: off\nmax_page_bytes: 100000\n"
+    )
+    ours = base.replace("max_page_bytes: 100000", "max_page_bytes: 200000")
+    theirs = base.replace("  R004: off\n", "")
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/kb.yaml")
+    assert (code, text, err) == (0, ours.replace("  R004: off\n", ""), "")
+
+
+def test_a_claim_s_field_removed_keeps_the_claim_s_comments(tmp_path: Path) -> None:
+    base = BASE.replace(
+        "    evidence: strong\n", "    # rated in review\n    evidence: strong\n    detail: tbc\n"
+    )
+    ours = base.replace("title: Alpha", "title: Alpha letter")
+    theirs = base.replace("    detail: tbc\n", "")
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, text, err) == (0, ours.replace("    detail: tbc\n", ""), "")
+
+
+def test_a_claim_s_first_field_removed_rewrites_the_claim(tmp_path: Path) -> None:
+    # the editor removes no key that shares its line with a dash: the claim written anew
+    base = BASE.replace("  - id: alpha-is-first\n", "  - detail: tbc\n    id: alpha-is-first\n")
+    ours = base.replace("title: Alpha", "title: Alpha letter")
+    theirs = base.replace("detail: tbc\n    ", "")
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, text, err) == (0, ours.replace("detail: tbc\n    ", ""), "")
