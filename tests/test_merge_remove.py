@@ -33,6 +33,11 @@ from kbcli.yamlio.edit import EditError, Remove, Set, apply_text
         ("{a: 1, b: 2, c: 3}\n", ("c",), "{a: 1, b: 2}\n"),
         ("{a: 1, b: 2, c: 3}\n", ("a",), "{b: 2, c: 3}\n"),
         ("x: {a: 1, b: 2}\ny: 1\n", ("x", "b"), "x: {a: 1}\ny: 1\n"),
+        # a flow mapping over several lines: the comments of the other entries stay
+        ("{a: 1,\n b: 2,  # about b\n c: 3}\n", ("c",), "{a: 1,\n b: 2  # about b\n }\n"),
+        ("{a: 1,\n # about b\n b: 2}\n", ("a",), "{\n # about b\n b: 2}\n"),
+        ("{a: 1,  # about a\n b: 2}\n", ("a",), "{  # about a\n b: 2}\n"),
+        ("{a: 1, b: 2,}\n", ("b",), "{a: 1, }\n"),
         ("l:\n  - id: x\n    n: 1\n    m: 2\n", ("l", 0, "n"), "l:\n  - id: x\n    m: 2\n"),
     ],
 )
