@@ -7,7 +7,7 @@ in its own layout; a new list or mapping under a key is written in block style, 
 an item or a flow collection on one line; a new key goes after the last entry of its
 mapping. A removed key of a block mapping takes its lines, from its key's line through its
 value's last content line and that line's comment; comment lines above and below it stay. In
-a flow mapping the entry goes with one separator.
+a flow mapping the entry goes with one separator; comments between entries stay.
 """
 
 from __future__ import annotations
