@@ -257,3 +257,18 @@ def test_a_claim_s_first_field_removed_rewrites_the_claim(tmp_path: Path) -> Non
     files = three(tmp_path, base, ours, theirs)
     code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
     assert (code, text, err) == (0, ours.replace("detail: tbc\n    ", ""), "")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_rule_removed_in_a_real_merge_keeps_ours_comments(tmp_path: Path, mode: str) -> None:
+    config = "rules:\n  # noisy here\n  C004: warning\n  # see May's review\n  R003: off\n"
+    repo = repo_with(tmp_path, {"kb.yaml": config})
+    ours = replace("kb/kb.yaml", "rules:\n", "changelog_order: newest-first\nrules:\n")
+    theirs = replace("kb/kb.yaml", "  C004: warning\n", "")
+    done = integrate(repo, ours, theirs, mode)
+    assert done.returncode == 0, done.stderr
+    want = (
+        "changelog_order: newest-first\nrules:\n  # noisy here\n  # see May's review\n  R003: off\n"
+    )
+    assert page(repo, "kb/kb.yaml") == want
+    assert "kb merge-file" not in done.stderr
