@@ -33,6 +33,11 @@ from kbcli.yamlio.edit import EditError, Remove, Set, apply_text
         ("{a: 1, b: 2, c: 3}\n", ("c",), "{a: 1, b: 2}\n"),
         ("{a: 1, b: 2, c: 3}\n", ("a",), "{b: 2, c: 3}\n"),
         ("x: {a: 1, b: 2}\ny: 1\n", ("x", "b"), "x: {a: 1}\ny: 1\n"),
+        # a flow mapping over several lines: the comments of the other entries stay
+        ("{a: 1,\n b: 2,  # about b\n c: 3}\n", ("c",), "{a: 1,\n b: 2  # about b\n }\n"),
+        ("{a: 1,\n # about b\n b: 2}\n", ("a",), "{\n # about b\n b: 2}\n"),
+        ("{a: 1,  # about a\n b: 2}\n", ("a",), "{  # about a\n b: 2}\n"),
+        ("{a: 1, b: 2,}\n", ("b",), "{a: 1, }\n"),
         ("l:\n  - id: x\n    n: 1\n    m: 2\n", ("l", 0, "n"), "l:\n  - id: x\n    m: 2\n"),
     ],
 )
@@ -219,3 +224,51 @@ def test_a_thesis_review_removed_on_theirs_while_ours_cites_more(tmp_path: Path,
     assert page(repo, THESIS) == before.replace("score: 0.5\nscored: 2026-04-20\n", "").replace(
         "claims: [alpha-is-first]", cited
     )
+
+
+def test_a_rule_removed_keeps_the_comments_of_the_other_rules(tmp_path: Path) -> None:
+    base = (
+        "changelog_order: newest-first\nrules:\n  # noisy here\n  C004: warning\n"
+        "  # see the review of May\n  R003: off\n  R004: off\nmax_page_bytes: 100000\n"
+    )
+    ours = base.replace("max_page_bytes: 100000", "max_page_bytes: 200000")
+    theirs = base.replace("  R004: off\n", "")
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/kb.yaml")
+    assert (code, text, err) == (0, ours.replace("  R004: off\n", ""), "")
+
+
+def test_a_claim_s_field_removed_keeps_the_claim_s_comments(tmp_path: Path) -> None:
+    base = BASE.replace(
+        "    evidence: strong\n", "    # rated in review\n    evidence: strong\n    detail: tbc\n"
+    )
+    ours = base.replace("title: Alpha", "title: Alpha letter")
+    theirs = base.replace("    detail: tbc\n", "")
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, text, err) == (0, ours.replace("    detail: tbc\n", ""), "")
+
+
+def test_a_claim_s_first_field_removed_rewrites_the_claim(tmp_path: Path) -> None:
+    # the editor removes no key that shares its line with a dash: the claim written anew
+    base = BASE.replace("  - id: alpha-is-first\n", "  - detail: tbc\n    id: alpha-is-first\n")
+    ours = base.replace("title: Alpha", "title: Alpha letter")
+    theirs = base.replace("detail: tbc\n    ", "")
+    files = three(tmp_path, base, ours, theirs)
+    code, text, err = merge(tmp_path, *files, "--path", "kb/concepts/alpha.yaml")
+    assert (code, text, err) == (0, ours.replace("detail: tbc\n    ", ""), "")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_rule_removed_in_a_real_merge_keeps_ours_comments(tmp_path: Path, mode: str) -> None:
+    config = "rules:\n  # noisy here\n  C004: warning\n  # see May's review\n  R003: off\n"
+    repo = repo_with(tmp_path, {"kb.yaml": config})
+    ours = replace("kb/kb.yaml", "rules:\n", "changelog_order: newest-first\nrules:\n")
+    theirs = replace("kb/kb.yaml", "  C004: warning\n", "")
+    done = integrate(repo, ours, theirs, mode)
+    assert done.returncode == 0, done.stderr
+    want = (
+        "changelog_order: newest-first\nrules:\n  # noisy here\n  # see May's review\n  R003: off\n"
+    )
+    assert page(repo, "kb/kb.yaml") == want
+    assert "kb merge-file" not in done.stderr

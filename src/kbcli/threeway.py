@@ -49,10 +49,13 @@ class Outcome:
 # --- from OURS' data to the merged data, as edits -------------------------------------------
 
 
-def edits(kind: str, ours: Any, target: Any) -> list[Op]:
-    """Editor operations that turn `ours` into `target` (paths refer to `ours`)."""
+def edits(kind: str, ours: Any, target: Any, nested: bool = True) -> list[Op]:
+    """Editor operations that turn `ours` into `target` (paths refer to `ours`). A key
+    removed from a mapping is a `Remove` (the mapping's other lines and comments stay);
+    below the top level only with `nested`, else the mapping is written anew (for layouts
+    the editor cannot remove a key from, such as a list item's first key)."""
     ops: list[Op] = []
-    _diff(LIST_RULES[kind], (), (), ours, target, ops)
+    _diff(LIST_RULES[kind], (), (), ours, target, ops, nested)
     return ops
 
 
@@ -63,20 +66,23 @@ def _diff(
     o: Any,
     t: Any,
     ops: list[Op],
+    nested: bool,
 ) -> None:
     if same(o, t):
         return
-    if not path and isinstance(o, dict) and isinstance(t, dict):  # a removed field: Remove
-        ops += [Remove((key,)) for key in o if key not in t]
-        o = {key: value for key, value in o.items() if key in t}
+    if isinstance(o, dict) and isinstance(t, dict):  # a removed key: Remove
+        gone = [key for key in o if key not in t]
+        if gone and (not path or (nested and len(gone) < len(o))):
+            ops += [Remove((*path, key)) for key in gone]
+            o = {key: value for key, value in o.items() if key in t}
     if isinstance(o, dict) and isinstance(t, dict) and o.keys() <= t.keys():
         for key, value in t.items():
             if key not in o:
                 ops.append(Set((*path, key), value))
             else:
-                _diff(rules, (*path, key), (*pattern, key), o[key], value, ops)
+                _diff(rules, (*path, key), (*pattern, key), o[key], value, ops, nested)
         return
-    items = _list_diff(rules, path, pattern, o, t)
+    items = _list_diff(rules, path, pattern, o, t, nested)
     if items is not None:
         ops += items
     elif not path:
@@ -86,7 +92,12 @@ def _diff(
 
 
 def _list_diff(
-    rules: dict[tuple[str, ...], str], path: Path, pattern: tuple[str, ...], o: Any, t: Any
+    rules: dict[tuple[str, ...], str],
+    path: Path,
+    pattern: tuple[str, ...],
+    o: Any,
+    t: Any,
+    nested: bool,
 ) -> list[Op] | None:
     """Item edits turning list `o` into `t` (items that changed place are deleted and
     inserted again, the fewest there can be); None when they are not both lists."""
@@ -103,7 +114,7 @@ def _list_diff(
     ops: list[Op] = [Delete(path, i) for i, k in enumerate(okeys) if k not in stay]
     for j, key in enumerate(tkeys):
         if key in index:
-            _diff(rules, (*path, index[key]), (*pattern, "*"), om[key], tm[key], ops)
+            _diff(rules, (*path, index[key]), (*pattern, "*"), om[key], tm[key], ops, nested)
             continue
         later = next((index[k] for k in tkeys[j + 1 :] if k in index), len(o))
         ops.append(Insert(path, later, tm[key]))
@@ -182,6 +193,10 @@ def merge_texts(
     def write(merged: Any) -> str:
         try:
             return apply_text(ours, edits(kind, o, merged), docs[1])
+        except EditError:
+            pass
+        try:  # a nested key the editor cannot remove in its layout: its mapping rewritten
+            return apply_text(ours, edits(kind, o, merged, nested=False), docs[1])
         except EditError as exc:
             raise Unmergeable(f"the editor cannot write the merge: {exc}") from None
 

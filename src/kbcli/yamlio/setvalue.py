@@ -7,7 +7,7 @@ in its own layout; a new list or mapping under a key is written in block style, 
 an item or a flow collection on one line; a new key goes after the last entry of its
 mapping. A removed key of a block mapping takes its lines, from its key's line through its
 value's last content line and that line's comment; comment lines above and below it stay. In
-a flow mapping the entry goes with one separator.
+a flow mapping the entry goes with one separator; comments between entries stay.
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ class SetEdits(TextGeometry):
         if len(keys) == 1:
             raise EditError(f"{describe(path)}: cannot remove the only key of a mapping")
         if is_flow(mapping):
-            return [self.flow_entry_span(mapping, keys.index(key), rank)]
+            return self.flow_entry_span(mapping, keys.index(key), rank)
         if not self.starts_line(key.start_mark.index):
             raise EditError(f"{describe(path)}: this layout is not supported")
         last = self.content_end(key)
@@ -196,12 +196,32 @@ class SetEdits(TextGeometry):
             last = max(last, self.content_end(node))
         return [Splice(self.line_start(key.start_mark.index), self.next_line(last), rank)]
 
-    def flow_entry_span(self, mapping: Node, i: int, rank: tuple[int, ...]) -> Splice:
-        """Entry i of a flow mapping and one separator: the one after it, or (for the last
-        entry) the one before it."""
+    def flow_entry_span(self, mapping: Node, i: int, rank: tuple[int, ...]) -> list[Splice]:
+        """Entry i of a flow mapping and one separator: the comma after it (with the spaces
+        up to a next entry on that line), or for the last entry the comma before it.
+        Comments between entries stay: they may be another entry's."""
         pairs = mapping.value
-        if i < len(pairs) - 1:
-            return Splice(pairs[i][0].start_mark.index, pairs[i + 1][0].start_mark.index, rank)
-        before = max(self.content_end(pairs[i - 1][0]), self.content_end(pairs[i - 1][1]))
-        end = max(self.content_end(pairs[i][0]), self.content_end(pairs[i][1]))
-        return Splice(before, end, rank)
+
+        def end_of(j: int) -> int:
+            return max(self.content_end(pairs[j][0]), self.content_end(pairs[j][1]))
+
+        start, end = pairs[i][0].start_mark.index, end_of(i)
+        comma = self._comma_after(end)
+        if comma is not None:
+            after = comma + 1
+            while self.work[after] in " \t":
+                after += 1
+            if self.work[after] in "#\r\n":
+                after = comma + 1  # a comment or line break after the comma stays
+            return [Splice(start, after, rank)]
+        comma = self._comma_after(end_of(i - 1))
+        if comma is None:
+            raise EditError("unexpected text between flow mapping entries")
+        if not self.work[comma + 1 : start].strip(" \t"):
+            return [Splice(comma, end, rank)]
+        return [Splice(comma, comma + 1, rank), Splice(start, end, rank)]
+
+    def _comma_after(self, at: int) -> int | None:
+        while self.work[at] in " \t":
+            at += 1
+        return at if self.work[at] == "," else None
