@@ -33,6 +33,7 @@ page: two runs saving at once cannot pair one content's signature with another's
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sqlite3
 import time
@@ -54,7 +55,7 @@ except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
 _FILE = "lint.sqlite3"
-_FORMAT = 6
+_FORMAT = 7
 _RACY_NS = 2_000_000_000
 _UNTRUSTED = "-"  # a manifest signature that matches no file: the page is hashed
 _PREFETCH_AFTER = 200  # rows read one by one before reading them all at once pays
@@ -74,7 +75,7 @@ _SCHEMA = (
 # them starts afresh, though the version did not move.
 _FACT_MODULES = (
     "cache.py", "config.py", "findings.py", "index.py", "kb.py", "lexicon.py", "schema.py",
-    "similarity.py",
+    "similarity.py", "stale.py",
     "stamps.py", "rules/catalogue.py", "rules/local.py", "yamlio/load.py",
 )  # fmt: skip
 
@@ -110,6 +111,13 @@ def cache_key(config: Config, root: Path) -> str:
 
 def content_digest(raw: bytes) -> str:
     return blake2b(raw, digest_size=16).hexdigest()
+
+
+def blob_id(raw: bytes) -> str:
+    """The id git gives these bytes as a blob (SHA-1): what its index names a file by."""
+    from hashlib import sha1
+
+    return sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
 
 
 def encode_row(facts: PageFacts) -> Row:
@@ -151,16 +159,20 @@ def _sig_text(sig: Signature | None) -> str:
     return _UNTRUSTED if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}"
 
 
-def _parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The manifest's signature texts and content digests by page (split in C: no Python
-    loop per page)."""
+def _parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The manifest's signature texts, content digests and git blob ids by page (split in
+    C: no Python loop per page)."""
     if not text:
-        return {}, {}
+        return {}, {}, {}
     parts = text.replace("\n", "\t").split("\t")
-    if len(parts) % 3:
+    if len(parts) % 4:
         raise ValueError("a damaged manifest")
-    rels = parts[::3]
-    return dict(zip(rels, parts[1::3], strict=True)), dict(zip(rels, parts[2::3], strict=True))
+    rels = parts[::4]
+    return (
+        dict(zip(rels, parts[1::4], strict=True)),
+        dict(zip(rels, parts[2::4], strict=True)),
+        dict(zip(rels, parts[3::4], strict=True)),
+    )
 
 
 class LazyJson(Mapping[str, Any]):
@@ -192,7 +204,7 @@ class LazyJson(Mapping[str, Any]):
 class _Lazy:
     """A PageFacts field read from the cache row on first use."""
 
-    def __set_name__(self, owner: type, name: str) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
 
     def __get__(self, facts: LazyFacts | None, owner: type | None = None) -> Any:
@@ -206,19 +218,10 @@ class _Lazy:
 
 class LazyFacts(PageFacts):
     """A cached page's facts: kind, stem and rel at once, the others decoded from the
-    page's row when first read."""
+    page's row when first read (every other field of PageFacts: see below the class)."""
 
     cached = True  # the facts of an unchanged page, as the cache recorded them
-    findings = _Lazy()
-    id = _Lazy()
-    title = _Lazy()
-    aliases = _Lazy()
-    claim_ids = _Lazy()
-    redirect = _Lazy()
-    related = _Lazy()
-    cites = _Lazy()
-    changelog_dates = _Lazy()
-    material = _Lazy()
+    EAGER = ("kind", "stem", "rel")  # known from the page's place, without its row
 
     def __init__(self, ref: PageRef, digest: str, cache: LintCache) -> None:
         self.kind, self.stem, self.rel = ref.kind, ref.id, ref.rel
@@ -232,6 +235,13 @@ class LazyFacts(PageFacts):
         return self._full
 
 
+# Every field of PageFacts but the eager ones is read from the row: made from the dataclass's
+# own list, so a field added to PageFacts can never silently read its default here.
+for _field in dataclasses.fields(PageFacts):
+    if _field.name not in LazyFacts.EAGER:
+        setattr(LazyFacts, _field.name, _Lazy(_field.name))
+
+
 class LintCache:
     """The cached facts of one KB, for one key. A run calls `lookup` for every page of
     the KB, `put` or `refresh` for those it had to read, then `save`."""
@@ -239,9 +249,12 @@ class LintCache:
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
         self.path = root / CACHE_DIR / _FILE
-        self.manifest = ""  # as read: a line per page, `rel<TAB>signature<TAB>digest`
+        # as read: a line per page, `rel<TAB>signature<TAB>content digest<TAB>git blob id`
+        self.manifest = ""
         self.stored: dict[str, str] = {}  # the manifest's signatures by page
         self.stored_digests: dict[str, str] = {}
+        self.stored_blobs: dict[str, str] = {}
+        self.blobs: dict[str, str] = {}  # the git blob id of each page with facts
         self.looked_up = 0
         self.kept: dict[str, str] = {}  # pages found unchanged: their signature texts
         self.moved: dict[str, Signature | None] = {}  # pages read: their new signatures
@@ -251,6 +264,8 @@ class LintCache:
         self.con: sqlite3.Connection | None = None
         self.names_count: str | None = None
         self.loads = 0
+        self.notes: dict[str, tuple[str, str]] = {}  # to save: name -> (key, text)
+        self._manifest_now: str | None = None
 
     @classmethod
     def open(cls, root: Path, key: str) -> LintCache:
@@ -260,7 +275,7 @@ class LintCache:
             cache._connect()
         except (sqlite3.Error, OSError, ValueError, TypeError):
             cache.close()
-            cache.manifest, cache.stored, cache.stored_digests = "", {}, {}
+            cache.manifest, cache.stored, cache.stored_digests, cache.stored_blobs = "", {}, {}, {}
         return cache
 
     def _connect(self) -> None:
@@ -274,7 +289,7 @@ class LintCache:
         manifest = meta.get("manifest", "")
         if str(_crc(manifest)) != meta.get("manifest_crc"):
             raise ValueError("a damaged manifest")
-        self.stored, self.stored_digests = _parse_manifest(manifest)
+        self.stored, self.stored_digests, self.stored_blobs = _parse_manifest(manifest)
         self.manifest = manifest
         self.names_count = meta.get("names_count")
 
@@ -285,21 +300,37 @@ class LintCache:
 
     # -- reading ------------------------------------------------------------------------
 
+    def vouched_by_git(self, clean: Mapping[str, str]) -> set[str]:
+        """The pages on record that git vouches still hold the content the cache read
+        (`kbcli.git.clean_pages`: the file is its index blob, and that blob is the one
+        recorded): they need no `lstat`, let alone a read."""
+        recorded = self.stored_blobs
+        return {rel for rel, blob in clean.items() if recorded.get(rel) == blob}
+
     def lookup(
-        self, refs: Sequence[PageRef], sigs: Sequence[Signature | None]
+        self,
+        refs: Sequence[PageRef],
+        sigs: Sequence[Signature | None],
+        trusted: Collection[str] = frozenset(),
     ) -> list[PageFacts | None]:
-        """For each page, its facts if its stat signature is the one recorded, else None.
+        """For each page, its facts if git vouches for it (`trusted`, see `vouched_by_git`;
+        its signature is not needed) or its stat signature is the one recorded, else None.
         Every page at once: a method call a page cost ~15 ms of a run on 10,000 pages."""
         stored, digests, kept, vouched = self.stored, self.stored_digests, self.kept, self.vouched
+        blobs, stored_blobs = self.blobs, self.stored_blobs
         texts = [None if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}" for sig in sigs]
         self.looked_up += len(refs)
         found: list[PageFacts | None] = []
         for ref, text in zip(refs, texts, strict=True):
-            if text is None or stored.get(ref.rel) != text:
+            rel = ref.rel
+            if rel in trusted:
+                text = stored[rel]  # kept as recorded: it may vouch in a run outside git
+            elif text is None or stored.get(rel) != text:
                 found.append(None)
                 continue
-            kept[ref.rel] = text
-            digest = vouched[ref.rel] = digests[ref.rel]
+            kept[rel] = text
+            digest = vouched[rel] = digests[rel]
+            blobs[rel] = stored_blobs[rel]
             found.append(LazyFacts(ref, digest, self))
         return found
 
@@ -327,11 +358,12 @@ class LintCache:
             where = f" WHERE {column} IN ({', '.join('?' * len(batch))})"
             yield from self.con.execute(query + where, batch)
 
-    def refresh(self, ref: PageRef, sig: Signature | None, digest: str) -> PageFacts:
-        """The facts of a page found to hold the recorded content (`digest`) under a new
-        signature."""
+    def refresh(self, ref: PageRef, sig: Signature | None, digest: str, blob: str) -> PageFacts:
+        """The facts of a page found to hold the recorded content (`digest`, git blob id
+        `blob`) under a new signature."""
         self.moved[ref.rel] = sig
         self.vouched[ref.rel] = digest
+        self.blobs[ref.rel] = blob
         return LazyFacts(ref, digest, self)
 
     def name_owners(self, keys: Collection[str]) -> Iterator[tuple[str, str]]:
@@ -395,26 +427,70 @@ class LintCache:
 
     # -- writing ------------------------------------------------------------------------
 
-    def put(self, rel: str, sig: Signature | None, digest: str, row: Row) -> None:
-        """Record a page's facts, as `encode_row` gives them."""
+    def put(self, rel: str, sig: Signature | None, digest: str, blob: str, row: Row) -> None:
+        """Record a page's facts, as `encode_row` gives them, for the content `digest`
+        (git blob id `blob`)."""
         if _storable(rel) and all(_storable(key) for key in row[2]):
             self.moved[rel] = sig
             self.vouched[rel] = digest
+            self.blobs[rel] = blob
             self.written[rel] = (digest, row)
+
+    def _unchanged(self) -> bool:
+        """Every page looked up was found unchanged, and none is gone."""
+        return not self.moved and len(self.kept) == self.looked_up == len(self.stored)
+
+    def _next_manifest(self) -> str:
+        """The manifest `save` writes: a line per page looked up with facts on record."""
+        if self._manifest_now is None:
+            if self._unchanged():
+                self._manifest_now = self.manifest
+            else:
+                trusted_before = time.time_ns() - _RACY_NS
+                kept = self.kept | {
+                    rel: _sig_text(_trusted(sig, trusted_before)) for rel, sig in self.moved.items()
+                }
+                vouched, blobs = self.vouched, self.blobs
+                self._manifest_now = "\n".join(
+                    f"{rel}\t{text}\t{vouched[rel]}\t{blobs[rel]}" for rel, text in kept.items()
+                )
+        return self._manifest_now
+
+    def fingerprint(self, extra: str = "") -> str:
+        """What the pages hold, as this run found them (once every page is looked up): the
+        manifest it saves, which names each page's content by its digest, and `extra` (what
+        the caller found of pages the cache cannot keep)."""
+        text = f"{self._next_manifest()}\0{extra}"
+        return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def note(self, name: str, key: str) -> str | None:
+        """The text kept under `name` for `key` (a `fingerprint`), if there is one intact."""
+        if self.con is None:
+            return None
+        query = "SELECT value FROM meta WHERE name = ?"
+        try:
+            rows = [self.con.execute(query, (f"note:{name}:{part}",)).fetchone() for part in "ktc"]
+        except sqlite3.Error:
+            return None
+        if any(row is None for row in rows):
+            return None
+        kept, text, crc = (row[0] for row in rows)
+        if kept != key or str(_crc(kept, text)) != crc:
+            return None
+        return str(text)
+
+    def keep_note(self, name: str, key: str, text: str) -> None:
+        """Keep `text` under `name` for `key`, written by `save`."""
+        self.notes[name] = (key, text)
 
     def save(self) -> None:
         """Write what changed: the pages read, and the manifest, whose lines are the pages
         looked up with facts on record (rows of the others, deleted pages', are dropped).
         A cache that cannot be written only costs time, so errors are ignored."""
-        if not self.moved and len(self.kept) == self.looked_up == len(self.stored):
+        if self._unchanged() and not self.notes:
             return  # every page unchanged, none gone
         gone = self.stored.keys() - self.kept.keys() - self.moved.keys()
-        trusted_before = time.time_ns() - _RACY_NS
-        kept = self.kept | {
-            rel: _sig_text(_trusted(sig, trusted_before)) for rel, sig in self.moved.items()
-        }
-        vouched = self.vouched
-        manifest = "\n".join(f"{rel}\t{text}\t{vouched[rel]}" for rel, text in kept.items())
+        manifest = self._next_manifest()
         with contextlib.suppress(sqlite3.Error, OSError):
             con = self.con or self._create()
             with con:
@@ -423,6 +499,9 @@ class LintCache:
                 meta = [("names_count", str(count))]
                 if manifest != self.manifest:
                     meta += [("manifest", manifest), ("manifest_crc", str(_crc(manifest)))]
+                for name, (key, text) in self.notes.items():
+                    meta += [(f"note:{name}:k", key), (f"note:{name}:t", text)]
+                    meta.append((f"note:{name}:c", str(_crc(key, text))))
                 con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
 
     def _create(self) -> sqlite3.Connection:

@@ -25,10 +25,10 @@ from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.findings import Finding, Severity
 from kbcli.index import KbIndex, PageFacts, analyse_text, unreadable
-from kbcli.kb import KINDS, PageRef, list_pages, read_text, ref_for_path
+from kbcli.kb import KINDS, PageRef, list_pages, read_raw, ref_for_path
 from kbcli.rules import crossfile
 from kbcli.schema import PageValidator
-from kbcli.yamlio.load import YamlProblem
+from kbcli.yamlio.load import YamlProblem, decode
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -181,9 +181,13 @@ def analyse_all(
     is unchanged, else analysed (and recorded in `store`)."""
     prefix = f"{root}{os.sep}"  # a string path: str() of 10,000 Paths costs ~20 ms
     inside = _folders_inside(root)
+    trusted = _vouched_by_git(root, store, inside)
     # all taken before any read: a later edit cannot hide
-    sigs = [_signature(prefix + ref.rel) if ref.kind in inside else None for ref in refs]
-    hits = store.lookup(refs, sigs) if store is not None else [None] * len(refs)
+    sigs = [
+        _signature(prefix + ref.rel) if ref.kind in inside and ref.rel not in trusted else None
+        for ref in refs
+    ]
+    hits = store.lookup(refs, sigs, trusted) if store is not None else [None] * len(refs)
     out = {i: hit for i, hit in enumerate(hits) if hit is not None}
     pending = [(i, refs[i], sigs[i]) for i, hit in enumerate(hits) if hit is None]
     known = store.digests([ref.rel for _, ref, _ in pending]) if store is not None else {}
@@ -202,6 +206,18 @@ def _folders_inside(root: Path) -> set[str]:
     return {kind for kind, name in KINDS.items() if (root / name).resolve().is_relative_to(real)}
 
 
+def _vouched_by_git(root: Path, store: LintCache | None, inside: set[str]) -> set[str]:
+    """The pages on record that git vouches are unchanged (`LintCache.vouched_by_git`): in
+    a git checkout, a warm run learns what changed from git's index (what `git status`
+    reads) rather than by an `lstat` of every page in Python. Outside git, none."""
+    if store is None or not store.stored or not inside:
+        return set()
+    from kbcli import git
+
+    clean = git.clean_pages(root, [KINDS[kind] for kind in sorted(inside)])
+    return store.vouched_by_git(clean) if clean else set()
+
+
 def _signature(path: str) -> Signature | None:
     """The file's stat signature; None where it cannot vouch for the content (a symlink's
     target can change behind it)."""
@@ -216,10 +232,11 @@ def _signature(path: str) -> Signature | None:
 
 def _record(store: LintCache | None, ref: PageRef, done: _Done) -> PageFacts:
     if done.facts is None:  # the content is the cached one; only its stat signature moved
-        assert store is not None and done.digest is not None
-        return store.refresh(ref, done.signature, done.digest)
+        assert store is not None and done.digest is not None and done.blob is not None
+        return store.refresh(ref, done.signature, done.digest, done.blob)
     if store is not None and done.digest is not None and done.row is not None:
-        store.put(ref.rel, done.signature, done.digest, done.row)
+        assert done.blob is not None
+        store.put(ref.rel, done.signature, done.digest, done.blob, done.row)
     return done.facts
 
 
@@ -237,6 +254,7 @@ class _Done(NamedTuple):
     order: int  # the page's place in the list analysed
     signature: Signature | None
     digest: str | None  # None: not cacheable (the page could not be read)
+    blob: str | None  # the git blob id of the content read (None with `digest`)
     facts: PageFacts | None  # None: the content is the cached one
     row: cache.Row | None  # the facts as the cache keeps them, made where they were
 
@@ -318,15 +336,18 @@ def _examine(job: _Job) -> _Done:
     assert context is not None
     ref = job.ref
     try:
-        text = read_text(context.root, ref, context.config.max_page_bytes)
+        raw = read_raw(context.root, ref, context.config.max_page_bytes)
+        text = decode(raw)
     except YamlProblem as exc:
-        return _Done(job.order, job.signature, None, unreadable(ref, exc), None)
-    digest = cache.content_digest(text.encode("utf-8"))
+        return _Done(job.order, job.signature, None, None, unreadable(ref, exc), None)
+    if not context.encode:  # no cache to keep the facts in
+        facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
+        return _Done(job.order, job.signature, None, None, facts, None)
+    digest, blob = cache.content_digest(raw), cache.blob_id(raw)
     if digest == job.known:
-        return _Done(job.order, job.signature, digest, None, None)
+        return _Done(job.order, job.signature, digest, blob, None, None)
     facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
-    row = cache.encode_row(facts) if context.encode else None
-    return _Done(job.order, job.signature, digest, facts, row)
+    return _Done(job.order, job.signature, digest, blob, facts, cache.encode_row(facts))
 
 
 def selected_pages(root: Path, paths: Sequence[Path]) -> list[PageRef]:

@@ -19,19 +19,24 @@ read nor written with `use_cache=False` or `cache: false` in kb.yaml.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Mapping
+import dataclasses
+import json
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbcli.cachedir import CACHE_DIR
 from kbcli.config import Config
-from kbcli.findings import Finding
+from kbcli.findings import Finding, Severity
 from kbcli.history import Citation, HistoryRead, Origin, stale_since, start_ahead
 from kbcli.index import Cite, KbIndex, PageFacts
 from kbcli.kb import NOT_A_PAGE
 from kbcli.lint import Progress, analyse_all
+
+if TYPE_CHECKING:
+    from kbcli.cache import LintCache
 from kbcli.stamps import (
     Change,
     ChangeKind,
@@ -160,18 +165,18 @@ def find_stale(
     counts = {status: 0 for status in Status}
     for citation in flat:
         counts[citation.status] += 1
-    return StaleResult(
-        root, reports, len(survey.theses), survey.citations, counts, survey.not_pages
-    )
+    return StaleResult(root, reports, survey.checked, survey.citations, counts, survey.not_pages)
 
 
 @dataclass(frozen=True)
 class _Survey:
-    """What `kb stale` takes from the pages: each thesis with the citations that need
-    attention (not yet dated), every concept's material content, the citations checked."""
+    """What `kb stale` takes from the pages: the theses with citations that need attention
+    (not yet dated), every concept's material content (decoded when asked for), the theses
+    and citations checked."""
 
     theses: list[ThesisReport]
-    materials: dict[str, Material | None]
+    materials: Mapping[str, Material | None]
+    checked: int
     citations: int
     not_pages: tuple[Finding, ...] = ()
     redirects: dict[str, str] = field(default_factory=dict)  # retired concept -> target
@@ -179,17 +184,67 @@ class _Survey:
 
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
     """Survey the KB through lint's per-page facts (from its cache, where `cached`)."""
-    from kbcli.cache import LintCache, through_cache
+    from kbcli.cache import through_cache
     from kbcli.kb import list_pages
 
     def survey(store: LintCache | None) -> _Survey:
-        return _survey(KbIndex(analyse_all(root, config, list_pages(root), progress, store)))
+        index = KbIndex(analyse_all(root, config, list_pages(root), progress, store))
+        if store is None:
+            return _decoded(_survey(index))
+        # the survey of the very pages (by content) a run found before: kept in the cache
+        key = store.fingerprint(_uncached(index, store))
+        kept = store.note(_SURVEY_NOTE, key)
+        if kept is not None:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                return _decoded(survey_from_json(json.loads(kept), _Materials(index)))
+        found = _survey(index)
+        store.keep_note(_SURVEY_NOTE, key, json.dumps(survey_to_json(found)))
+        return _decoded(found)
 
     return through_cache(root, config, cached, survey)
 
 
+def _decoded(survey: _Survey) -> _Survey:
+    """The survey with the materials the search will ask for decoded now, while the cache
+    they are read from is open: the concepts of the citations that need attention, and
+    those retired into another (what each citation is stale for, and since when)."""
+    wanted = {c.concept for t in survey.theses for c in t.citations} | survey.redirects.keys()
+    found = {stem: survey.materials[stem] for stem in wanted if stem in survey.materials}
+    return dataclasses.replace(survey, materials=found)
+
+
+_SURVEY_NOTE = "stale-survey"
+
+
+def _uncached(index: KbIndex, store: LintCache) -> str:
+    """What this run found of the pages the cache cannot keep (unreadable ones, names it
+    cannot store): part of what a kept survey is for."""
+    found = [facts.to_json() for facts in index.pages if facts.rel not in store.vouched]
+    return json.dumps(found, sort_keys=True, default=repr)
+
+
+class _Materials(Mapping[str, "Material | None"]):
+    """Each concept's material content, decoded from its facts when first asked for: a
+    survey asks only for the concepts cited, a cached survey only for the stale ones."""
+
+    def __init__(self, index: KbIndex) -> None:
+        self.index = index
+        self.decoded: dict[str, Material | None] = {}
+
+    def __getitem__(self, stem: str) -> Material | None:
+        if stem not in self.decoded:
+            self.decoded[stem] = _material(self.index.concepts[stem])
+        return self.decoded[stem]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index.concepts)
+
+    def __len__(self) -> int:
+        return len(self.index.concepts)
+
+
 def _survey(index: KbIndex) -> _Survey:
-    materials = {stem: _material(facts) for stem, facts in index.concepts.items()}
+    materials = _Materials(index)
     theses = [
         ThesisReport(
             thesis.stem,
@@ -204,7 +259,56 @@ def _survey(index: KbIndex) -> _Survey:
         stem: facts.redirect[0] for stem, facts in index.concepts.items() if facts.redirect
     }
     cited = sum(len(t.cites) for t in index.theses.values())
-    return _Survey(theses, materials, cited, strays, redirects)
+    attention = [thesis for thesis in theses if thesis.citations]
+    return _Survey(attention, materials, len(theses), cited, strays, redirects)
+
+
+def survey_to_json(survey: _Survey) -> dict[str, Any]:
+    """What a survey found, for the lint cache (the materials are not kept: they are the
+    pages' own facts)."""
+
+    def citation(c: StaleCitation) -> list[Any]:
+        changes = [dataclasses.asdict(change) for change in c.changes]
+        return [c.concept, c.claims, c.line, c.col, c.status.value, changes, c.stamp]
+
+    return {
+        "theses": [
+            [t.thesis, t.title, t.rel, [citation(c) for c in t.citations]] for t in survey.theses
+        ],
+        "checked": survey.checked,
+        "citations": survey.citations,
+        "not_pages": [f.to_json() for f in survey.not_pages],
+        "redirects": survey.redirects,
+    }
+
+
+def survey_from_json(raw: Mapping[str, Any], materials: Mapping[str, Material | None]) -> _Survey:
+    """`survey_to_json`'s survey again (ValueError, KeyError or TypeError if it is not one)."""
+
+    def citation(raw: list[Any]) -> StaleCitation:
+        concept, claims, line, col, status, changes, stamp = raw
+        return StaleCitation(
+            str(concept),
+            None if claims is None else tuple(str(c) for c in claims),
+            int(line),
+            int(col),
+            Status(status),
+            tuple(Change(**{**c, "kind": ChangeKind(c["kind"])}) for c in changes),
+            None if stamp is None else str(stamp),
+        )
+
+    theses = [
+        ThesisReport(str(t), title, str(rel), tuple(citation(c) for c in cites))
+        for t, title, rel, cites in raw["theses"]
+    ]
+    not_pages = tuple(
+        Finding(f["path"], f["line"], f["col"], f["code"], f["message"], Severity(f["severity"]))
+        for f in raw["not_pages"]
+    )
+    redirects = {str(k): str(v) for k, v in raw["redirects"].items()}
+    return _Survey(
+        theses, materials, int(raw["checked"]), int(raw["citations"]), not_pages, redirects
+    )
 
 
 def _material(facts: PageFacts) -> Material | None:
