@@ -44,6 +44,9 @@ _PARALLEL_MIN = 300  # pages to analyse before a second process pays for its sta
 _PAGES_PER_PROCESS = 150
 _MAX_PROCESSES = 8
 _CHUNK = 50  # pages per task sent to a worker process
+# Pages on record before asking git what changed pays: two git processes cost about what
+# an `lstat` of a few hundred pages does.
+_GIT_FROM = 500
 
 
 @dataclass
@@ -184,7 +187,9 @@ def analyse_all(
     trusted = _vouched_by_git(root, store, inside)
     # all taken before any read: a later edit cannot hide
     sigs = [
-        _signature(prefix + ref.rel) if ref.kind in inside and ref.rel not in trusted else None
+        _signature(prefix + ref.rel)
+        if store is not None and ref.kind in inside and ref.rel not in trusted
+        else None  # nothing to vouch for: no cache, a folder outside the root, git's word
         for ref in refs
     ]
     hits = store.lookup(refs, sigs, trusted) if store is not None else [None] * len(refs)
@@ -210,7 +215,7 @@ def _vouched_by_git(root: Path, store: LintCache | None, inside: set[str]) -> se
     """The pages on record that git vouches are unchanged (`LintCache.vouched_by_git`): in
     a git checkout, a warm run learns what changed from git's index (what `git status`
     reads) rather than by an `lstat` of every page in Python. Outside git, none."""
-    if store is None or not store.stored or not inside:
+    if store is None or len(store.stored) < _GIT_FROM or not inside:
         return set()
     from kbcli import git
 
