@@ -1140,7 +1140,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=10_000,
         help="with --pages above it: A-H at this size, and the growth to --pages measured",
     )
-    arg("--large-repeat", type=int, default=2, help="cold runs of each size for the growth")
+    arg("--large-repeat", type=int, default=1, help="cold runs of each size for the growth")
     args = parser.parse_args(argv)
     defaults = (500, 100, 1) if args.quick else (10_000, 1_000, 3)
     if args.generate is not None and args.commits is None:

@@ -524,3 +524,28 @@ def test_cached_facts_read_every_field_from_the_cache(tmp_path: Path) -> None:
             got, want = dict(got), dict(want)
         assert got == want, f.name
     again.close()
+
+
+def test_rows_streamed_into_the_cache_during_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold run writes rows as it goes (here after every page), committed with the
+    manifest: the next run uses them, and a run that dies first leaves the cache as it
+    was."""
+    monkeypatch.setattr(cache_module, "_FLUSH_EVERY", 1)
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    cold = _findings(kb)
+    _poison(kb)
+    assert POISON in {f.message for f in _findings(kb)}  # the rows written were kept
+    page = kb / "concepts" / "beta.yaml"
+    page.write_text(page.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+
+    def dies(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache_module.LintCache, "save", dies)
+    with pytest.raises(KeyboardInterrupt):
+        _findings(kb)
+    monkeypatch.undo()
+    assert POISON in {f.message for f in _findings(kb)}  # alpha's row is as it was
+    assert [f for f in _findings(kb) if f.message != POISON] == cold

@@ -86,8 +86,8 @@ def lint(
     def check(store: LintCache | None) -> tuple[list[Finding], int]:
         refs = list_pages(root)
         facts = analyse_all(root, config, refs, progress, store, jobs, fast)
-        if store is not None and scope.selected is None:
-            store.prefetch()  # every page is reported on: one read, not one per page
+        if store is not None and scope.selected is None and store.kept:
+            store.prefetch()  # every page is reported on: one read, not one per cached page
         return _findings(scope, facts, store)
 
     use = use_cache and config.cache
@@ -346,13 +346,22 @@ def _examine(job: _Job) -> _Done:
     except YamlProblem as exc:
         return _Done(job.order, job.signature, None, None, unreadable(ref, exc), None)
     if not context.encode:  # no cache to keep the facts in
-        facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
+        facts = _compact(analyse_text(ref, text, context.config, context.validator(ref.kind)))
         return _Done(job.order, job.signature, None, None, facts, None)
     digest, blob = cache.content_digest(raw), cache.blob_id(raw)
     if digest == job.known:
         return _Done(job.order, job.signature, digest, blob, None, None)
-    facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
+    facts = _compact(analyse_text(ref, text, context.config, context.validator(ref.kind)))
     return _Done(job.order, job.signature, digest, blob, facts, cache.encode_row(facts))
+
+
+def _compact(facts: PageFacts) -> PageFacts:
+    """The facts as a run keeps them for every page until the cross-file rules have run:
+    the material content (most of a concept's facts, read only for cited concepts) packed,
+    so that memory does not grow with the KB's text."""
+    if facts.material is not None and not isinstance(facts.material, cache.PackedJson):
+        facts.material = cache.PackedJson.pack(facts.material)
+    return facts
 
 
 def selected_pages(root: Path, paths: Sequence[Path]) -> list[PageRef]:

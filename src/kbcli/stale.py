@@ -313,10 +313,12 @@ def survey_from_json(raw: Mapping[str, Any], materials: Mapping[str, Material | 
 
 def _material(facts: PageFacts) -> Material | None:
     """The concept's material content; None when its page could not be read."""
+    from kbcli.cache import plain
+
     if facts.material is None:
         return None
     try:
-        return material_from_json(facts.material)
+        return material_from_json(plain(facts.material))
     except ValueError:  # a cache record kb cannot read: treat the page as unreadable
         return None
 
