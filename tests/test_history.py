@@ -543,7 +543,7 @@ def test_a_slice_that_cannot_start_stops_those_started(
         started.append(real_popen(*args, **kwargs))
         return started[0]
 
-    monkeypatch.setattr(gitlog.subprocess, "Popen", second_fails)
+    monkeypatch.setattr(subprocess, "Popen", second_fails)
     # as when git fails: no history, so no commit to name
     assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
     assert len(started) == 1 and started[0].returncode is not None  # killed and reaped

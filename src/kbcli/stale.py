@@ -393,7 +393,7 @@ def _origins(
     worktree = {concept: survey.materials.get(concept) for concept in concepts}
     found = stale_since(root, citations, worktree, cache, ahead, survey.redirects, max_bytes)
     if not found:  # no history: outside git (nothing to say), or git refused to read it
-        from kbcli.gitrepo import refusal
+        from kbcli.git import refusal
 
         why = refusal(root)
         if why is not None:
