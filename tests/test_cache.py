@@ -480,8 +480,8 @@ def test_two_runs_at_once_never_leave_one_content_s_facts_for_another(
 
 def _unlike_the_default(field: Any) -> Any:
     """A value for a PageFacts field that its default is not (and the cache can keep)."""
-    from kbcli.cache import LazyJson
     from kbcli.index import Cite
+    from kbcli.pagefacts import LazyJson
 
     values: dict[str, Any] = {
         "findings": [Finding("concepts/alpha.yaml", 3, 4, "R004", "a made-up finding")],
@@ -504,9 +504,10 @@ def test_cached_facts_read_every_field_from_the_cache(tmp_path: Path) -> None:
     through the cache's lazy facts: a field the cache forgot would read its default."""
     import dataclasses
 
-    from kbcli.cache import LazyFacts, LintCache, encode_row
+    from kbcli.cache import LintCache
     from kbcli.index import PageFacts
     from kbcli.kb import PageRef
+    from kbcli.pagefacts import LazyFacts, encode_row
 
     kb = make_kb(tmp_path / "kb")
     eager = {"kind": "concept", "stem": "alpha", "rel": "concepts/alpha.yaml"}

@@ -6,7 +6,9 @@ branch, staged and committed edits, and edits in the same clock tick as git's in
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -95,8 +97,9 @@ def _apply(kb: Path, op: tuple[object, ...], branch: list[str]) -> None:
         page.write_text(_concept(i, variant), encoding="utf-8")  # type: ignore[arg-type]
         if what == "edit" and op[3] and before is not None:  # same size: keep the mtime too
             os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
-    elif what == "revert":
-        git(kb, "checkout", "-q", "--", f"concepts/c{op[1]}.yaml")
+    elif what == "revert":  # back to the commit's content (when the commit has the page)
+        with contextlib.suppress(subprocess.CalledProcessError):
+            git(kb, "checkout", "-q", "HEAD", "--", f"concepts/c{op[1]}.yaml")
     elif what == "stage" or what == "delete":
         page = kb / "concepts" / f"c{op[1]}.yaml"
         if what == "delete":

@@ -13,27 +13,25 @@ settings page checks read, the YAML parser in use, and a secret of the user's ke
 the KB (`kbcli.secret`: a cache committed to the repository is foreign). Every row carries
 a CRC, checked when it is read.
 
-Hashing means reading: ~80 MB for 10,000 pages. So, as git's index does, the cache also
-records each file's stat signature (size, mtime, ctime, inode), and a page whose signature
-is unchanged is taken as unchanged without being read. A signature taken less than
-`_RACY_NS` before the cache was written is not kept (an edit in the same clock tick could
-hide behind it): such a page is hashed next time.
+Hashing means reading: ~80 MB for 10,000 pages. So the cache also records each file's stat
+signature (size, mtime, ctime, inode) and git blob id. In a git checkout git vouches for
+a page (`kbcli.git.clean_pages`: the file is its index blob, by git's own check, and that
+blob is the one recorded): it is not even `lstat`-ed. Elsewhere, as git's index does, a
+page whose signature is unchanged is taken as unchanged without being read; a signature
+taken less than `_RACY_NS` before the cache was written is not kept (an edit in the same
+clock tick could hide behind it): such a page is hashed next time.
 
-How a run over a few pages of a large KB stays fast (a pre-commit hook on 10,000 pages):
-- the signatures are one text, a line per page with its content digest (the *manifest*),
-  read and checked in one go and split in C: no row is read per page;
-- facts are read lazily: a page's row when a rule first looks at it (`LazyFacts`), so a
-  run reporting on 5 pages decodes those and the few they point at;
-- the names every concept answers to (what alias collisions compare) are an indexed table,
-  so a run asks only for the names its own pages use.
-A row (facts or names) is used only for the content digest the manifest names for its
-page: two runs saving at once cannot pair one content's signature with another's facts.
+A run over a few pages of a large KB (a pre-commit hook) reads no row per page: the
+signatures, digests and blob ids are one text (the *manifest*), split in C; facts are
+decoded when a rule first looks at them (`pagefacts.LazyFacts`); the names every concept
+answers to are an indexed table, asked only for the names the run's pages use. A row is
+used only for the content digest the manifest names for its page: two runs saving at once
+cannot pair one content's signature with another's facts.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import sqlite3
 import time
@@ -46,6 +44,7 @@ from kbcli.cachedir import CACHE_DIR, ensure_cache_dir
 from kbcli.config import Config
 from kbcli.index import PageFacts
 from kbcli.kb import PageRef
+from kbcli.pagefacts import LazyFacts, LazyJson, Row
 from kbcli.rules.catalogue import RULES
 from kbcli.secret import decline, secret_for
 
@@ -75,14 +74,13 @@ _SCHEMA = (
 # The modules page-local facts are computed by: an editable install that changes one of
 # them starts afresh, though the version did not move.
 _FACT_MODULES = (
-    "cache.py", "config.py", "findings.py", "index.py", "kb.py", "lexicon.py", "schema.py",
-    "similarity.py", "stale.py",
-    "stamps.py", "rules/catalogue.py", "rules/local.py", "yamlio/load.py",
+    "cache.py", "config.py", "findings.py", "index.py", "kb.py", "lexicon.py", "pagefacts.py",
+    "schema.py", "similarity.py", "stale.py", "stamps.py", "rules/catalogue.py",
+    "rules/local.py", "yamlio/load.py",
 )  # fmt: skip
 
 T = TypeVar("T")
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-Row = tuple[str, str, list[str]]  # facts, material, name keys: `encode_row`
 
 
 class CacheCorrupt(Exception):
@@ -119,19 +117,6 @@ def blob_id(raw: bytes) -> str:
     from hashlib import sha1
 
     return sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
-
-
-def encode_row(facts: PageFacts) -> Row:
-    """A page's facts as the cache stores them (made where the facts were, in a worker)."""
-    raw = facts.to_json()
-    material = raw.pop("material")
-    aside = material.raw() if isinstance(material, (LazyJson, PackedJson)) else _dumps(material)
-    keys = sorted(facts.name_keys()) if facts.kind == "concept" else []
-    return _dumps(raw), aside, keys
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
 
 
 def _crc(*parts: object) -> int:
@@ -174,107 +159,6 @@ def _parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str], dict[str
         dict(zip(rels, parts[2::4], strict=True)),
         dict(zip(rels, parts[3::4], strict=True)),
     )
-
-
-class LazyJson(Mapping[str, Any]):
-    """A JSON object decoded when first read (a concept's material content: only the
-    stale-citation rule reads it, and only for the concepts a thesis cites)."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._value: dict[str, Any] | None = None
-
-    def _get(self) -> dict[str, Any]:
-        if self._value is None:
-            self._value = json.loads(self._text)
-        return self._value
-
-    def __getitem__(self, key: str) -> Any:
-        return self._get()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-    def raw(self) -> str:
-        return self._text
-
-
-class PackedJson(Mapping[str, Any]):
-    """A JSON object kept compressed, decoded afresh on each use and never held decoded: a
-    concept's material content as a cold lint keeps it for every concept (the stale-
-    citation rule reads it only for the concepts theses cite), ~1.2 KB rather than ~10."""
-
-    def __init__(self, packed: bytes) -> None:
-        self.packed = packed
-
-    @classmethod
-    def pack(cls, value: Mapping[str, Any]) -> PackedJson:
-        return cls(zlib.compress(_dumps(value).encode("utf-8"), 1))
-
-    def raw(self) -> str:
-        return zlib.decompress(self.packed).decode("utf-8")
-
-    def value(self) -> dict[str, Any]:
-        decoded: dict[str, Any] = json.loads(self.raw())
-        return decoded
-
-    def __getitem__(self, key: str) -> Any:
-        return self.value()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.value())
-
-    def __len__(self) -> int:
-        return len(self.value())
-
-
-def plain(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A mapping to read several keys of: a packed one decoded once (and not kept)."""
-    return value.value() if isinstance(value, PackedJson) else value
-
-
-class _Lazy:
-    """A PageFacts field read from the cache row on first use."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __get__(self, facts: LazyFacts | None, owner: type | None = None) -> Any:
-        if facts is None:
-            return self
-        return getattr(facts.full(), self.name)
-
-    def __set__(self, facts: LazyFacts, value: Any) -> None:
-        setattr(facts.full(), self.name, value)
-
-
-class LazyFacts(PageFacts):
-    """A cached page's facts: kind, stem and rel at once, the others decoded from the
-    page's row when first read (every other field of PageFacts: see below the class)."""
-
-    cached = True  # the facts of an unchanged page, as the cache recorded them
-    EAGER = ("kind", "stem", "rel")  # known from the page's place, without its row
-
-    def __init__(self, ref: PageRef, digest: str, cache: LintCache) -> None:
-        self.kind, self.stem, self.rel = ref.kind, ref.id, ref.rel
-        self.digest = digest  # of the content the facts must be those of
-        self._cache = cache
-        self._full: PageFacts | None = None
-
-    def full(self) -> PageFacts:
-        if self._full is None:
-            self._full = self._cache.load(self.rel, self.digest)
-        return self._full
-
-
-# Every field of PageFacts but the eager ones is read from the row: made from the dataclass's
-# own list, so a field added to PageFacts can never silently read its default here.
-for _field in dataclasses.fields(PageFacts):
-    if _field.name not in LazyFacts.EAGER:
-        setattr(LazyFacts, _field.name, _Lazy(_field.name))
 
 
 class LintCache:

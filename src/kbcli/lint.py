@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from kbcli import cache
+from kbcli import cache, pagefacts
 from kbcli.cache import LintCache, Signature
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
@@ -261,7 +261,7 @@ class _Done(NamedTuple):
     digest: str | None  # None: not cacheable (the page could not be read)
     blob: str | None  # the git blob id of the content read (None with `digest`)
     facts: PageFacts | None  # None: the content is the cached one
-    row: cache.Row | None  # the facts as the cache keeps them, made where they were
+    row: pagefacts.Row | None  # the facts as the cache keeps them, made where they were
 
 
 class _Context:
@@ -352,15 +352,15 @@ def _examine(job: _Job) -> _Done:
     if digest == job.known:
         return _Done(job.order, job.signature, digest, blob, None, None)
     facts = _compact(analyse_text(ref, text, context.config, context.validator(ref.kind)))
-    return _Done(job.order, job.signature, digest, blob, facts, cache.encode_row(facts))
+    return _Done(job.order, job.signature, digest, blob, facts, pagefacts.encode_row(facts))
 
 
 def _compact(facts: PageFacts) -> PageFacts:
     """The facts as a run keeps them for every page until the cross-file rules have run:
     the material content (most of a concept's facts, read only for cited concepts) packed,
     so that memory does not grow with the KB's text."""
-    if facts.material is not None and not isinstance(facts.material, cache.PackedJson):
-        facts.material = cache.PackedJson.pack(facts.material)
+    if facts.material is not None and not isinstance(facts.material, pagefacts.PackedJson):
+        facts.material = pagefacts.PackedJson.pack(facts.material)
     return facts
 
 

@@ -313,7 +313,7 @@ def survey_from_json(raw: Mapping[str, Any], materials: Mapping[str, Material | 
 
 def _material(facts: PageFacts) -> Material | None:
     """The concept's material content; None when its page could not be read."""
-    from kbcli.cache import plain
+    from kbcli.pagefacts import plain
 
     if facts.material is None:
         return None

@@ -37,9 +37,10 @@ STATUS_TEXT = {
 
 def read_index(root: Path, config: Config) -> KbIndex:
     """Every page's facts (through the lint cache, unless kb.yaml turns it off)."""
-    from kbcli.cache import LazyFacts, LintCache, through_cache
+    from kbcli.cache import LintCache, through_cache
     from kbcli.kb import list_pages
     from kbcli.lint import analyse_all
+    from kbcli.pagefacts import LazyFacts
 
     def read(store: LintCache | None) -> KbIndex:
         facts = analyse_all(root, config, list_pages(root), None, store)

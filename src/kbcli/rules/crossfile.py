@@ -139,7 +139,7 @@ def changelog_future(
 def stale_citations(index: KbIndex, reported: Collection[str] | None = None) -> Iterator[Finding]:
     """A citation whose concept changed materially since `kb review` stamped it (C004),
     or that was never reviewed (C006). Both are warnings: `--strict` fails on them."""
-    from kbcli.cache import plain
+    from kbcli.pagefacts import plain
     from kbcli.stamps import diff_material, material_from_json
 
     for thesis in _pages(index.theses.values(), reported):
