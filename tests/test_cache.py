@@ -507,7 +507,7 @@ def test_cached_facts_read_every_field_from_the_cache(tmp_path: Path) -> None:
     from kbcli.cache import LintCache
     from kbcli.index import PageFacts
     from kbcli.kb import PageRef
-    from kbcli.pagefacts import LazyFacts, encode_row
+    from kbcli.pagefacts import LazyFacts, PackedFacts, encode_row
 
     kb = make_kb(tmp_path / "kb")
     eager = {"kind": "concept", "stem": "alpha", "rel": "concepts/alpha.yaml"}
@@ -525,6 +525,12 @@ def test_cached_facts_read_every_field_from_the_cache(tmp_path: Path) -> None:
             got, want = dict(got), dict(want)
         assert got == want, f.name
     again.close()
+    packed = PackedFacts.of(facts)  # as a run keeps the facts of the pages it read
+    for f in fields:
+        got, want = getattr(packed, f.name), getattr(facts, f.name)
+        if f.name == "material":
+            got, want = dict(got), dict(want)
+        assert got == want, f.name
 
 
 def test_rows_streamed_into_the_cache_during_a_run(

@@ -346,22 +346,14 @@ def _examine(job: _Job) -> _Done:
     except YamlProblem as exc:
         return _Done(job.order, job.signature, None, None, unreadable(ref, exc), None)
     if not context.encode:  # no cache to keep the facts in
-        facts = _compact(analyse_text(ref, text, context.config, context.validator(ref.kind)))
-        return _Done(job.order, job.signature, None, None, facts, None)
+        facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
+        return _Done(job.order, job.signature, None, None, pagefacts.PackedFacts.of(facts), None)
     digest, blob = cache.content_digest(raw), cache.blob_id(raw)
     if digest == job.known:
         return _Done(job.order, job.signature, digest, blob, None, None)
-    facts = _compact(analyse_text(ref, text, context.config, context.validator(ref.kind)))
-    return _Done(job.order, job.signature, digest, blob, facts, pagefacts.encode_row(facts))
-
-
-def _compact(facts: PageFacts) -> PageFacts:
-    """The facts as a run keeps them for every page until the cross-file rules have run:
-    the material content (most of a concept's facts, read only for cited concepts) packed,
-    so that memory does not grow with the KB's text."""
-    if facts.material is not None and not isinstance(facts.material, pagefacts.PackedJson):
-        facts.material = pagefacts.PackedJson.pack(facts.material)
-    return facts
+    facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
+    row = pagefacts.encode_row(facts)
+    return _Done(job.order, job.signature, digest, blob, pagefacts.PackedFacts.of(facts, row), row)
 
 
 def selected_pages(root: Path, paths: Sequence[Path]) -> list[PageRef]:

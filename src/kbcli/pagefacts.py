@@ -64,12 +64,18 @@ class PackedJson(Mapping[str, Any]):
     concept's material content as a cold lint keeps it for every concept (the stale-
     citation rule reads it only for the concepts theses cite), ~1.2 KB rather than ~10."""
 
+    __slots__ = ("packed",)  # one for every concept of a cold run
+
     def __init__(self, packed: bytes) -> None:
         self.packed = packed
 
     @classmethod
     def pack(cls, value: Mapping[str, Any]) -> PackedJson:
-        return cls(zlib.compress(_dumps(value).encode("utf-8"), 1))
+        return cls.pack_text(_dumps(value))
+
+    @classmethod
+    def pack_text(cls, text: str) -> PackedJson:
+        return cls(zlib.compress(text.encode("utf-8"), 1))
 
     def raw(self) -> str:
         return zlib.decompress(self.packed).decode("utf-8")
@@ -127,8 +133,42 @@ class LazyFacts(PageFacts):
         return self._full
 
 
-# Every field of PageFacts but the eager ones is read from the row: made from the dataclass's
-# own list, so a field added to PageFacts can never silently read its default here.
-for _field in dataclasses.fields(PageFacts):
-    if _field.name not in LazyFacts.EAGER:
-        setattr(LazyFacts, _field.name, _Lazy(_field.name))
+class PackedFacts(PageFacts):
+    """A page's facts as a run keeps them for every page until the cross-file rules have
+    run, so that memory does not grow with the KB's text: kind, stem and rel as they are,
+    the material content packed (`PackedJson`), the others as the cache row's JSON text,
+    decoded when read and not kept (only the last page decoded is: rules read several
+    fields of one page in a row). About 2 KB a concept rather than 10."""
+
+    EAGER = ("kind", "stem", "rel", "material")
+    _last: tuple[PackedFacts, PageFacts] | None = None
+
+    def __init__(self, kind: str, stem: str, rel: str, text: str, material: str | None) -> None:
+        self.kind, self.stem, self.rel = kind, stem, rel
+        self.text = text
+        self.material = None if material is None else PackedJson.pack_text(material)
+
+    @classmethod
+    def of(cls, facts: PageFacts, row: Row | None = None) -> PackedFacts:
+        """`facts` packed (`row`: the same facts as `encode_row` gives them, if made)."""
+        text, material, _ = row or encode_row(facts)
+        return cls(
+            facts.kind, facts.stem, facts.rel, text, None if material == "null" else material
+        )
+
+    def full(self) -> PageFacts:
+        last = PackedFacts._last
+        if last is not None and last[0] is self:
+            return last[1]
+        facts = PageFacts.from_json({**json.loads(self.text), "material": self.material})
+        PackedFacts._last = (self, facts)
+        return facts
+
+
+# Every field of PageFacts but the eager ones is read from the row (or the packed text):
+# made from the dataclass's own list, so a field added to PageFacts can never silently
+# read its default here.
+for _class in (LazyFacts, PackedFacts):
+    for _field in dataclasses.fields(PageFacts):
+        if _field.name not in _class.EAGER:
+            setattr(_class, _field.name, _Lazy(_field.name))
