@@ -135,10 +135,15 @@ def split_by_cause(
 
 
 def find_stale(
-    root: Path, config: Config, use_cache: bool = True, progress: Progress | None = None
+    root: Path,
+    config: Config,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    history_progress: Progress | None = None,
 ) -> StaleResult:
     """Every thesis citation of the KB at `root` that needs a review, with what changed
-    and, inside git, the commit that made it stale."""
+    and, inside git, the commit that made it stale. `progress` is told of the pages read,
+    `history_progress` of the citations dated."""
     from kbcli.secret import decline
 
     cached = use_cache and config.cache and not decline(root)  # `kbcli.secret`
@@ -152,7 +157,9 @@ def find_stale(
         flat = [c for thesis in survey.theses for c in thesis.citations]
         keys = [_search_key(c, survey.materials, survey.redirects) for c in flat]
         searched = [k for k in keys if k is not None]
-        origins = _origins(root, searched, survey, config.max_page_bytes, cache, ahead)
+        origins = _origins(
+            root, searched, survey, config.max_page_bytes, cache, ahead, history_progress
+        )
     dated = {
         id(c): c if k is None else replace(c, origin=origins.get(k))
         for c, k in zip(flat, keys, strict=True)
@@ -180,6 +187,7 @@ class _Survey:
     citations: int
     not_pages: tuple[Finding, ...] = ()
     redirects: dict[str, str] = field(default_factory=dict)  # retired concept -> target
+    blobs: Mapping[str, str] = field(default_factory=dict)  # concept -> git blob id, known
 
 
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
@@ -194,12 +202,17 @@ def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -
         # the survey of the very pages (by content) a run found before: kept in the cache
         key = store.fingerprint(_uncached(index, store))
         kept = store.note(_SURVEY_NOTE, key)
+        found = None
         if kept is not None:
             with contextlib.suppress(ValueError, KeyError, TypeError):
-                return _decoded(survey_from_json(json.loads(kept), _Materials(index)))
-        found = _survey(index)
-        store.keep_note(_SURVEY_NOTE, key, json.dumps(survey_to_json(found)))
-        return _decoded(found)
+                found = survey_from_json(json.loads(kept), _Materials(index))
+        if found is None:
+            found = _survey(index)
+            store.keep_note(_SURVEY_NOTE, key, json.dumps(survey_to_json(found)))
+        found = _decoded(found)
+        # the blob id of each concept history will ask about: its file need not be read
+        blobs = {stem: store.blobs.get(index.concepts[stem].rel) for stem in found.materials}
+        return replace(found, blobs={stem: b for stem, b in blobs.items() if b})
 
     return through_cache(root, config, cached, survey)
 
@@ -380,6 +393,7 @@ def _origins(
     max_bytes: int,
     cache: Path | None,
     ahead: HistoryRead | None,
+    progress: Progress | None = None,
 ) -> dict[Citation, Origin]:
     """Where each citation went stale; empty outside git. Where git refuses the
     repository (another user's, without safe.directory; a damaged one), each is "unknown"
@@ -391,7 +405,10 @@ def _origins(
     # What lint already read of each page: history need not read the files again.
     concepts = {r for c in citations for r in (c.concept, *c.retired_from)}
     worktree = {concept: survey.materials.get(concept) for concept in concepts}
-    found = stale_since(root, citations, worktree, cache, ahead, survey.redirects, max_bytes)
+    found = stale_since(
+        root, citations, worktree, cache, ahead, survey.redirects, max_bytes,
+        blobs=survey.blobs, progress=progress,
+    )  # fmt: skip
     if not found:  # no history: outside git (nothing to say), or git refused to read it
         from kbcli.git import refusal
 
