@@ -119,15 +119,22 @@ def clean_pages(root: Path, folders: Sequence[str]) -> dict[str, str] | None:
     changed, _ = dirty.communicate()
     if listing.returncode != 0 or dirty.returncode != 0:
         return None
-    found: dict[str, str] = {}
-    for entry in entries.split(b"\0"):
-        head, _, path = entry.partition(b"\t")
-        parts = head.split(b" ")
-        # "H": a plain cached entry (lowercase: assume-unchanged; "S": skip-worktree)
-        if len(parts) == 4 and parts[0] == b"H" and parts[3] == b"0":
-            found[path.decode("utf-8", "surrogateescape")] = parts[2].decode("ascii")
-    for path in changed.split(b"\0"):
-        found.pop(path.decode("utf-8", "surrogateescape"), None)
+    # Each entry is "<tag> <mode> <blob> <stage>\t<path>", fields of fixed width (modes are
+    # six digits; blobs all as long): sliced in one pass, not split field by field (100,000
+    # entries). Only "H" (a plain cached entry: lowercase is assume-unchanged, "S"
+    # skip-worktree) at stage 0 is taken.
+    records = entries.decode("utf-8", "surrogateescape").split("\0")
+    width = records[0].find(" ", 9) - 9 if records[0] else 0
+    if width not in (40, 64):
+        return {}
+    tail = width + 9  # where " <stage>\t" starts
+    found = {
+        r[tail + 3 :]: r[9:tail]
+        for r in records
+        if r[:2] == "H " and r[tail : tail + 3] == " 0\t" and r[8] == " "
+    }
+    for path in changed.decode("utf-8", "surrogateescape").split("\0"):
+        found.pop(path, None)
     return found
 
 
