@@ -43,11 +43,10 @@ still matches the stamp changed only in the working tree or index: "uncommitted"
 committed version matches (the stamped content was never committed, or a shallow clone
 cut it off) the commit is unknown, with a note saying which.
 
-The pass, its cache and the blob reader are in `kbcli.gitlog`; the search is here.
-
-Subprocess git rather than GitPython: bulk reading wants a few long-running processes
-(`log`, `cat-file --batch`) with byte-exact, NUL-separated output; GitPython would run the
-same commands through its own wrappers and costs ~0.07 s just to import.
+The pass, its cache and the blob reader are in `kbcli.gitlog` (the log reader, used here
+through its public methods only); the search is here. Git itself runs only in `kbcli.git`:
+subprocess git rather than GitPython, since bulk reading wants a few long-running
+processes (`log`, `cat-file --batch`) with byte-exact, NUL-separated output.
 """
 
 from __future__ import annotations
