@@ -233,7 +233,7 @@ def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str:
     rel = _relative(repo, paths)
     # Pathspecs are file names here, never globs; `--only` needs new files known to git
     # (only those: `git add` of a tracked file under an ignored folder fails).
-    with repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
+    with repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1", GIT_OPTIONAL_LOCKS="0"):
         before = repo.git.ls_files("-s", "-z", "--", *rel)
         tracked = {entry.split("\t", 1)[1] for entry in before.split("\0") if entry}
         new = [name for name in rel if name not in tracked]
