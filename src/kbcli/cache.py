@@ -153,12 +153,8 @@ def _parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str], dict[str
     parts = text.replace("\n", "\t").split("\t")
     if len(parts) % 4:
         raise ValueError("a damaged manifest")
-    rels = parts[::4]
-    return (
-        dict(zip(rels, parts[1::4], strict=True)),
-        dict(zip(rels, parts[2::4], strict=True)),
-        dict(zip(rels, parts[3::4], strict=True)),
-    )
+    sigs, digests, blobs = (dict(zip(parts[::4], parts[k::4], strict=True)) for k in (1, 2, 3))
+    return sigs, digests, blobs
 
 
 class LintCache:
