@@ -35,6 +35,8 @@ dates every planted stale citation with its commit. `--json FILE` writes every f
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import random
@@ -45,12 +47,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kbcli.stamps import make_stamp
+
+sys.path.insert(0, str(Path(__file__).parent))
+import growth as growth_mod
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "schemas" / "concept.schema.json"
@@ -99,6 +104,7 @@ class Words:
         self.vocab = sorted({"".join(rng.choices(syllable, k=3)) for _ in range(6000)})
         self.sentences = [self._sentence(rng) for _ in range(5000)]
         self.rng = rng
+        self.paragraphs: dict[tuple[int, int], str] = {}
 
     def _sentence(self, rng: random.Random) -> str:
         words = rng.choices(self.vocab, k=rng.randint(8, 16))
@@ -108,13 +114,20 @@ class Words:
         return self.sentences[i % len(self.sentences)]
 
     def paragraph(self, i: int, n: int) -> str:
-        return " ".join(self.sentence(i * 7 + k) for k in range(n))
+        key = ((i * 7) % len(self.sentences), n)  # the sentences it joins repeat: kept
+        found = self.paragraphs.get(key)
+        if found is None:
+            found = self.paragraphs[key] = " ".join(self.sentence(i * 7 + k) for k in range(n))
+        return found
 
     def word(self, i: int) -> str:
         return self.vocab[i % len(self.vocab)]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _wrap(text: str, indent: str, width: int = 88) -> str:
+    """`text` wrapped at `width`, each line indented. Cached: paragraphs come from fixed
+    pools, and wrapping them afresh for each page was most of generating 100,000 pages."""
     lines, line = [], ""
     for word in text.split():
         if line and len(line) + 1 + len(word) > width:
@@ -378,7 +391,7 @@ class FastImport:
 
     def __init__(self, repo: Path, parent: str | None) -> None:
         self.proc = subprocess.Popen(
-            ["git", "fast-import", "--quiet", "--done"],
+            ["git", "-c", "pack.compression=1", "fast-import", "--quiet", "--done"],
             cwd=repo,
             stdin=subprocess.PIPE,
             env={**os.environ, **GIT_ENV},
@@ -386,7 +399,9 @@ class FastImport:
         self.parent = parent
         self.mark = 0
 
-    def commit(self, n: int, subject: str, files: Sequence[tuple[str, str]]) -> None:
+    def commit(
+        self, n: int, subject: str, files: Iterable[tuple[str, str]], tick: Tick | None = None
+    ) -> None:
         assert self.proc.stdin is not None
         self.mark += 1
         when = f"{START + n * 3600} +0000"
@@ -402,10 +417,14 @@ class FastImport:
             parts.append(f"from :{self.mark - 1}\n".encode())
         elif self.parent:
             parts.append(f"from {self.parent}\n".encode())
-        for path, text in files:
-            data = text.encode()
-            parts.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
         self.proc.stdin.write(b"".join(parts))
+        for path, text in files:  # streamed: 100,000 pages are 850 MB
+            data = text.encode()
+            self.proc.stdin.write(
+                b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data)
+            )
+            if tick is not None:
+                tick()
 
     def close(self) -> None:
         assert self.proc.stdin is not None
@@ -432,15 +451,46 @@ def write_history(corpus: Corpus, commits: int, stale: int) -> None:
     if first:
         _git(repo.parent, "init", "-q", "-b", "main", repo.name)
     importer = FastImport(repo, None if first else "refs/heads/main^0")
-    if first:
-        importer.commit(0, "Initial KB", list(initial_files(corpus)))
-    for subject, touched in edit_commits(corpus, commits, stale):
-        c = corpus.concepts
-        importer.commit(
-            corpus.commits, subject, [(f"concepts/{c[i].id}.yaml", c[i].text()) for i in touched]
-        )
-    importer.close()
+    pages = len(corpus.concepts) + len(corpus.theses) + 1 if first else 0
+    with progress_bar("generating", pages + commits) as tick:
+        if first:
+            importer.commit(0, "Initial KB", initial_files(corpus), tick)
+        for subject, touched in edit_commits(corpus, commits, stale):
+            c = corpus.concepts
+            importer.commit(
+                corpus.commits,
+                subject,
+                [(f"concepts/{c[i].id}.yaml", c[i].text()) for i in touched],
+            )
+            tick()
+        importer.close()
     _git(repo, "reset", "-q", "--hard", "main")
+
+
+Tick = Callable[[], None]
+
+
+@contextlib.contextmanager
+def progress_bar(what: str, total: int) -> Iterator[Tick]:
+    """A rich progress bar on stderr while generating, where that is a terminal (and the
+    work is large enough to be worth one); a no-op callback otherwise."""
+    if total < 2000 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if done % 200 == 0 or done == total:
+                bar.update(task, completed=done)
+
+        yield tick
 
 
 def write_plain(corpus: Corpus) -> None:
@@ -589,15 +639,18 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-def peak_memory(cmd: Sequence[str], cwd: Path) -> tuple[int, int | None]:
-    """(largest single process, summed process tree where /proc allows) in bytes. A fresh
-    wrapper process runs `cmd`, so earlier children do not hide its figure."""
+def peak_memory(cmd: Sequence[str], cwd: Path) -> tuple[int, int | None, float]:
+    """(largest single process, summed process tree where /proc allows) in bytes, and the
+    seconds it took. A fresh wrapper process runs `cmd`, so earlier children do not hide
+    its figure."""
     wrapper = [sys.executable, "-c", MEMORY_WRAPPER, *cmd]
+    start = time.perf_counter()
     proc = subprocess.Popen(wrapper, cwd=cwd, stdout=subprocess.PIPE, text=True, env=_env())
     sampler = TreeMemory(proc.pid) if Path("/proc/self/task").exists() else None
     out, _ = proc.communicate()
+    took = time.perf_counter() - start
     tree = sampler.stop() if sampler else None
-    return int(out) * 1024, tree
+    return int(out) * 1024, tree, took
 
 
 # -- check-jsonschema, in its own venv ---------------------------------------------------
@@ -710,7 +763,7 @@ class Bench:
             Row("A", "kb lint, whole KB, cold", median(kb), "check-jsonschema", base, 0.5)
         )
         shutil.rmtree(self.kb / ".kb-cache", ignore_errors=True)
-        largest, tree = peak_memory([*KB, "lint"], self.kb)
+        largest, tree, _ = peak_memory([*KB, "lint"], self.kb)
         self.facts.update(
             peak_rss_largest_mb=largest / 2**20, peak_rss_tree_mb=tree and tree / 2**20
         )
@@ -732,28 +785,42 @@ class Bench:
         if any(o != cold_output for o in outputs):
             raise SystemExit("warm lint output differs from cold lint output")
 
+    def growth(self, corpus: Corpus, large_pages: int) -> tuple[growth_mod.Sized, ...]:
+        """The growth measures on this KB (as it is now: A-D done, its history as written
+        first), then on a KB of `large_pages` generated alike (deleted after)."""
+        sizes = []
+        for pages in (len(corpus.concepts), large_pages):
+            kb = self.kb if pages == len(corpus.concepts) else self.work / "kb-large"
+            if kb != self.kb:
+                print(f"generating {pages:,} pages for the growth measures...", flush=True)
+                start = time.perf_counter()
+                kb.mkdir()
+                corpus = build_corpus(kb, pages)
+                write_history(corpus, self.args.commits, min(STALE_TARGET, len(corpus.theses)))
+                print(f"  generated in {time.perf_counter() - start:.0f} s", flush=True)
+            edit, restore = edit_five(kb, corpus)
+            cold = self.args.large_repeat
+            sizes.append(
+                growth_mod.measure(kb, edit, self.args.repeat, cold, run, KB, peak_memory, pages)
+            )
+            restore()
+            if kb != self.kb:
+                shutil.rmtree(kb, ignore_errors=True)
+        return tuple(sizes)
+
     def startup_and_changed(self, corpus: Corpus) -> None:
         """D and C, their runs interleaved (a busy machine slows both alike): each round
         runs the minimal typer app, `kb --version`, then edits 5 pages and lints them."""
         app = self.work / "minimal_typer_app.py"
         app.write_text(MINIMAL_TYPER_APP, encoding="utf-8")
-        chosen = [
-            corpus.concepts[i] for i in range(1, len(corpus.concepts), len(corpus.concepts) // 5)
-        ][:5]
-        paths = [f"concepts/{c.id}.yaml" for c in chosen]
-        saved = [(c.revision, list(c.log)) for c in chosen]
+        edit, restore = edit_five(self.kb, corpus)
         typer_s, kb_s, changed_s = [], [], []
         for n in range(max(self.args.repeat, CHEAP_RUNS)):
             typer_s.append(run([sys.executable, str(app)], self.work).seconds)
             kb_s.append(run([*KB, "--version"], self.work).seconds)
-            for c in chosen:
-                c.revision += 1
-                c.log.insert(0, ("2025-06-01", f"Benchmark edit {n}."))
-                (self.kb / f"concepts/{c.id}.yaml").write_text(c.text(), encoding="utf-8")
+            paths = edit(n)
             changed_s.append(run([*KB, "lint", *paths], self.kb, ok=(0, 1)).seconds)
-        for c, (revision, log) in zip(chosen, saved, strict=True):
-            c.revision, c.log = revision, log
-        _git(self.kb, "checkout", "-q", "--", ".")
+        restore()
         version_s = median(kb_s)
         self.rows.append(
             Row("D", "kb --version", version_s, "minimal typer app", median(typer_s), 1.3)
@@ -870,6 +937,30 @@ class Bench:
         self.rows.append(row)
 
 
+def edit_five(kb: Path, corpus: Corpus) -> tuple[Callable[[int], list[str]], Callable[[], None]]:
+    """C's edit (a changelog entry and a re-worded section on 5 pages spread over the KB,
+    for the n-th run), and how to undo them all."""
+    chosen = [
+        corpus.concepts[i] for i in range(1, len(corpus.concepts), len(corpus.concepts) // 5)
+    ][:5]
+    paths = [f"concepts/{c.id}.yaml" for c in chosen]
+    saved = [(c.revision, list(c.log)) for c in chosen]
+
+    def edit(n: int) -> list[str]:
+        for c in chosen:
+            c.revision += 1
+            c.log.insert(0, ("2025-06-01", f"Benchmark edit {n}."))
+            (kb / f"concepts/{c.id}.yaml").write_text(c.text(), encoding="utf-8")
+        return paths
+
+    def restore() -> None:
+        for c, (revision, log) in zip(chosen, saved, strict=True):
+            c.revision, c.log = revision, log
+        _git(kb, "checkout", "-q", "--", ".")
+
+    return edit, restore
+
+
 def _stale_with_commit(report: dict[str, Any]) -> int:
     """The stale citations `kb stale --format json` names the commit of."""
     return sum(
@@ -942,11 +1033,15 @@ def bench(args: argparse.Namespace, work: Path) -> int:
     baseline = install_check_jsonschema(venv, install=not args.no_install)
     if baseline:
         print(f"check-jsonschema {baseline.version}, YAML parser {baseline.parser}")
+    large_pages = args.pages if args.pages > args.base_pages else None
+    if large_pages:  # A-H at the base size, the growth measures at both
+        args.pages = args.base_pages
     b = Bench(args, work)
     corpus = b.corpus()
     cold = b.lint_cold_vs_baseline(baseline)
     b.lint_warm(cold)
     b.startup_and_changed(corpus)
+    sizes = b.growth(corpus, large_pages) if large_pages else None
     b.diff(corpus)
     b.stale(corpus, b.facts["check_jsonschema_s"])
     b.merge()
@@ -961,6 +1056,14 @@ def bench(args: argparse.Namespace, work: Path) -> int:
         check_jsonschema=baseline and {"version": baseline.version, "parser": baseline.parser},
     )
     print_table(rows, b.facts)
+    growth_rows: list[dict[str, Any]] = []
+    if sizes:
+        growth_rows = growth_mod.rows(*sizes)
+        growth_mod.print_rows(growth_rows, *sizes)
+        b.facts.update(
+            growth_pages=[size.pages for size in sizes],
+            growth_peak_mb=[size.peak_mb for size in sizes],
+        )
     memory_ok = (b.facts.get("peak_rss_tree_mb") or b.facts["peak_rss_largest_mb"]) <= 500
     if args.json:
         doc = {
@@ -980,6 +1083,10 @@ def bench(args: argparse.Namespace, work: Path) -> int:
                 for r in rows
             ],
             "memory_met": memory_ok,
+            "growth": growth_rows,
+            "growth_memory_met": (
+                sizes[1].peak_mb <= growth_mod.MEMORY_TARGET_MB if sizes else None
+            ),
         }
         Path(args.json).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     return 0
@@ -1027,6 +1134,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     arg("--generate", metavar="DIR", help="only write a corpus into DIR, then stop")
     arg("--plant-every", type=int, default=997, help="one planted error per so many pages")
+    arg(
+        "--base-pages",
+        type=int,
+        default=10_000,
+        help="with --pages above it: A-H at this size, and the growth to --pages measured",
+    )
+    arg("--large-repeat", type=int, default=1, help="cold runs of each size for the growth")
     args = parser.parse_args(argv)
     defaults = (500, 100, 1) if args.quick else (10_000, 1_000, 3)
     if args.generate is not None and args.commits is None:

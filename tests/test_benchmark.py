@@ -17,6 +17,7 @@ def test_benchmark_runs_end_to_end_and_writes_json(tmp_path: Path) -> None:
     has it already is named by KB_BENCH_BASELINE_VENV; elsewhere rows A and B are unrated."""
     out = tmp_path / "bench.json"
     cmd = [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--pages", "200"]
+    cmd += ["--base-pages", "100"]  # A-H at 100 pages, and the growth from 100 to 200
     venv = os.environ.get("KB_BENCH_BASELINE_VENV", str(tmp_path / "no-baseline"))
     cmd += ["--no-install", "--baseline-venv", venv]
     done = subprocess.run(
@@ -27,7 +28,12 @@ def test_benchmark_runs_end_to_end_and_writes_json(tmp_path: Path) -> None:
     rows = {row["key"]: row for row in doc["rows"]}
     assert set(rows) == {"A", "B", "C", "D", "E1", "E2", "E2A", "F", "G", "H"}
     assert all(row["seconds"] > 0 for row in rows.values())
-    assert doc["facts"]["concepts"] == 200
+    assert doc["facts"]["concepts"] == 100
+    growth = {row["key"]: row for row in doc["growth"]}
+    assert set(growth) == {"GC", "GS", "GB", "GA"}
+    assert all(row["seconds"] > 0 and row["against_seconds"] > 0 for row in growth.values())
+    assert doc["facts"]["growth_pages"] == [100, 200]
+    assert "growth from 100 to 200 pages" in done.stdout
     assert (doc["facts"]["commits"], doc["facts"]["commits_e2"]) == (40, 80)
     assert doc["facts"]["peak_rss_largest_mb"] > 0
     assert "median s" in done.stdout  # the table

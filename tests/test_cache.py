@@ -473,3 +473,86 @@ def test_two_runs_at_once_never_leave_one_content_s_facts_for_another(
         "related: no concept 'gamma' in this KB (create it: kb new concept gamma --title 'Gamma')"
         in {f.message for f in findings}
     )
+
+
+# -- cached facts read every field back ---------------------------------------------------
+
+
+def _unlike_the_default(field: Any) -> Any:
+    """A value for a PageFacts field that its default is not (and the cache can keep)."""
+    from kbcli.index import Cite
+    from kbcli.pagefacts import LazyJson
+
+    values: dict[str, Any] = {
+        "findings": [Finding("concepts/alpha.yaml", 3, 4, "R004", "a made-up finding")],
+        "id": "alpha-id",
+        "title": "Alpha title",
+        "aliases": [("Alef", 5, 6)],
+        "claim_ids": ["one", "merged-two"],
+        "redirect": ("beta", 7, 8),
+        "related": [("gamma", 9, 10)],
+        "cites": [Cite(("beta", 11, 12), [("c1", 13, 14)], "v1 h:0")],
+        "changelog_dates": [("2025-01-02", 15, 16)],
+        "material": LazyJson('{"id": "alpha-id", "summary": "S.", "claims": []}'),
+    }
+    assert field.name in values, f"PageFacts.{field.name} is new: give this test a value for it"
+    return values[field.name]
+
+
+def test_cached_facts_read_every_field_from_the_cache(tmp_path: Path) -> None:
+    """Each field of PageFacts, given a value other than its default, reads back the same
+    through the cache's lazy facts: a field the cache forgot would read its default."""
+    import dataclasses
+
+    from kbcli.cache import LintCache
+    from kbcli.index import PageFacts
+    from kbcli.kb import PageRef
+    from kbcli.pagefacts import LazyFacts, PackedFacts, encode_row
+
+    kb = make_kb(tmp_path / "kb")
+    eager = {"kind": "concept", "stem": "alpha", "rel": "concepts/alpha.yaml"}
+    fields = [f for f in dataclasses.fields(PageFacts) if f.name not in eager]
+    facts = PageFacts(**eager, **{f.name: _unlike_the_default(f) for f in fields})
+    store = LintCache(kb, "key")
+    store.put(facts.rel, None, "digest", "blob", encode_row(facts))
+    store.save()
+    store.close()
+    again = LintCache.open(kb, "key")
+    lazy = LazyFacts(PageRef("concept", "alpha", kb, facts.rel), "digest", again)
+    for f in fields:
+        got, want = getattr(lazy, f.name), getattr(facts, f.name)
+        if f.name == "material":
+            got, want = dict(got), dict(want)
+        assert got == want, f.name
+    again.close()
+    packed = PackedFacts.of(facts)  # as a run keeps the facts of the pages it read
+    for f in fields:
+        got, want = getattr(packed, f.name), getattr(facts, f.name)
+        if f.name == "material":
+            got, want = dict(got), dict(want)
+        assert got == want, f.name
+
+
+def test_rows_streamed_into_the_cache_during_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold run writes rows as it goes (here after every page), committed with the
+    manifest: the next run uses them, and a run that dies first leaves the cache as it
+    was."""
+    monkeypatch.setattr(cache_module, "_FLUSH_EVERY", 1)
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    cold = _findings(kb)
+    _poison(kb)
+    assert POISON in {f.message for f in _findings(kb)}  # the rows written were kept
+    page = kb / "concepts" / "beta.yaml"
+    page.write_text(page.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+
+    def dies(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache_module.LintCache, "save", dies)
+    with pytest.raises(KeyboardInterrupt):
+        _findings(kb)
+    monkeypatch.undo()
+    assert POISON in {f.message for f in _findings(kb)}  # alpha's row is as it was
+    assert [f for f in _findings(kb) if f.message != POISON] == cold

@@ -32,10 +32,11 @@ NOTE = "not using kb's caches"
 def forge(kb: Path, xdg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What a pull request can commit: a secret under `xdg`, and a lint cache made with it
     that files the facts of the clean pages under the broken pages' content."""
-    from kbcli.cache import LintCache, cache_key, content_digest, encode_row
+    from kbcli.cache import LintCache, blob_id, cache_key, content_digest
     from kbcli.config import load_config
     from kbcli.kb import list_pages
     from kbcli.lint import _signature, analyse_all
+    from kbcli.pagefacts import encode_row
 
     planted = xdg / "kb" / "secret"
     planted.parent.mkdir(parents=True)
@@ -50,8 +51,10 @@ def forge(kb: Path, xdg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = LintCache.open(kb, cache_key(config, kb))
     for ref, page in zip(refs, facts, strict=True):
         path = kb / ref.rel
-        digest = content_digest(path.read_bytes())
-        store.put(ref.rel, _signature(str(path)), digest, encode_row(page))
+        raw = path.read_bytes()
+        store.put(
+            ref.rel, _signature(str(path)), content_digest(raw), blob_id(raw), encode_row(page)
+        )
     store.save()
     store.close()
     shutil.rmtree(clean)

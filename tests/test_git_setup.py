@@ -90,7 +90,7 @@ def test_check_reports_what_is_missing(tmp_path: Path) -> None:
 
 
 def test_check_reports_a_driver_that_no_longer_exists(tmp_path: Path) -> None:
-    from kbcli.commands.git_setup import driver_configured
+    from kbcli.mergedriver import driver_configured
 
     root = repo(tmp_path)
     run_kb("git-setup", cwd=root / "kb")
@@ -109,7 +109,7 @@ def test_check_reports_a_driver_that_no_longer_exists(tmp_path: Path) -> None:
 
 
 def test_outside_git_it_says_so(tmp_path: Path) -> None:
-    from kbcli.commands.git_setup import driver_configured
+    from kbcli.mergedriver import driver_configured
 
     kb = make_kb(tmp_path / "kb")
     done = run_kb("git-setup", cwd=kb)
@@ -124,7 +124,7 @@ def test_outside_git_it_says_so(tmp_path: Path) -> None:
 def test_check_reports_attributes_that_git_overrides(tmp_path: Path) -> None:
     """The lines can be in `.gitattributes` while git applies another merge to the pages
     (`.git/info/attributes` or a deeper `.gitattributes` wins): --check asks git."""
-    from kbcli.commands.git_setup import driver_configured
+    from kbcli.mergedriver import driver_configured
 
     root = repo(tmp_path)
     run_kb("git-setup", cwd=root / "kb")

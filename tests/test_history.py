@@ -543,7 +543,7 @@ def test_a_slice_that_cannot_start_stops_those_started(
         started.append(real_popen(*args, **kwargs))
         return started[0]
 
-    monkeypatch.setattr(gitlog.subprocess, "Popen", second_fails)
+    monkeypatch.setattr(subprocess, "Popen", second_fails)
     # as when git fails: no history, so no commit to name
     assert stale_since(repo.kb, [citation]) == {citation: UNCOMMITTED}
     assert len(started) == 1 and started[0].returncode is not None  # killed and reaped
@@ -600,3 +600,37 @@ def test_the_cache_keeps_renames_and_merges(repo: Repo, tmp_path: Path) -> None:
         assert found[key] == value, (key.concept, found[key])
     assert cache.is_file()
     assert stale_since(repo.kb, [citation, moved], cache=cache) == expected  # from the cache
+
+
+def test_the_search_reports_its_progress_and_takes_known_blob_ids(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`progress` hears of each citation dated, after a first (0, n) while git reads the
+    history; a blob id given for a concept (the lint cache's) spares reading its file."""
+    import hashlib
+
+    from kbcli import history
+
+    whole, scoped = cite(PAGE), cite(PAGE, ("breakthrough",))
+    repo.write("mech-interp", PAGE)
+    repo.commit("Add")
+    repo.write("mech-interp", downgraded())
+    culprit = repo.commit("Downgrade")
+    raw = (repo.kb / "concepts" / "mech-interp.yaml").read_bytes()
+    blob = hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+    data = history._load(raw)
+
+    def no_read(self: object, concept: str) -> bytes:
+        raise AssertionError(f"read {concept}")
+
+    monkeypatch.setattr(history._Worktree, "_bytes", no_read)
+    heard: list[tuple[int, int]] = []
+    found = stale_since(
+        repo.kb,
+        [whole, scoped],
+        {"mech-interp": data},
+        blobs={"mech-interp": blob},
+        progress=lambda done, total: heard.append((done, total)),
+    )
+    assert found == {whole: Origin(culprit), scoped: Origin(culprit)}
+    assert heard == [(0, 2), (1, 2), (2, 2)]

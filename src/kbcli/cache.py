@@ -13,21 +13,20 @@ settings page checks read, the YAML parser in use, and a secret of the user's ke
 the KB (`kbcli.secret`: a cache committed to the repository is foreign). Every row carries
 a CRC, checked when it is read.
 
-Hashing means reading: ~80 MB for 10,000 pages. So, as git's index does, the cache also
-records each file's stat signature (size, mtime, ctime, inode), and a page whose signature
-is unchanged is taken as unchanged without being read. A signature taken less than
-`_RACY_NS` before the cache was written is not kept (an edit in the same clock tick could
-hide behind it): such a page is hashed next time.
+Hashing means reading: ~80 MB for 10,000 pages. So the cache also records each file's stat
+signature (size, mtime, ctime, inode) and git blob id. In a git checkout git vouches for
+a page (`kbcli.git.clean_pages`: the file is its index blob, by git's own check, and that
+blob is the one recorded): it is not even `lstat`-ed. Elsewhere, as git's index does, a
+page whose signature is unchanged is taken as unchanged without being read; a signature
+taken less than `_RACY_NS` before the cache was written is not kept (an edit in the same
+clock tick could hide behind it): such a page is hashed next time.
 
-How a run over a few pages of a large KB stays fast (a pre-commit hook on 10,000 pages):
-- the signatures are one text, a line per page with its content digest (the *manifest*),
-  read and checked in one go and split in C: no row is read per page;
-- facts are read lazily: a page's row when a rule first looks at it (`LazyFacts`), so a
-  run reporting on 5 pages decodes those and the few they point at;
-- the names every concept answers to (what alias collisions compare) are an indexed table,
-  so a run asks only for the names its own pages use.
-A row (facts or names) is used only for the content digest the manifest names for its
-page: two runs saving at once cannot pair one content's signature with another's facts.
+A run over a few pages of a large KB (a pre-commit hook) reads no row per page: the
+signatures, digests and blob ids are one text (the *manifest*), split in C; facts are
+decoded when a rule first looks at them (`pagefacts.LazyFacts`); the names every concept
+answers to are an indexed table, asked only for the names the run's pages use. A row is
+used only for the content digest the manifest names for its page: two runs saving at once
+cannot pair one content's signature with another's facts.
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ from kbcli.cachedir import CACHE_DIR, ensure_cache_dir
 from kbcli.config import Config
 from kbcli.index import PageFacts
 from kbcli.kb import PageRef
+from kbcli.pagefacts import LazyFacts, LazyJson, Row
 from kbcli.rules.catalogue import RULES
 from kbcli.secret import decline, secret_for
 
@@ -54,11 +54,12 @@ except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
 _FILE = "lint.sqlite3"
-_FORMAT = 6
+_FORMAT = 7
 _RACY_NS = 2_000_000_000
 _UNTRUSTED = "-"  # a manifest signature that matches no file: the page is hashed
 _PREFETCH_AFTER = 200  # rows read one by one before reading them all at once pays
 _BATCH = 500  # values bound in one query
+_FLUSH_EVERY = 1000  # rows held before they are written (in the run's one transaction)
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # one row per page: its content digest, and its facts as `encode_row` writes them
@@ -73,14 +74,13 @@ _SCHEMA = (
 # The modules page-local facts are computed by: an editable install that changes one of
 # them starts afresh, though the version did not move.
 _FACT_MODULES = (
-    "cache.py", "config.py", "findings.py", "index.py", "kb.py", "lexicon.py", "schema.py",
-    "similarity.py", "wording.py",
-    "stamps.py", "rules/catalogue.py", "rules/local.py", "yamlio/load.py",
+    "cache.py", "config.py", "findings.py", "index.py", "kb.py", "lexicon.py", "pagefacts.py",
+    "schema.py", "similarity.py", "stale.py", "stamps.py", "wording.py", "rules/catalogue.py",
+    "rules/local.py", "yamlio/load.py",
 )  # fmt: skip
 
 T = TypeVar("T")
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-Row = tuple[str, str, list[str]]  # facts, material, name keys: `encode_row`
 
 
 class CacheCorrupt(Exception):
@@ -112,17 +112,11 @@ def content_digest(raw: bytes) -> str:
     return blake2b(raw, digest_size=16).hexdigest()
 
 
-def encode_row(facts: PageFacts) -> Row:
-    """A page's facts as the cache stores them (made where the facts were, in a worker)."""
-    raw = facts.to_json()
-    material = raw.pop("material")
-    aside = material.raw() if isinstance(material, LazyJson) else _dumps(material)
-    keys = sorted(facts.name_keys()) if facts.kind == "concept" else []
-    return _dumps(raw), aside, keys
+def blob_id(raw: bytes) -> str:
+    """The id git gives these bytes as a blob (SHA-1): what its index names a file by."""
+    from hashlib import sha1
 
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
 
 
 def _crc(*parts: object) -> int:
@@ -151,85 +145,16 @@ def _sig_text(sig: Signature | None) -> str:
     return _UNTRUSTED if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}"
 
 
-def _parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The manifest's signature texts and content digests by page (split in C: no Python
-    loop per page)."""
+def _parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The manifest's signature texts, content digests and git blob ids by page (split in
+    C: no Python loop per page)."""
     if not text:
-        return {}, {}
+        return {}, {}, {}
     parts = text.replace("\n", "\t").split("\t")
-    if len(parts) % 3:
+    if len(parts) % 4:
         raise ValueError("a damaged manifest")
-    rels = parts[::3]
-    return dict(zip(rels, parts[1::3], strict=True)), dict(zip(rels, parts[2::3], strict=True))
-
-
-class LazyJson(Mapping[str, Any]):
-    """A JSON object decoded when first read (a concept's material content: only the
-    stale-citation rule reads it, and only for the concepts a thesis cites)."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._value: dict[str, Any] | None = None
-
-    def _get(self) -> dict[str, Any]:
-        if self._value is None:
-            self._value = json.loads(self._text)
-        return self._value
-
-    def __getitem__(self, key: str) -> Any:
-        return self._get()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-    def raw(self) -> str:
-        return self._text
-
-
-class _Lazy:
-    """A PageFacts field read from the cache row on first use."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, facts: LazyFacts | None, owner: type | None = None) -> Any:
-        if facts is None:
-            return self
-        return getattr(facts.full(), self.name)
-
-    def __set__(self, facts: LazyFacts, value: Any) -> None:
-        setattr(facts.full(), self.name, value)
-
-
-class LazyFacts(PageFacts):
-    """A cached page's facts: kind, stem and rel at once, the others decoded from the
-    page's row when first read."""
-
-    cached = True  # the facts of an unchanged page, as the cache recorded them
-    findings = _Lazy()
-    id = _Lazy()
-    title = _Lazy()
-    aliases = _Lazy()
-    claim_ids = _Lazy()
-    redirect = _Lazy()
-    related = _Lazy()
-    cites = _Lazy()
-    changelog_dates = _Lazy()
-    material = _Lazy()
-
-    def __init__(self, ref: PageRef, digest: str, cache: LintCache) -> None:
-        self.kind, self.stem, self.rel = ref.kind, ref.id, ref.rel
-        self.digest = digest  # of the content the facts must be those of
-        self._cache = cache
-        self._full: PageFacts | None = None
-
-    def full(self) -> PageFacts:
-        if self._full is None:
-            self._full = self._cache.load(self.rel, self.digest)
-        return self._full
+    sigs, digests, blobs = (dict(zip(parts[::4], parts[k::4], strict=True)) for k in (1, 2, 3))
+    return sigs, digests, blobs
 
 
 class LintCache:
@@ -239,9 +164,12 @@ class LintCache:
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
         self.path = root / CACHE_DIR / _FILE
-        self.manifest = ""  # as read: a line per page, `rel<TAB>signature<TAB>digest`
+        # as read: a line per page, `rel<TAB>signature<TAB>content digest<TAB>git blob id`
+        self.manifest = ""
         self.stored: dict[str, str] = {}  # the manifest's signatures by page
         self.stored_digests: dict[str, str] = {}
+        self.stored_blobs: dict[str, str] = {}
+        self.blobs: dict[str, str] = {}  # the git blob id of each page with facts
         self.looked_up = 0
         self.kept: dict[str, str] = {}  # pages found unchanged: their signature texts
         self.moved: dict[str, Signature | None] = {}  # pages read: their new signatures
@@ -251,6 +179,9 @@ class LintCache:
         self.con: sqlite3.Connection | None = None
         self.names_count: str | None = None
         self.loads = 0
+        self.notes: dict[str, tuple[str, str]] = {}  # to save: name -> (key, text)
+        self.unwritable = False  # rows streamed in failed to write: nothing is saved
+        self._manifest_now: str | None = None
 
     @classmethod
     def open(cls, root: Path, key: str) -> LintCache:
@@ -260,7 +191,7 @@ class LintCache:
             cache._connect()
         except (sqlite3.Error, OSError, ValueError, TypeError):
             cache.close()
-            cache.manifest, cache.stored, cache.stored_digests = "", {}, {}
+            cache.manifest, cache.stored, cache.stored_digests, cache.stored_blobs = "", {}, {}, {}
         return cache
 
     def _connect(self) -> None:
@@ -274,7 +205,7 @@ class LintCache:
         manifest = meta.get("manifest", "")
         if str(_crc(manifest)) != meta.get("manifest_crc"):
             raise ValueError("a damaged manifest")
-        self.stored, self.stored_digests = _parse_manifest(manifest)
+        self.stored, self.stored_digests, self.stored_blobs = _parse_manifest(manifest)
         self.manifest = manifest
         self.names_count = meta.get("names_count")
 
@@ -285,21 +216,37 @@ class LintCache:
 
     # -- reading ------------------------------------------------------------------------
 
+    def vouched_by_git(self, clean: Mapping[str, str]) -> set[str]:
+        """The pages on record that git vouches still hold the content the cache read
+        (`kbcli.git.clean_pages`: the file is its index blob, and that blob is the one
+        recorded): they need no `lstat`, let alone a read."""
+        recorded = self.stored_blobs
+        return {rel for rel, blob in clean.items() if recorded.get(rel) == blob}
+
     def lookup(
-        self, refs: Sequence[PageRef], sigs: Sequence[Signature | None]
+        self,
+        refs: Sequence[PageRef],
+        sigs: Sequence[Signature | None],
+        trusted: Collection[str] = frozenset(),
     ) -> list[PageFacts | None]:
-        """For each page, its facts if its stat signature is the one recorded, else None.
+        """For each page, its facts if git vouches for it (`trusted`, see `vouched_by_git`;
+        its signature is not needed) or its stat signature is the one recorded, else None.
         Every page at once: a method call a page cost ~15 ms of a run on 10,000 pages."""
         stored, digests, kept, vouched = self.stored, self.stored_digests, self.kept, self.vouched
+        blobs, stored_blobs = self.blobs, self.stored_blobs
         texts = [None if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}" for sig in sigs]
         self.looked_up += len(refs)
         found: list[PageFacts | None] = []
         for ref, text in zip(refs, texts, strict=True):
-            if text is None or stored.get(ref.rel) != text:
+            rel = ref.rel
+            if rel in trusted:
+                text = stored[rel]  # kept as recorded: it may vouch in a run outside git
+            elif text is None or stored.get(rel) != text:
                 found.append(None)
                 continue
-            kept[ref.rel] = text
-            digest = vouched[ref.rel] = digests[ref.rel]
+            kept[rel] = text
+            digest = vouched[rel] = digests[rel]
+            blobs[rel] = stored_blobs[rel]
             found.append(LazyFacts(ref, digest, self))
         return found
 
@@ -327,11 +274,12 @@ class LintCache:
             where = f" WHERE {column} IN ({', '.join('?' * len(batch))})"
             yield from self.con.execute(query + where, batch)
 
-    def refresh(self, ref: PageRef, sig: Signature | None, digest: str) -> PageFacts:
-        """The facts of a page found to hold the recorded content (`digest`) under a new
-        signature."""
+    def refresh(self, ref: PageRef, sig: Signature | None, digest: str, blob: str) -> PageFacts:
+        """The facts of a page found to hold the recorded content (`digest`, git blob id
+        `blob`) under a new signature."""
         self.moved[ref.rel] = sig
         self.vouched[ref.rel] = digest
+        self.blobs[ref.rel] = blob
         return LazyFacts(ref, digest, self)
 
     def name_owners(self, keys: Collection[str]) -> Iterator[tuple[str, str]]:
@@ -395,26 +343,88 @@ class LintCache:
 
     # -- writing ------------------------------------------------------------------------
 
-    def put(self, rel: str, sig: Signature | None, digest: str, row: Row) -> None:
-        """Record a page's facts, as `encode_row` gives them."""
+    def put(self, rel: str, sig: Signature | None, digest: str, blob: str, row: Row) -> None:
+        """Record a page's facts, as `encode_row` gives them, for the content `digest`
+        (git blob id `blob`). Rows are streamed into the cache file as they come, in one
+        transaction `save` commits (readers see the cache as it was until then): a cold
+        run does not hold every page's row in memory."""
         if _storable(rel) and all(_storable(key) for key in row[2]):
             self.moved[rel] = sig
             self.vouched[rel] = digest
+            self.blobs[rel] = blob
             self.written[rel] = (digest, row)
+            if len(self.written) >= _FLUSH_EVERY:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self.unwritable:
+            self.written.clear()
+            return
+        try:
+            con = self.con or self._create()
+            self._write(con, ())  # in the transaction this opens: committed by `save`
+        except (sqlite3.Error, OSError):
+            self.unwritable = True  # a cache that cannot be written only costs time
+            with contextlib.suppress(sqlite3.Error):
+                if self.con is not None:
+                    self.con.rollback()
+        self.written.clear()
+
+    def _unchanged(self) -> bool:
+        """Every page looked up was found unchanged, and none is gone."""
+        return not self.moved and len(self.kept) == self.looked_up == len(self.stored)
+
+    def _next_manifest(self) -> str:
+        """The manifest `save` writes: a line per page looked up with facts on record."""
+        if self._manifest_now is None:
+            if self._unchanged():
+                self._manifest_now = self.manifest
+            else:
+                trusted_before = time.time_ns() - _RACY_NS
+                kept = self.kept | {
+                    rel: _sig_text(_trusted(sig, trusted_before)) for rel, sig in self.moved.items()
+                }
+                vouched, blobs = self.vouched, self.blobs
+                self._manifest_now = "\n".join(
+                    f"{rel}\t{text}\t{vouched[rel]}\t{blobs[rel]}" for rel, text in kept.items()
+                )
+        return self._manifest_now
+
+    def fingerprint(self, extra: str = "") -> str:
+        """What the pages hold, as this run found them (once every page is looked up): the
+        manifest it saves, which names each page's content by its digest, and `extra` (what
+        the caller found of pages the cache cannot keep)."""
+        text = f"{self._next_manifest()}\0{extra}"
+        return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def note(self, name: str, key: str) -> str | None:
+        """The text kept under `name` for `key` (a `fingerprint`), if there is one intact."""
+        if self.con is None:
+            return None
+        query = "SELECT value FROM meta WHERE name = ?"
+        try:
+            rows = [self.con.execute(query, (f"note:{name}:{part}",)).fetchone() for part in "ktc"]
+        except sqlite3.Error:
+            return None
+        if any(row is None for row in rows):
+            return None
+        kept, text, crc = (row[0] for row in rows)
+        if kept != key or str(_crc(kept, text)) != crc:
+            return None
+        return str(text)
+
+    def keep_note(self, name: str, key: str, text: str) -> None:
+        """Keep `text` under `name` for `key`, written by `save`."""
+        self.notes[name] = (key, text)
 
     def save(self) -> None:
         """Write what changed: the pages read, and the manifest, whose lines are the pages
         looked up with facts on record (rows of the others, deleted pages', are dropped).
         A cache that cannot be written only costs time, so errors are ignored."""
-        if not self.moved and len(self.kept) == self.looked_up == len(self.stored):
-            return  # every page unchanged, none gone
+        if self.unwritable or (self._unchanged() and not self.notes):
+            return  # every page unchanged, none gone (or rows could not be written)
         gone = self.stored.keys() - self.kept.keys() - self.moved.keys()
-        trusted_before = time.time_ns() - _RACY_NS
-        kept = self.kept | {
-            rel: _sig_text(_trusted(sig, trusted_before)) for rel, sig in self.moved.items()
-        }
-        vouched = self.vouched
-        manifest = "\n".join(f"{rel}\t{text}\t{vouched[rel]}" for rel, text in kept.items())
+        manifest = self._next_manifest()
         with contextlib.suppress(sqlite3.Error, OSError):
             con = self.con or self._create()
             with con:
@@ -423,6 +433,9 @@ class LintCache:
                 meta = [("names_count", str(count))]
                 if manifest != self.manifest:
                     meta += [("manifest", manifest), ("manifest_crc", str(_crc(manifest)))]
+                for name, (key, text) in self.notes.items():
+                    meta += [(f"note:{name}:k", key), (f"note:{name}:t", text)]
+                    meta.append((f"note:{name}:c", str(_crc(key, text))))
                 con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
 
     def _create(self) -> sqlite3.Connection:

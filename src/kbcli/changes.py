@@ -5,12 +5,11 @@ commits, the index or the working tree), plus the pages whose references those c
 can break (a deleted or renamed concept, a removed claim). In this mode, a concept whose
 material content changed with no new changelog entry is a finding of its own (C005).
 
-Subprocess git, as in history.py: a few plain commands, byte-exact output, no import cost.
+Git is run through `kbcli.git`: a few plain commands, byte-exact output, no import cost.
 """
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,10 +155,6 @@ def _new_entries(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 def _git(cwd: Path, *args: str) -> bytes | None:
     """A git command's output, or None when it fails (or git is missing)."""
-    try:
-        proc = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
-        )
-    except OSError:
-        return None
-    return proc.stdout if proc.returncode == 0 else None
+    from kbcli import git
+
+    return git.ok(git.run(cwd, *args))

@@ -14,9 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import stat
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +22,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from kbcli import git as run_git  # the one place git runs (`git` here is a `Git`)
+from kbcli.git import version as git_version
 from kbcli.kb import PAGE_SUFFIXES
 from kbcli.secret import secret_for
 
@@ -112,7 +112,7 @@ class Git:
         with HistoryRead(self, cache) as read:
             return read.result()
 
-    def _start_log(self, since: str | None) -> _PendingLog | None:
+    def start_log(self, since: str | None) -> _PendingLog | None:
         """Start reading the commits after `since` (None: all) up to HEAD; None when
         `since` is not on HEAD's first-parent line (history was rewritten) or git fails."""
         chain = self._chain(since)
@@ -196,13 +196,13 @@ class HistoryRead:
         if not git.head:
             self.known = Log()
         elif cache is None or git.shallow:  # deepening a shallow clone rewrites its past
-            self.pending = git._start_log(None)
+            self.pending = git.start_log(None)
         else:
             self.cached = _load_cache(cache, git.prefix, git.cwd, git.replaced())
             if self.cached is not None and self.cached.head == git.head:
                 self.known = self.cached
             else:
-                self.pending = git._start_log(self.cached.head if self.cached else None)
+                self.pending = git.start_log(self.cached.head if self.cached else None)
 
     def __enter__(self) -> HistoryRead:
         return self
@@ -225,7 +225,7 @@ class HistoryRead:
                 self.cached.extend(newer)
                 whole = self.cached
             else:  # the cache does not continue HEAD's history: read all of it
-                again = self.git._start_log(None)
+                again = self.git.start_log(None)
                 whole = again.finish() if again is not None else None
         if whole is not None:
             _save_cache(self.cache, self.git.prefix, whole, self.git.cwd, self.git.replaced())
@@ -242,13 +242,13 @@ class _PendingLog:
 
     def __init__(self, head: str) -> None:
         self.head = head
-        self.running: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []  # newest first
+        self.running: list[tuple[run_git.Popen[bytes], IO[bytes]]] = []  # newest first
 
     def start(self, cwd: Path, start: str, stop: str | None) -> None:
         out = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: slices run at once
-        cmd = _git_cmd(*_LOG_ARGS, start, *([f"^{stop}"] if stop else []))
+        args = (*_LOG_ARGS, start, *([f"^{stop}"] if stop else []))
         try:
-            proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, env=_env())
+            proc = run_git.start(cwd, *args, pinned=_PINNED, stdout=out)
         except OSError:
             out.close()
             raise
@@ -386,16 +386,11 @@ def _save_cache(path: Path, prefix: str, log: Log, owner_of: Path, replaced: str
             p: [[v.commit, v.blob, v.other] for v in vs] for p, vs in log.versions.items()
         },
     }
+    from kbcli.store import write_atomic
+
     with contextlib.suppress(OSError):  # a cache we cannot write only costs time
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f, separators=(",", ":"))
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_atomic(path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
 
 
 # -- reading blobs ---------------------------------------------------------------------
@@ -408,7 +403,7 @@ class BlobReader:
 
     def __init__(self, cwd: Path, limit: int, load: Callable[[bytes], object]) -> None:
         self.cwd, self.limit, self.load = cwd, limit, load
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: run_git.Popen[bytes] | None = None
         self.cache: dict[str | None, object] = {None: None}
 
     def __enter__(self) -> BlobReader:
@@ -432,14 +427,7 @@ class BlobReader:
 
     def _fetch(self, blob: str) -> bytes | None:
         if self.proc is None:
-            self.proc = subprocess.Popen(
-                _git_cmd("cat-file", "--batch"),
-                cwd=self.cwd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=_env(),
-            )
+            self.proc = run_git.start(self.cwd, "cat-file", "--batch", stdin=run_git.PIPE)
         stdin, stdout = self.proc.stdin, self.proc.stdout
         assert stdin is not None and stdout is not None
         stdin.write(blob.encode("ascii") + b"\n")
@@ -467,34 +455,14 @@ def _read_exactly(stream: IO[bytes], size: int, keep: bool = True) -> bytes:
     return b"".join(chunks)
 
 
-# -- running git -----------------------------------------------------------------------
-
-
-def _env() -> dict[str, str]:
-    # No optional locks: we only read, and must not contend with a concurrent `git commit`.
-    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
-
+# -- running git (through `kbcli.git`) ----------------------------------------------------
 
 # Settings that would change what kb reads from git, pinned whatever the user's config
-# says (the command-line options in `_LOG_ARGS` pin the rest).
+# says (`kbcli.git` pins more; the command-line options in `_LOG_ARGS` pin the rest).
 _PINNED = (
     *("log.showRoot=true", "log.showSignature=false", "log.follow=false"),
-    *("core.quotePath=false", "color.ui=never", "diff.renameLimit=1000"),
-    *("i18n.logOutputEncoding=UTF-8", "log.mailmap=false"),
+    *("diff.renameLimit=1000", "i18n.logOutputEncoding=UTF-8", "log.mailmap=false"),
 )
-
-
-def _git_cmd(*args: str) -> list[str]:
-    return ["git", "--no-pager", *(a for kv in _PINNED for a in ("-c", kv)), *args]
-
-
-def git_version(cwd: Path) -> tuple[int, ...] | None:
-    """The installed git's version, as numbers; None when it cannot be told."""
-    done = _run(cwd, "version")
-    if done is None or done.returncode != 0:
-        return None
-    found = re.search(rb"(\d+)\.(\d+)", done.stdout)
-    return tuple(int(n) for n in found.groups()) if found else None
 
 
 def _too_old(version: tuple[int, ...] | None) -> str:
@@ -505,9 +473,6 @@ def _too_old(version: tuple[int, ...] | None) -> str:
     return f"kb stale needs git 2.31 or later to name the commit (this is git {have})"
 
 
-def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+def _run(cwd: Path, *args: str) -> run_git.Completed[bytes] | None:
     """Run git; None when git is not installed or `cwd` is gone."""
-    try:
-        return subprocess.run(_git_cmd(*args), cwd=cwd, capture_output=True, env=_env())
-    except OSError:
-        return None
+    return run_git.run(cwd, *args, pinned=_PINNED)

@@ -1,146 +1,22 @@
-"""The git module: committing what a kb command changed, reading two revisions, and the
-plain git calls of the merge driver (`kb merge-file`, `kb git-setup`).
+"""Reading git revisions for `kb diff`, and the plain git calls of the merge driver (`kb
+merge-file`, `kb git-setup`), each run through `kbcli.git` (the one place git runs).
 
-**Committing** (GitPython, below):
-
-`kb ... --commit` commits exactly the pages the command wrote, as they now stand on disk,
-with `git commit --only -- <paths>`: git builds that commit from HEAD plus those paths, so
-whatever else the curator has staged stays staged (and out of the commit), and unstaged
-changes stay unstaged. A changed page goes in whole, as it is on disk: earlier
-uncommitted edits to that same page are part of it. The user's git configuration applies
-as for any commit of theirs (identity, signing, hooks).
-
-**Reading revisions** (`kb diff`, at the end of this module): plain subprocess git with
-byte-exact, NUL-separated output, as history.py does: `rev-parse` to resolve a revision,
-`diff --raw` between two trees (or a tree and the working tree) for the changed files with
-their blob ids, `grep -l` to find the pages that mention an id, and one
+**Reading revisions**: byte-exact, NUL-separated output: `rev-parse` to resolve a
+revision, `diff --raw` between two trees (or a tree and the working tree) for the changed
+files with their blob ids, `grep -l` to find the pages that mention an id, and one
 `git cat-file --batch` process for every blob read.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO
 
+from kbcli import git
 from kbcli.errors import KbError
-
-# A partial commit is impossible (git refuses it) while one of these is in progress.
-_BUSY = {
-    "MERGE_HEAD": "a merge",
-    "CHERRY_PICK_HEAD": "a cherry-pick",
-    "REVERT_HEAD": "a revert",
-    "rebase-merge": "a rebase",
-    "rebase-apply": "a rebase or git am",
-}
-
-
-def open_repo(root: Path) -> Any:
-    """The git repository holding the KB, ready for a commit; KbError (exit 2) when there
-    is none or it cannot take a commit now. Called before anything is written."""
-    try:
-        import git
-    except ImportError as exc:  # pragma: no cover - gitpython is a dependency
-        raise KbError(f"--commit needs gitpython: {exc}") from None
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise KbError(f"--commit: {root} is not in a git repository; nothing was written") from None
-    except git.GitCommandNotFound:  # pragma: no cover - depends on the machine
-        raise KbError("--commit: the git command was not found; nothing was written") from None
-    if repo.bare or repo.working_tree_dir is None:
-        raise KbError(f"--commit: {root} is in a bare git repository; nothing was written")
-    git_dir = Path(repo.git_dir)
-    for name, what in _BUSY.items():
-        if (git_dir / name).exists():
-            raise KbError(
-                f"--commit: the repository is in the middle of {what}; finish it first "
-                "(nothing was written)"
-            )
-    return repo
-
-
-def refusal(path: Path) -> str | None:
-    """Why git will not read the repository holding `path`, for a note where history is
-    missing; None when it does, or when there is no repository (or no git) to ask."""
-    import subprocess
-
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--git-dir"], cwd=path, capture_output=True, check=False
-        )
-    except OSError:  # git is not installed, or `path` is gone: no history to explain
-        return None
-    said = done.stderr.decode("utf-8", "replace")
-    if done.returncode == 0 or "not a git repository (or any" in said:  # outside git
-        return None
-    if "dubious ownership" in said:
-        return "git refuses this repository (safe.directory)"
-    first = next((line for line in said.splitlines() if line.strip()), f"exit {done.returncode}")
-    return f"git fails in this repository: {first.strip().removeprefix('fatal: ')}"
-
-
-def refuse_ignored(repo: Any, paths: Sequence[Path]) -> None:
-    """KbError (exit 2) naming the ignore rule when git ignores one of `paths` that it
-    does not track (a new page): `git add` would refuse it. Called before anything is
-    written; a tracked page is never ignored."""
-    import subprocess
-
-    rel = _relative(repo, paths)
-    names = "".join(f"{name}\0" for name in rel).encode("utf-8", "surrogateescape")
-    done = subprocess.run(
-        ["git", "check-ignore", "--verbose", "-z", "--stdin"],
-        input=names,
-        cwd=repo.working_tree_dir,
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode == 1:  # none of them is ignored
-        return
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip()
-        raise KbError(f"--commit: git check-ignore failed: {detail}; nothing was written")
-    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-    for source, line, pattern, path in zip(*[iter(fields)] * 4, strict=False):
-        if not pattern.startswith("!"):  # `!rule`: a path matched, but not ignored
-            raise KbError(
-                f"--commit: git ignores {path} ({source}:{line}: {pattern}), so it cannot "
-                "be committed; nothing was written (change that rule, or run without "
-                "--commit)"
-            )
-
-
-def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str:
-    """Commit exactly `paths` (their content on disk) with `message`; the new commit's
-    hexsha. Other staged and unstaged changes are left as they were. All or nothing:
-    when git refuses the commit (a hook, a signing failure), git's index is put back as
-    it was, and the KbError says so (the pages stay written)."""
-    import git
-
-    rel = _relative(repo, paths)
-    # Pathspecs are file names here, never globs; `--only` needs new files known to git
-    # (only those: `git add` of a tracked file under an ignored folder fails).
-    with repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
-        before = repo.git.ls_files("-s", "-z", "--", *rel)
-        tracked = {entry.split("\t", 1)[1] for entry in before.split("\0") if entry}
-        new = [name for name in rel if name not in tracked]
-        try:
-            if new:
-                repo.git.add("--", *new)
-            repo.git.commit("--only", "--quiet", "-m", message, "--", *rel)
-        except git.GitCommandError as exc:
-            restored = _restore_index(repo, rel, before)
-            names = " ".join(rel)
-            raise KbError(
-                f"the change was written, but git could not commit it: {_detail(exc)}; "
-                f"{restored} (run `git add -- {names} && git commit -- {names}` yourself)"
-            ) from None
-    return str(repo.head.commit.hexsha)
-
 
 # -- reading revisions -----------------------------------------------------------------
 
@@ -258,7 +134,7 @@ class BlobReader:
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: git.Popen[bytes] | None = None
 
     def __enter__(self) -> BlobReader:
         return self
@@ -273,10 +149,7 @@ class BlobReader:
         if "\n" in name:
             return None  # one request per line: such a path cannot be asked for
         if self.proc is None:
-            self.proc = subprocess.Popen(
-                _cmd("cat-file", "--batch"), cwd=self.cwd, stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
-            )  # fmt: skip
+            self.proc = git.start(self.cwd, "cat-file", "--batch", stdin=git.PIPE)
         stdin, stdout = self.proc.stdin, self.proc.stdout
         assert stdin is not None and stdout is not None
         stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
@@ -302,35 +175,24 @@ def _z(raw: bytes) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\0") if p]
 
 
-def _stderr(done: subprocess.CompletedProcess[bytes] | None) -> str:
+def _stderr(done: git.Completed[bytes] | None) -> str:
     if done is None:
         return "git is not installed"
     return done.stderr.decode("utf-8", "replace").strip()
 
 
-def _env() -> dict[str, str]:
-    # Read only: no optional locks, so a concurrent `git commit` is never blocked.
-    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+_PINNED = ("diff.noprefix=false",)
 
 
-def _cmd(*args: str) -> list[str]:
-    return ["git", "-c", "core.quotePath=false", "-c", "diff.noprefix=false", *args]
-
-
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+def _git(cwd: Path, *args: str) -> git.Completed[bytes] | None:
     """Run git; None when git is not installed or `cwd` is gone."""
-    try:
-        return subprocess.run(
-            _cmd(*args), cwd=cwd, capture_output=True, env=_env(), stdin=subprocess.DEVNULL
-        )
-    except OSError:
-        return None
+    return git.run(cwd, *args, pinned=_PINNED)
 
 
 # --- plain git commands (no GitPython: `kb merge-file` runs inside every merge) -----------
 
 
-def _plain(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def _plain(cwd: Path, *args: str) -> git.Completed[bytes]:
     done = _git(cwd, *args)
     if done is None:
         raise KbError("the git command was not found")
@@ -403,31 +265,3 @@ def merge_strings(cwd: Path, base: str, ours: str, theirs: str) -> str | None:
             path.write_bytes(text.encode("utf-8"))
         done = _plain(cwd, "merge-file", "-p", "-q", *map(str, paths))
     return done.stdout.decode("utf-8") if done.returncode == 0 else None
-
-
-def _restore_index(repo: Any, rel: list[str], before: str) -> str:
-    """Put the index entries of `rel` back as `before` (`git ls-files -s -z`) lists them;
-    what became of the index, for the message."""
-    import git
-
-    # Entries are at stage 0: open_repo refused a repository in the middle of a merge.
-    entries = [entry.split("\t", 1) for entry in before.split("\0") if entry]
-    cacheinfo = [f"{head.split()[0]},{head.split()[1]},{path}" for head, path in entries]
-    try:
-        repo.git.update_index("--force-remove", "--", *rel)
-        if cacheinfo:
-            repo.git.update_index("--add", *(a for c in cacheinfo for a in ("--cacheinfo", c)))
-    except git.GitCommandError as exc:
-        return f"and git's index could not be put back ({_detail(exc)}): check `git status`"
-    return "git's index is as it was before kb ran (the change is written, not staged)"
-
-
-def _relative(repo: Any, paths: Sequence[Path]) -> list[str]:
-    top = Path(repo.working_tree_dir).resolve()
-    return [str(p.resolve().relative_to(top)) for p in paths]
-
-
-def _detail(exc: Any) -> str:
-    """What git said, on one line."""
-    text = (exc.stderr or exc.stdout or "").strip().removeprefix("stderr: ").strip("'")
-    return "; ".join(line.strip() for line in text.splitlines() if line.strip())

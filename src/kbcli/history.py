@@ -43,11 +43,10 @@ still matches the stamp changed only in the working tree or index: "uncommitted"
 committed version matches (the stamped content was never committed, or a shallow clone
 cut it off) the commit is unknown, with a note saying which.
 
-The pass, its cache and the blob reader are in `kbcli.gitlog`; the search is here.
-
-Subprocess git rather than GitPython: bulk reading wants a few long-running processes
-(`log`, `cat-file --batch`) with byte-exact, NUL-separated output; GitPython would run the
-same commands through its own wrappers and costs ~0.07 s just to import.
+The pass, its cache and the blob reader are in `kbcli.gitlog` (the log reader, used here
+through its public methods only); the search is here. Git itself runs only in `kbcli.git`:
+subprocess git rather than GitPython, since bulk reading wants a few long-running
+processes (`log`, `cat-file --batch`) with byte-exact, NUL-separated output.
 """
 
 from __future__ import annotations
@@ -160,6 +159,8 @@ def stale_since(
     ahead: HistoryRead | None = None,
     redirects: Mapping[str, str] | None = None,
     max_bytes: int = Config.max_page_bytes,
+    blobs: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[Citation, Origin]:
     """For each citation that is stale in the working tree, where it went stale.
 
@@ -169,11 +170,13 @@ def stale_since(
     keep the history pass between runs; `ahead`, the pass already started (`start_ahead`,
     with that cache). `redirects` maps each concept that is now a redirect to its target;
     `max_bytes` is the KB's `max_page_bytes`. Citations that are not stale are left out;
-    outside git the result is empty."""
+    outside git the result is empty. `blobs` optionally gives, by concept id, the git blob
+    id of the file as it is now (what the lint cache knows: the file need not be read);
+    `progress` is told of the citations dated, (done, of how many)."""
     git = ahead.git if ahead is not None else Git.open(kb_root)
     if git is None:
         return {}
-    current = _Worktree(kb_root / CONCEPTS, worktree or {}, max_bytes)
+    current = _Worktree(kb_root / CONCEPTS, worktree or {}, max_bytes, blobs or {})
     stale: list[Citation] = []
     out: dict[Citation, Origin] = {}
     for cit in dict.fromkeys(citations):
@@ -184,10 +187,12 @@ def stale_since(
     if git.too_old:
         return {**out, **{cit: Origin(note=git.too_old) for cit in stale}}
     if stale:
+        if progress is not None:
+            progress(0, len(stale))  # while git reads the history
         log = ahead.result() if ahead is not None else git.history(cache)
         search = _Search(git, log, current, redirects or {}, max_bytes)
         with search:
-            out.update(search.origins(stale))
+            out.update(search.origins(stale, progress))
     return out
 
 
@@ -231,14 +236,20 @@ class _Search:
     def __exit__(self, *exc: object) -> None:
         self.reader.close()
 
-    def origins(self, stale: list[Citation]) -> dict[Citation, Origin]:
+    def origins(
+        self, stale: list[Citation], progress: Callable[[int, int], None] | None = None
+    ) -> dict[Citation, Origin]:
         concepts = {c.concept for c in stale} | {r for c in stale for r in c.retired_from}
         for concept in concepts:
             oid = self.current.oid(concept, self.git.oid_len)
             self.seeded[concept] = oid
             if oid is not None:  # a committed blob equal to the file needs no read
                 self.reader.cache[oid] = self.current.data(concept)
-        found = {cit: self._find(cit) for cit in stale}
+        found = {}
+        for done, cit in enumerate(stale, 1):
+            found[cit] = self._find(cit)
+            if progress is not None:
+                progress(done, len(stale))
         self.short = self.git.short_shas(sorted(self._named(found.values())))
         return {cit: self._origin(cit, where) for cit, where in found.items()}
 
@@ -414,8 +425,10 @@ def _concept_history(log: Log, folder: str, concept: str, depth: int = 0) -> lis
 class _Worktree:
     """Concept files as they are now: plain data, and the bytes' git blob hash."""
 
-    def __init__(self, concepts: Path, given: Mapping[str, object], limit: int) -> None:
-        self.concepts, self.given, self.limit = concepts, given, limit
+    def __init__(
+        self, concepts: Path, given: Mapping[str, object], limit: int, blobs: Mapping[str, str]
+    ) -> None:
+        self.concepts, self.given, self.limit, self.blobs = concepts, given, limit, blobs
         self.raw: dict[str, bytes | None] = {}
         self.parsed: dict[str, object] = {}
 
@@ -444,6 +457,8 @@ class _Worktree:
     def oid(self, concept: str, oid_len: int) -> str | None:
         """The git blob id the file would have (sha1, or sha256 in such repositories);
         None for a missing file or one over the limit (never seeded, never parsed)."""
+        if oid_len == 40 and concept in self.blobs:  # known (sha1) without reading the file
+            return self.blobs[concept]
         raw = self._bytes(concept)
         if raw is None or len(raw) > self.limit:
             return None

@@ -231,8 +231,9 @@ def read_index(root: Path, config: Config) -> KbIndex:
     the lint cache, unless kb.yaml turns it off): what `kb show`, `kb render` and `kb
     import` read of the KB as a whole."""
     # lint and the cache build on this module: imported here, not above
-    from kbcli.cache import LazyFacts, LintCache, through_cache
+    from kbcli.cache import LintCache, through_cache
     from kbcli.lint import analyse_all
+    from kbcli.pagefacts import LazyFacts
 
     def read(store: LintCache | None) -> KbIndex:
         facts = analyse_all(root, config, list_pages(root), None, store)

@@ -119,11 +119,16 @@ def ref_for_path(root: Path, path: Path) -> PageRef | None:
 
 
 def read_text(root: Path, ref: PageRef, max_bytes: int) -> str:
-    """The page's text, read through the one guard every page read passes: `lstat` first,
+    """The page's text, read through the one guard (`read_raw`); Y004 if not UTF-8."""
+    return decode(read_raw(root, ref, max_bytes))
+
+
+def read_raw(root: Path, ref: PageRef, max_bytes: int) -> bytes:
+    """The page's bytes, read through the one guard every page read passes: `lstat` first,
     regular files only (a FIFO, socket or device is never opened, so kb cannot hang on
     one), the size checked before reading, symlinks that leave the root refused.
     YamlProblem for a file kb will not read: Y008 for an entry that is not a page file,
-    Y007 for a link out of the root, Y005 too large, Y004 not UTF-8."""
+    Y007 for a link out of the root, Y005 too large."""
     path = ref.path
     try:
         st = os.lstat(path)
@@ -158,7 +163,7 @@ def read_text(root: Path, ref: PageRef, max_bytes: int) -> str:
         raise YamlProblem(NOT_A_PAGE, f"not a page kb can read: {_cause(exc)}") from None
     if len(raw) > max_bytes:
         raise YamlProblem("Y005", f"file is over the limit of {max_bytes} bytes (max_page_bytes)")
-    return decode(raw)
+    return raw
 
 
 def read_regular(path: Path, max_bytes: int) -> bytes:

@@ -19,16 +19,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from kbcli import cache
+from kbcli import cache, pagefacts
 from kbcli.cache import LintCache, Signature
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.findings import Finding, Severity
 from kbcli.index import KbIndex, PageFacts, analyse_text, unreadable
-from kbcli.kb import KINDS, PageRef, list_pages, read_text, ref_for_path
+from kbcli.kb import KINDS, PageRef, list_pages, read_raw, ref_for_path
 from kbcli.rules import crossfile
 from kbcli.schema import PageValidator
-from kbcli.yamlio.load import YamlProblem
+from kbcli.yamlio.load import YamlProblem, decode
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -44,6 +44,9 @@ _PARALLEL_MIN = 300  # pages to analyse before a second process pays for its sta
 _PAGES_PER_PROCESS = 150
 _MAX_PROCESSES = 8
 _CHUNK = 50  # pages per task sent to a worker process
+# Pages on record before asking git what changed pays: two git processes cost about what
+# an `lstat` of a few hundred pages does.
+_GIT_FROM = 500
 
 
 @dataclass
@@ -83,8 +86,8 @@ def lint(
     def check(store: LintCache | None) -> tuple[list[Finding], int]:
         refs = list_pages(root)
         facts = analyse_all(root, config, refs, progress, store, jobs, fast)
-        if store is not None and scope.selected is None:
-            store.prefetch()  # every page is reported on: one read, not one per page
+        if store is not None and scope.selected is None and store.kept:
+            store.prefetch()  # every page is reported on: one read, not one per cached page
         return _findings(scope, facts, store)
 
     use = use_cache and config.cache
@@ -103,7 +106,7 @@ def _merge_driver_hint(root: Path, findings: list[Finding]) -> list[Finding]:
     git's config; asked only when there is a conflict to report (it runs git)."""
     if not any(f.code == "Y009" for f in findings):
         return findings
-    from kbcli.commands.git_setup import driver_configured
+    from kbcli.mergedriver import driver_configured
 
     if driver_configured(root) is not False:  # set up, or no git repository to set up
         return findings
@@ -181,9 +184,15 @@ def analyse_all(
     is unchanged, else analysed (and recorded in `store`)."""
     prefix = f"{root}{os.sep}"  # a string path: str() of 10,000 Paths costs ~20 ms
     inside = _folders_inside(root)
+    trusted = _vouched_by_git(root, store, inside)
     # all taken before any read: a later edit cannot hide
-    sigs = [_signature(prefix + ref.rel) if ref.kind in inside else None for ref in refs]
-    hits = store.lookup(refs, sigs) if store is not None else [None] * len(refs)
+    sigs = [
+        _signature(prefix + ref.rel)
+        if store is not None and ref.kind in inside and ref.rel not in trusted
+        else None  # nothing to vouch for: no cache, a folder outside the root, git's word
+        for ref in refs
+    ]
+    hits = store.lookup(refs, sigs, trusted) if store is not None else [None] * len(refs)
     out = {i: hit for i, hit in enumerate(hits) if hit is not None}
     pending = [(i, refs[i], sigs[i]) for i, hit in enumerate(hits) if hit is None]
     known = store.digests([ref.rel for _, ref, _ in pending]) if store is not None else {}
@@ -202,6 +211,18 @@ def _folders_inside(root: Path) -> set[str]:
     return {kind for kind, name in KINDS.items() if (root / name).resolve().is_relative_to(real)}
 
 
+def _vouched_by_git(root: Path, store: LintCache | None, inside: set[str]) -> set[str]:
+    """The pages on record that git vouches are unchanged (`LintCache.vouched_by_git`): in
+    a git checkout, a warm run learns what changed from git's index (what `git status`
+    reads) rather than by an `lstat` of every page in Python. Outside git, none."""
+    if store is None or len(store.stored) < _GIT_FROM or not inside:
+        return set()
+    from kbcli import git
+
+    clean = git.clean_pages(root, [KINDS[kind] for kind in sorted(inside)])
+    return store.vouched_by_git(clean) if clean else set()
+
+
 def _signature(path: str) -> Signature | None:
     """The file's stat signature; None where it cannot vouch for the content (a symlink's
     target can change behind it)."""
@@ -216,10 +237,11 @@ def _signature(path: str) -> Signature | None:
 
 def _record(store: LintCache | None, ref: PageRef, done: _Done) -> PageFacts:
     if done.facts is None:  # the content is the cached one; only its stat signature moved
-        assert store is not None and done.digest is not None
-        return store.refresh(ref, done.signature, done.digest)
+        assert store is not None and done.digest is not None and done.blob is not None
+        return store.refresh(ref, done.signature, done.digest, done.blob)
     if store is not None and done.digest is not None and done.row is not None:
-        store.put(ref.rel, done.signature, done.digest, done.row)
+        assert done.blob is not None
+        store.put(ref.rel, done.signature, done.digest, done.blob, done.row)
     return done.facts
 
 
@@ -237,8 +259,9 @@ class _Done(NamedTuple):
     order: int  # the page's place in the list analysed
     signature: Signature | None
     digest: str | None  # None: not cacheable (the page could not be read)
+    blob: str | None  # the git blob id of the content read (None with `digest`)
     facts: PageFacts | None  # None: the content is the cached one
-    row: cache.Row | None  # the facts as the cache keeps them, made where they were
+    row: pagefacts.Row | None  # the facts as the cache keeps them, made where they were
 
 
 class _Context:
@@ -318,15 +341,19 @@ def _examine(job: _Job) -> _Done:
     assert context is not None
     ref = job.ref
     try:
-        text = read_text(context.root, ref, context.config.max_page_bytes)
+        raw = read_raw(context.root, ref, context.config.max_page_bytes)
+        text = decode(raw)
     except YamlProblem as exc:
-        return _Done(job.order, job.signature, None, unreadable(ref, exc), None)
-    digest = cache.content_digest(text.encode("utf-8"))
+        return _Done(job.order, job.signature, None, None, unreadable(ref, exc), None)
+    if not context.encode:  # no cache to keep the facts in
+        facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
+        return _Done(job.order, job.signature, None, None, pagefacts.PackedFacts.of(facts), None)
+    digest, blob = cache.content_digest(raw), cache.blob_id(raw)
     if digest == job.known:
-        return _Done(job.order, job.signature, digest, None, None)
+        return _Done(job.order, job.signature, digest, blob, None, None)
     facts = analyse_text(ref, text, context.config, context.validator(ref.kind))
-    row = cache.encode_row(facts) if context.encode else None
-    return _Done(job.order, job.signature, digest, facts, row)
+    row = pagefacts.encode_row(facts)
+    return _Done(job.order, job.signature, digest, blob, pagefacts.PackedFacts.of(facts, row), row)
 
 
 def selected_pages(root: Path, paths: Sequence[Path]) -> list[PageRef]:

@@ -19,19 +19,24 @@ read nor written with `use_cache=False` or `cache: false` in kb.yaml.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Mapping
+import dataclasses
+import json
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbcli.cachedir import CACHE_DIR
 from kbcli.config import Config
-from kbcli.findings import Finding
+from kbcli.findings import Finding, Severity
 from kbcli.history import Citation, HistoryRead, Origin, stale_since, start_ahead
 from kbcli.index import Cite, KbIndex, PageFacts
 from kbcli.kb import NOT_A_PAGE
 from kbcli.lint import Progress, analyse_all
+
+if TYPE_CHECKING:
+    from kbcli.cache import LintCache
 from kbcli.stamps import (
     Change,
     ChangeKind,
@@ -130,10 +135,15 @@ def split_by_cause(
 
 
 def find_stale(
-    root: Path, config: Config, use_cache: bool = True, progress: Progress | None = None
+    root: Path,
+    config: Config,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    history_progress: Progress | None = None,
 ) -> StaleResult:
     """Every thesis citation of the KB at `root` that needs a review, with what changed
-    and, inside git, the commit that made it stale."""
+    and, inside git, the commit that made it stale. `progress` is told of the pages read,
+    `history_progress` of the citations dated."""
     from kbcli.secret import decline
 
     cached = use_cache and config.cache and not decline(root)  # `kbcli.secret`
@@ -147,7 +157,9 @@ def find_stale(
         flat = [c for thesis in survey.theses for c in thesis.citations]
         keys = [_search_key(c, survey.materials, survey.redirects) for c in flat]
         searched = [k for k in keys if k is not None]
-        origins = _origins(root, searched, survey, config.max_page_bytes, cache, ahead)
+        origins = _origins(
+            root, searched, survey, config.max_page_bytes, cache, ahead, history_progress
+        )
     dated = {
         id(c): c if k is None else replace(c, origin=origins.get(k))
         for c, k in zip(flat, keys, strict=True)
@@ -160,36 +172,92 @@ def find_stale(
     counts = {status: 0 for status in Status}
     for citation in flat:
         counts[citation.status] += 1
-    return StaleResult(
-        root, reports, len(survey.theses), survey.citations, counts, survey.not_pages
-    )
+    return StaleResult(root, reports, survey.checked, survey.citations, counts, survey.not_pages)
 
 
 @dataclass(frozen=True)
 class _Survey:
-    """What `kb stale` takes from the pages: each thesis with the citations that need
-    attention (not yet dated), every concept's material content, the citations checked."""
+    """What `kb stale` takes from the pages: the theses with citations that need attention
+    (not yet dated), every concept's material content (decoded when asked for), the theses
+    and citations checked."""
 
     theses: list[ThesisReport]
-    materials: dict[str, Material | None]
+    materials: Mapping[str, Material | None]
+    checked: int
     citations: int
     not_pages: tuple[Finding, ...] = ()
     redirects: dict[str, str] = field(default_factory=dict)  # retired concept -> target
+    blobs: Mapping[str, str] = field(default_factory=dict)  # concept -> git blob id, known
 
 
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
     """Survey the KB through lint's per-page facts (from its cache, where `cached`)."""
-    from kbcli.cache import LintCache, through_cache
+    from kbcli.cache import through_cache
     from kbcli.kb import list_pages
 
     def survey(store: LintCache | None) -> _Survey:
-        return _survey(KbIndex(analyse_all(root, config, list_pages(root), progress, store)))
+        index = KbIndex(analyse_all(root, config, list_pages(root), progress, store))
+        if store is None:
+            return _decoded(_survey(index))
+        # the survey of the very pages (by content) a run found before: kept in the cache
+        key = store.fingerprint(_uncached(index, store))
+        kept = store.note(_SURVEY_NOTE, key)
+        found = None
+        if kept is not None:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                found = survey_from_json(json.loads(kept), _Materials(index))
+        if found is None:
+            found = _survey(index)
+            store.keep_note(_SURVEY_NOTE, key, json.dumps(survey_to_json(found)))
+        found = _decoded(found)
+        # the blob id of each concept history will ask about: its file need not be read
+        blobs = {stem: store.blobs.get(index.concepts[stem].rel) for stem in found.materials}
+        return replace(found, blobs={stem: b for stem, b in blobs.items() if b})
 
     return through_cache(root, config, cached, survey)
 
 
+def _decoded(survey: _Survey) -> _Survey:
+    """The survey with the materials the search will ask for decoded now, while the cache
+    they are read from is open: the concepts of the citations that need attention, and
+    those retired into another (what each citation is stale for, and since when)."""
+    wanted = {c.concept for t in survey.theses for c in t.citations} | survey.redirects.keys()
+    found = {stem: survey.materials[stem] for stem in wanted if stem in survey.materials}
+    return dataclasses.replace(survey, materials=found)
+
+
+_SURVEY_NOTE = "stale-survey"
+
+
+def _uncached(index: KbIndex, store: LintCache) -> str:
+    """What this run found of the pages the cache cannot keep (unreadable ones, names it
+    cannot store): part of what a kept survey is for."""
+    found = [facts.to_json() for facts in index.pages if facts.rel not in store.vouched]
+    return json.dumps(found, sort_keys=True, default=repr)
+
+
+class _Materials(Mapping[str, "Material | None"]):
+    """Each concept's material content, decoded from its facts when first asked for: a
+    survey asks only for the concepts cited, a cached survey only for the stale ones."""
+
+    def __init__(self, index: KbIndex) -> None:
+        self.index = index
+        self.decoded: dict[str, Material | None] = {}
+
+    def __getitem__(self, stem: str) -> Material | None:
+        if stem not in self.decoded:
+            self.decoded[stem] = _material(self.index.concepts[stem])
+        return self.decoded[stem]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index.concepts)
+
+    def __len__(self) -> int:
+        return len(self.index.concepts)
+
+
 def _survey(index: KbIndex) -> _Survey:
-    materials = {stem: _material(facts) for stem, facts in index.concepts.items()}
+    materials = _Materials(index)
     theses = [
         ThesisReport(
             thesis.stem,
@@ -204,15 +272,66 @@ def _survey(index: KbIndex) -> _Survey:
         stem: facts.redirect[0] for stem, facts in index.concepts.items() if facts.redirect
     }
     cited = sum(len(t.cites) for t in index.theses.values())
-    return _Survey(theses, materials, cited, strays, redirects)
+    attention = [thesis for thesis in theses if thesis.citations]
+    return _Survey(attention, materials, len(theses), cited, strays, redirects)
+
+
+def survey_to_json(survey: _Survey) -> dict[str, Any]:
+    """What a survey found, for the lint cache (the materials are not kept: they are the
+    pages' own facts)."""
+
+    def citation(c: StaleCitation) -> list[Any]:
+        changes = [dataclasses.asdict(change) for change in c.changes]
+        return [c.concept, c.claims, c.line, c.col, c.status.value, changes, c.stamp]
+
+    return {
+        "theses": [
+            [t.thesis, t.title, t.rel, [citation(c) for c in t.citations]] for t in survey.theses
+        ],
+        "checked": survey.checked,
+        "citations": survey.citations,
+        "not_pages": [f.to_json() for f in survey.not_pages],
+        "redirects": survey.redirects,
+    }
+
+
+def survey_from_json(raw: Mapping[str, Any], materials: Mapping[str, Material | None]) -> _Survey:
+    """`survey_to_json`'s survey again (ValueError, KeyError or TypeError if it is not one)."""
+
+    def citation(raw: list[Any]) -> StaleCitation:
+        concept, claims, line, col, status, changes, stamp = raw
+        return StaleCitation(
+            str(concept),
+            None if claims is None else tuple(str(c) for c in claims),
+            int(line),
+            int(col),
+            Status(status),
+            tuple(Change(**{**c, "kind": ChangeKind(c["kind"])}) for c in changes),
+            None if stamp is None else str(stamp),
+        )
+
+    theses = [
+        ThesisReport(str(t), title, str(rel), tuple(citation(c) for c in cites))
+        for t, title, rel, cites in raw["theses"]
+    ]
+    not_pages = tuple(
+        Finding(f["path"], f["line"], f["col"], f["code"], f["message"], Severity(f["severity"]))
+        for f in raw["not_pages"]
+    )
+    redirects = {str(k): str(v) for k, v in raw["redirects"].items()}
+    return _Survey(
+        theses, materials, int(raw["checked"]), int(raw["citations"]), not_pages, redirects
+    )
 
 
 def _material(facts: PageFacts) -> Material | None:
     """The concept's material content; None when its page could not be read."""
+    from kbcli.pagefacts import plain
+
     if facts.material is None:
         return None
     try:
-        return material_from_json(facts.material)
+        return material_from_json(plain(facts.material))
     except ValueError:  # a cache record kb cannot read: treat the page as unreadable
         return None
 
@@ -274,6 +393,7 @@ def _origins(
     max_bytes: int,
     cache: Path | None,
     ahead: HistoryRead | None,
+    progress: Progress | None = None,
 ) -> dict[Citation, Origin]:
     """Where each citation went stale; empty outside git. Where git refuses the
     repository (another user's, without safe.directory; a damaged one), each is "unknown"
@@ -285,9 +405,12 @@ def _origins(
     # What lint already read of each page: history need not read the files again.
     concepts = {r for c in citations for r in (c.concept, *c.retired_from)}
     worktree = {concept: survey.materials.get(concept) for concept in concepts}
-    found = stale_since(root, citations, worktree, cache, ahead, survey.redirects, max_bytes)
+    found = stale_since(
+        root, citations, worktree, cache, ahead, survey.redirects, max_bytes,
+        blobs=survey.blobs, progress=progress,
+    )  # fmt: skip
     if not found:  # no history: outside git (nothing to say), or git refused to read it
-        from kbcli.gitrepo import refusal
+        from kbcli.git import refusal
 
         why = refusal(root)
         if why is not None:

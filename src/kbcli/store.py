@@ -69,21 +69,21 @@ def edit_kb(
     """
     repo = None
     if commit:
-        from kbcli import gitrepo
+        from kbcli import git
 
-        repo = gitrepo.open_repo(root)
+        repo = git.open_repo(root)
     with kb_lock(root):
         edit = build()
         if repo is not None:  # a page git ignores could not be committed: say so first
-            from kbcli import gitrepo
+            from kbcli import git
 
-            gitrepo.refuse_ignored(repo, list(edit.changes))
+            git.refuse_ignored(repo, list(edit.changes))
         written = write_pages(root, config, edit.changes, edit.created)
         sha = None
         if repo is not None and written:  # no paths would mean "commit all that is staged"
-            from kbcli import gitrepo
+            from kbcli import git
 
-            sha = gitrepo.commit_paths(repo, written, edit.message)
+            sha = git.commit_paths(repo, written, edit.message)
     return Done(edit.value, tuple(written), sha)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -128,23 +129,34 @@ def progress(what: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 class _Bar:
+    """One phase's bar; a phase that starts drawing ends the one before (one live display
+    at a time: `kb stale` reads pages, then dates citations)."""
+
+    drawn: Any = None  # the bar on screen, if any
+
     def __init__(self, what: str) -> None:
         self.what = what
         self.progress: Any = None  # rich.progress.Progress, imported only when drawn
         self.task: Any = None
+        self.started = 0.0
 
     def update(self, done: int, total: int) -> None:
         if self.progress is None:
-            if total < _PROGRESS_MIN:
-                return
+            self.started = self.started or time.monotonic()
+            if total < _PROGRESS_MIN and time.monotonic() - self.started < 1:
+                return  # drawn only for a long run
             from rich.console import Console
             from rich.progress import Progress
 
+            if _Bar.drawn is not None:
+                _Bar.drawn.stop()
+            _Bar.drawn = self
             self.progress = Progress(console=Console(stderr=True), transient=True)
             self.progress.start()
             self.task = self.progress.add_task(self.what, total=total)
-        self.progress.update(self.task, completed=done)
+        self.progress.update(self.task, completed=done, total=total)
 
     def stop(self) -> None:
         if self.progress is not None:
             self.progress.stop()
+            self.progress = None

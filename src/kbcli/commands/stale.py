@@ -24,8 +24,8 @@ def run(root: Path, fmt: str, check: bool, use_cache: bool, changed_since: str |
     """`kb stale`: print the report; 1 for a stray page, or with `check` when any citation
     needs a review."""
     config = load_config(root)
-    with progress("Reading pages") as tick:
-        result = find_stale(root, config, use_cache=use_cache, progress=tick)
+    with progress("Reading pages") as tick, progress("Dating citations") as dating:
+        result = find_stale(root, config, use_cache, tick, dating)
     if changed_since is not None:
         from kbcli.diff_sides import caused_since
         from kbcli.stale import split_by_cause

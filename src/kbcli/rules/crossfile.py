@@ -139,6 +139,7 @@ def changelog_future(
 def stale_citations(index: KbIndex, reported: Collection[str] | None = None) -> Iterator[Finding]:
     """A citation whose concept changed materially since `kb review` stamped it (C004),
     or that was never reviewed (C006). Both are warnings: `--strict` fails on them."""
+    from kbcli.pagefacts import plain
     from kbcli.stamps import diff_material, material_from_json
 
     for thesis in _pages(index.theses.values(), reported):
@@ -157,7 +158,8 @@ def stale_citations(index: KbIndex, reported: Collection[str] | None = None) -> 
                 )
                 continue
             claims = [name for name, _, _ in cite.claims or []]
-            changes = diff_material(cite.stamp, material_from_json(target.material), claims)
+            material = material_from_json(plain(target.material))
+            changes = diff_material(cite.stamp, material, claims)
             if changes:
                 what = "; ".join(change.message for change in changes)
                 yield Finding(

@@ -1,0 +1,189 @@
+"""In a git checkout, a warm lint learns what changed from git's index (`kbcli.git.
+clean_pages`) instead of an `lstat` of every page, and stays exactly as correct: a cached
+run over any pages gives what `--no-cache` gives, after edits git cannot see by size and
+mtime alone, untracked pages, a page changed and changed back, a checkout of another
+branch, staged and committed edits, and edits in the same clock tick as git's index."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kbcli import cache as cache_module
+from kbcli import lint as lint_module
+from kbcli.findings import Finding
+from kbcli.lint import lint
+from kbcli.stamps import make_stamp
+from kbcli.yamlio.load import parse
+
+from helpers import git, make_kb
+
+TODAY = "2026-11-26"
+TITLES = ["Alpha", "Beta", "Gamma"]
+ALIASES = ["Alpha", "Beta", "Delta", "c1"]
+LEVELS = ["strong", "weak"]
+PAGES = 4
+
+
+def _concept(i: int, variant: tuple[int, int, int]) -> str:
+    """Concept c<i> in one of its variants: every variant of a page has the same size, so
+    an edit can keep both size and mtime (only the ctime then tells)."""
+    title, alias, level = TITLES[variant[0]], ALIASES[variant[1]], LEVELS[variant[2]]
+    return (
+        f"id: c{i}\ntitle: {title:<8}\naliases: [{alias:<8}]\nsummary: S.\n"
+        f"claims:\n  - id: k1\n    statement: It holds.\n    evidence: {level:<8}\n"
+        "    sources: [s1]\nsources:\n  - {id: s1, title: Source}\n"
+        "changelog:\n  - {date: 2025-01-01, text: Created.}\n"
+    )
+
+
+def _thesis() -> str:
+    """A thesis citing c0's claim, stamped as c0's first variant has it: stale (C004)
+    whenever c0's evidence differs."""
+    material = parse(_concept(0, (0, 0, 0))).data
+    stamp = make_stamp(material, ["k1"])
+    return (
+        "id: t0\ntitle: T\nposition: P.\nscore: 0.5\nscored: 2025-01-01\n"
+        f"cites:\n  - concept: c0\n    claims: [k1]\n    stamp: {stamp}\n"
+    )
+
+
+_VARIANT = st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(0, 1))
+_OP = st.one_of(
+    st.tuples(st.just("edit"), st.integers(0, PAGES - 1), _VARIANT, st.booleans()),
+    st.tuples(st.just("revert"), st.integers(0, PAGES - 1)),
+    st.tuples(st.just("untracked"), st.integers(PAGES, PAGES + 1), _VARIANT),
+    st.tuples(st.just("stage"), st.integers(0, PAGES + 1)),
+    st.tuples(st.just("delete"), st.integers(0, PAGES + 1)),
+    st.tuples(st.sampled_from(["commit", "checkout", "lint"])),
+)
+
+
+def _findings(kb: Path, paths: list[Path] | None = None, cached: bool = True) -> list[Finding]:
+    return lint(kb, TODAY, paths or (), use_cache=cached).findings
+
+
+def _repo(root: Path) -> Path:
+    """A KB in git: `main` with every page at its first variant, and a branch `other`
+    where each page is at another."""
+    kb = make_kb(root / "kb")
+    for i in range(PAGES):
+        (kb / "concepts" / f"c{i}.yaml").write_text(_concept(i, (0, i % 4, 0)), encoding="utf-8")
+    (kb / "theses" / "t0.yaml").write_text(_thesis(), encoding="utf-8")
+    git(kb, "init", "-q", "-b", "main")
+    git(kb, "add", "-A")
+    git(kb, "commit", "-qm", "KB")
+    git(kb, "checkout", "-qb", "other")
+    for i in range(PAGES):
+        (kb / "concepts" / f"c{i}.yaml").write_text(_concept(i, (1, 1, 1)), encoding="utf-8")
+    git(kb, "commit", "-qam", "Other")
+    git(kb, "checkout", "-q", "main")
+    return kb
+
+
+def _apply(kb: Path, op: tuple[object, ...], branch: list[str]) -> None:
+    what = op[0]
+    if what == "edit" or what == "untracked":
+        i, variant = int(op[1]), op[2]  # type: ignore[call-overload]
+        page = kb / "concepts" / f"c{i}.yaml"
+        before = page.stat() if page.exists() else None
+        page.write_text(_concept(i, variant), encoding="utf-8")  # type: ignore[arg-type]
+        if what == "edit" and op[3] and before is not None:  # same size: keep the mtime too
+            os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif what == "revert":  # back to the commit's content (when the commit has the page)
+        with contextlib.suppress(subprocess.CalledProcessError):
+            git(kb, "checkout", "-q", "HEAD", "--", f"concepts/c{op[1]}.yaml")
+    elif what == "stage" or what == "delete":
+        page = kb / "concepts" / f"c{op[1]}.yaml"
+        if what == "delete":
+            page.unlink(missing_ok=True)
+        git(kb, "add", "-A", "--", "concepts")
+    elif what == "commit":
+        git(kb, "commit", "-q", "--allow-empty", "-am", "Edit")
+    elif what == "checkout":
+        branch[0] = "other" if branch[0] == "main" else "main"
+        git(kb, "checkout", "-qf", branch[0])
+    else:
+        _findings(kb)  # a cached run in between: the cache as it would be after one
+
+
+@pytest.fixture
+def git_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ask git from the first page on record (kb asks it only on larger KBs)."""
+    monkeypatch.setattr(lint_module, "_GIT_FROM", 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    ops=st.lists(_OP, max_size=6), chosen=st.sets(st.integers(0, PAGES + 1)), trusted=st.booleans()
+)
+def test_a_cached_run_in_git_equals_no_cache(
+    ops: list[tuple[object, ...]], chosen: set[int], trusted: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lint_module, "_GIT_FROM", 0)  # ask git from the first page on record
+        if trusted:  # stat signatures vouch at once, as they do two seconds after a run
+            mp.setattr(cache_module, "_RACY_NS", -(10**10))
+        kb = _repo(Path(tmp))
+        _findings(kb)  # a warm cache
+        branch = ["main"]
+        for op in ops:
+            _apply(kb, op, branch)
+        pages = [kb / "concepts" / f"c{i}.yaml" for i in sorted(chosen)]
+        paths = [p for p in pages if p.exists()] + [kb / "theses" / "t0.yaml"]
+        assert _findings(kb, paths) == _findings(kb, paths, cached=False)
+        assert _findings(kb) == _findings(kb, cached=False)
+
+
+def test_git_vouches_so_unchanged_pages_are_not_even_stat_ed(
+    git_always: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = _repo(tmp_path)
+    _findings(kb)
+    _findings(kb)  # the pages written by the checkout are past git's racy window now
+    git(kb, "update-index", "--refresh")
+    stat_ed: list[str] = []
+    real = lint_module._signature
+    monkeypatch.setattr(lint_module, "_signature", lambda path: stat_ed.append(path) or real(path))
+    page = kb / "concepts" / "c2.yaml"
+    page.write_text(_concept(2, (2, 3, 1)), encoding="utf-8")
+    assert _findings(kb) == _findings(kb, cached=False)
+    assert stat_ed == [str(page)]  # only the page git names as changed
+
+
+def test_an_edit_git_sees_only_by_content(git_always: None, tmp_path: Path) -> None:
+    """An edit in the same clock tick as git's index write, keeping size and mtime: git
+    compares the content of such "racily clean" entries, and kb takes git's answer."""
+    kb = _repo(tmp_path)
+    page = kb / "concepts" / "c0.yaml"
+    _findings(kb)
+    for level in (1, 0, 1):
+        before = page.stat()
+        page.write_text(_concept(0, (0, 0, level)), encoding="utf-8")
+        os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+        git(kb, "add", "--", "concepts/c0.yaml")
+        stale = [f.code for f in _findings(kb) if f.code == "C004"]
+        assert stale == (["C004"] if level else [])
+        assert _findings(kb) == _findings(kb, cached=False)
+
+
+def test_assume_unchanged_is_not_taken_on_trust(git_always: None, tmp_path: Path) -> None:
+    kb = _repo(tmp_path)
+    _findings(kb)
+    git(kb, "update-index", "--assume-unchanged", "concepts/c0.yaml")
+    git(kb, "update-index", "--skip-worktree", "concepts/c1.yaml")
+    for i in (0, 1):
+        page = kb / "concepts" / f"c{i}.yaml"
+        before = page.stat()
+        page.write_text(_concept(i, (2, 2, 1)), encoding="utf-8")
+        os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert git(kb, "diff-files", "--name-only") == ""  # git itself does not look
+    assert _findings(kb) == _findings(kb, cached=False)
+    assert any(f.code == "C004" for f in _findings(kb))
