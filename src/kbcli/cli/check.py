@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.options import Format, concept_ids, state
+from kbcli.cli.options import Format, TextOrJson, concept_ids, state
 
 
 def lint(
@@ -286,11 +286,6 @@ def git_setup(
     return run(state(ctx).kb_root(), check, sys.executable)
 
 
-class QuizFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 class QuizKind(StrEnum):
     entities = "entities"
     timeline = "timeline"
@@ -313,8 +308,8 @@ def quiz(
         typer.Option("--seed", metavar="N", help="The same seed gives the same quiz."),
     ] = None,
     format: Annotated[
-        QuizFormat, typer.Option("--format", help="text (default) or json.")
-    ] = QuizFormat.text,
+        TextOrJson, typer.Option("--format", help="text (default) or json.")
+    ] = TextOrJson.text,
 ) -> int:
     """Test your understanding: questions made from the KB's own claims and summaries.
 

@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.options import COMMIT_HELP, DATE_HELP, concept_ids, state, thesis_ids
-
-
-class PlanFormat(StrEnum):
-    text = "text"
-    json = "json"
+from kbcli.cli.options import (
+    COMMIT_HELP,
+    DATE_HELP,
+    TextOrJson,
+    concept_ids,
+    state,
+    thesis_ids,
+)
 
 
 class Kind(StrEnum):
@@ -167,8 +169,8 @@ def merge_claims(
         bool, typer.Option("--dry-run", help="Show the plan; write nothing.")
     ] = False,
     format: Annotated[
-        PlanFormat, typer.Option("--format", help="Output format: text, or json (the plan).")
-    ] = PlanFormat.text,
+        TextOrJson, typer.Option("--format", help="Output format: text, or json (the plan).")
+    ] = TextOrJson.text,
     when: Annotated[str | None, typer.Option("--date", metavar="D", help=DATE_HELP)] = None,
     commit: Annotated[bool, typer.Option("--commit", help=COMMIT_HELP)] = False,
 ) -> int:

@@ -46,5 +46,12 @@ class Format(StrEnum):
     github = "github"
 
 
+class TextOrJson(StrEnum):
+    """The format of a verb with no GitHub form (merge-claims' plan, the quiz)."""
+
+    text = "text"
+    json = "json"
+
+
 COMMIT_HELP = "Commit exactly the files this command changed (refused outside git)."
 DATE_HELP = "The date to record (YYYY-MM-DD); default today."
