@@ -397,13 +397,14 @@ def _save_cache(path: Path, prefix: str, log: Log, owner_of: Path, replaced: str
 
 
 class BlobReader:
-    """`git cat-file --batch`, started on first use; each blob parsed once (by `load`),
-    and a blob over `limit` bytes (the KB's max_page_bytes) never: it reads as
-    unreadable."""
+    """The blobs of the history pass, each parsed once (by `load`): `gitrepo.BlobReader`'s
+    one `git cat-file --batch`, and a blob over `limit` bytes (the KB's max_page_bytes)
+    never read: it reads as unreadable."""
 
     def __init__(self, cwd: Path, limit: int, load: Callable[[bytes], object]) -> None:
-        self.cwd, self.limit, self.load = cwd, limit, load
-        self.proc: run_git.Popen[bytes] | None = None
+        from kbcli.gitrepo import BlobReader as Blobs
+
+        self.blobs, self.load = Blobs(cwd, limit), load
         self.cache: dict[str | None, object] = {None: None}
 
     def __enter__(self) -> BlobReader:
@@ -415,44 +416,13 @@ class BlobReader:
         self.close()
 
     def close(self) -> None:
-        if self.proc is not None:
-            self.proc.communicate()  # closes its pipes once it has finished
-            self.proc = None
+        self.blobs.close()
 
     def read(self, blob: str | None) -> object:
         if blob not in self.cache:
-            raw = self._fetch(blob or "")
+            raw = self.blobs.read(blob or "")
             self.cache[blob] = BROKEN if raw is None else self.load(raw)  # None: missing or too big
         return self.cache[blob]
-
-    def _fetch(self, blob: str) -> bytes | None:
-        if self.proc is None:
-            self.proc = run_git.start(self.cwd, "cat-file", "--batch", stdin=run_git.PIPE)
-        stdin, stdout = self.proc.stdin, self.proc.stdout
-        assert stdin is not None and stdout is not None
-        stdin.write(blob.encode("ascii") + b"\n")
-        stdin.flush()
-        header = stdout.readline().split()
-        if len(header) != 3 or header[1] != b"blob":
-            return None  # missing (a partial clone, a corrupt repository)
-        size = int(header[2])
-        if size > self.limit:  # skipped in chunks, never held whole
-            _read_exactly(stdout, size + 1, keep=False)
-            return None
-        data = _read_exactly(stdout, size + 1)  # the content, then a newline
-        return data[:-1]
-
-
-def _read_exactly(stream: IO[bytes], size: int, keep: bool = True) -> bytes:
-    chunks, left = [], size
-    while left > 0:
-        chunk = stream.read(left if keep else min(left, 1 << 16))
-        if not chunk:
-            break
-        if keep:
-            chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
 
 
 # -- running git (through `kbcli.git`) ----------------------------------------------------

@@ -130,10 +130,11 @@ def files_mentioning(cwd: Path, rev: str | None, words: Iterable[str], folder: s
 
 class BlobReader:
     """One `git cat-file --batch` process for every blob a command reads: `read` takes a
-    blob id or `rev:./path` and gives its bytes, or None when git has no such object."""
+    blob id or `rev:./path` and gives its bytes, or None when git has no such object or it
+    is over `limit` bytes (skipped in chunks, never held whole)."""
 
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
+    def __init__(self, cwd: Path, limit: int | None = None) -> None:
+        self.cwd, self.limit = cwd, limit
         self.proc: git.Popen[bytes] | None = None
 
     def __enter__(self) -> BlobReader:
@@ -142,8 +143,12 @@ class BlobReader:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.close()
+
+    def close(self) -> None:
         if self.proc is not None:
-            self.proc.communicate()
+            self.proc.communicate()  # closes its pipes once it has finished
+            self.proc = None
 
     def read(self, name: str) -> bytes | None:
         if "\n" in name:
@@ -156,17 +161,22 @@ class BlobReader:
         stdin.flush()
         header = stdout.readline().split()
         if len(header) != 3 or header[1] != b"blob":
+            return None  # missing (a partial clone, a corrupt repository)
+        size = int(header[2])
+        if self.limit is not None and size > self.limit:
+            _read_exactly(stdout, size + 1, keep=False)
             return None
-        return _read_exactly(stdout, int(header[2]) + 1)[:-1]  # the content, then LF
+        return _read_exactly(stdout, size + 1)[:-1]  # the content, then LF
 
 
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+def _read_exactly(stream: IO[bytes], size: int, keep: bool = True) -> bytes:
     chunks, left = [], size
     while left > 0:
-        chunk = stream.read(left)
+        chunk = stream.read(left if keep else min(left, 1 << 16))
         if not chunk:
             break
-        chunks.append(chunk)
+        if keep:
+            chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
 
