@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -187,3 +188,36 @@ def test_assume_unchanged_is_not_taken_on_trust(git_always: None, tmp_path: Path
     assert git(kb, "diff-files", "--name-only") == ""  # git itself does not look
     assert _findings(kb) == _findings(kb, cached=False)
     assert any(f.code == "C004" for f in _findings(kb))
+
+
+def test_git_pointed_at_another_checkout_is_not_asked(
+    git_always: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIT_DIR and GIT_WORK_TREE naming a twin checkout: git would vouch for the twin's
+    pages, not for the ones lint reads."""
+    twin = _repo(tmp_path / "twin")
+    _findings(twin)
+    kb = tmp_path / "copy"
+    shutil.copytree(twin, kb, ignore=shutil.ignore_patterns(".git"))
+    monkeypatch.setenv("GIT_DIR", str(twin / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(twin))
+    (kb / "concepts" / "c0.yaml").write_text(_concept(0, (0, 0, 1)), encoding="utf-8")
+    assert any(f.code == "C004" for f in _findings(kb, cached=False))
+    assert _findings(kb) == _findings(kb, cached=False)
+
+
+def test_a_clean_filter_that_hides_an_edit_is_not_trusted(git_always: None, tmp_path: Path) -> None:
+    """A clean filter (or ident, or a working-tree encoding) maps a changed page to the
+    recorded blob: git calls it clean, yet lint reads the file as it is on disk."""
+    kb = _repo(tmp_path)
+    git(kb, "config", "filter.strip.clean", "sed '/^bogus/d'")
+    (kb / ".gitattributes").write_text("concepts/*.yaml filter=strip\n", encoding="utf-8")
+    git(kb, "add", ".gitattributes")
+    git(kb, "commit", "-qm", "Attributes")
+    _findings(kb)
+    page = kb / "concepts" / "c0.yaml"
+    page.write_text(page.read_text(encoding="utf-8") + "bogus: [\n", encoding="utf-8")
+    git(kb, "add", "--", "concepts/c0.yaml")
+    assert git(kb, "diff-files", "--name-only") == ""  # git vouches for the page
+    assert any(f.code == "Y001" for f in _findings(kb, cached=False))
+    assert _findings(kb) == _findings(kb, cached=False)

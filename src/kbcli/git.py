@@ -87,15 +87,17 @@ def start(
     pinned: Sequence[str] = (),
     stdin: int | None = None,
     stdout: int | IO[bytes] = subprocess.PIPE,
+    environ: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """A long-running git process (OSError when it cannot start); its stderr is dropped."""
+    """A long-running git process (OSError when it cannot start); its stderr is dropped.
+    `environ`: its whole environment (default `env()`)."""
     return subprocess.Popen(
         command(*args, pinned=pinned),
         cwd=cwd,
         stdin=stdin,
         stdout=stdout,
         stderr=subprocess.DEVNULL,
-        env=env(),
+        env=environ if environ is not None else env(),
     )
 
 
@@ -114,11 +116,15 @@ def clean_pages(root: Path, folders: Sequence[str]) -> dict[str, str] | None:
     file's size and mtime is still seen (its ctime moved). Entries git is told not to
     check (`--assume-unchanged`, `--skip-worktree`), unmerged ones, and files git reports
     as changed (or whose stat data the index has not caught up with) are left out: the
-    caller checks those itself."""
+    caller checks those itself. So are files git converts (`_UNCONVERTED`), and git is asked
+    about the repository holding `root` whatever GIT_DIR or GIT_WORK_TREE name (a twin
+    checkout's index would vouch for the twin's files)."""
     spec = ["--", *folders]
+    local = {k: v for k, v in env().items() if k not in _LOCATING}
     try:
-        listing = start(root, "ls-files", "-s", "-v", "-z", *spec)
-        dirty = start(root, "diff-files", "--name-only", "--relative", "-z", *spec)
+        unconverted = [_UNCONVERTED + folder for folder in folders]
+        listing = start(root, "ls-files", "-s", "-v", "-z", "--", *unconverted, environ=local)
+        dirty = start(root, "diff-files", "--name-only", "--relative", "-z", *spec, environ=local)
     except OSError:
         return None
     entries, _ = listing.communicate()
@@ -142,6 +148,20 @@ def clean_pages(root: Path, folders: Sequence[str]) -> dict[str, str] | None:
     for path in changed.decode("utf-8", "surrogateescape").split("\0"):
         found.pop(path, None)
     return found
+
+
+# What git reads from the environment to find the repository, its index and its objects.
+_LOCATING = frozenset(
+    {
+        *("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"),
+        *("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE"),
+    }
+)
+# Attributes under which a file's index blob is not its bytes on disk but a conversion of
+# them that can hide an edit (a clean filter dropping a line, `$Id: ...$` collapsed, another
+# encoding): git calls such a file clean when its conversion is. Files with any of them
+# (even unset) are not listed, so not vouched for.
+_UNCONVERTED = ":(attr:!filter !ident !working-tree-encoding)"
 
 
 # -- committing (GitPython) ---------------------------------------------------------
