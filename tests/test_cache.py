@@ -51,9 +51,8 @@ def _db(kb: Path) -> sqlite3.Connection:
 def _manifest(kb: Path) -> str:
     """The cache's manifest: a line per page with facts on record, `rel<TAB>signature`."""
     with contextlib.closing(_db(kb)) as con:
-        (text,) = con.execute("SELECT value FROM meta WHERE name = 'manifest'").fetchone()
-    assert isinstance(text, str)
-    return text
+        rows = con.execute("SELECT rel, sig, digest, blob FROM pages ORDER BY rel").fetchall()
+    return "\n".join("\t".join(row) for row in rows)
 
 
 def _poison(kb: Path, rel: str = "concepts/alpha.yaml", code: str = "R007") -> None:
@@ -194,12 +193,12 @@ DAMAGE_IDS = [
         lambda path: path.write_bytes(b""),
         _sql("UPDATE meta SET value = '0' WHERE name = 'format'"),  # a foreign format
         _sql("UPDATE facts SET digest = 'x' || digest"),  # rows that fail their CRC
-        _sql("UPDATE meta SET value = replace(value, '\t', '\t1') WHERE name = 'manifest'"),
+        _sql("UPDATE pages SET sig = '1' || sig"),
         _sql("UPDATE facts SET facts = replace(facts, 'alpha', 'alpha2')"),
         _sql("DELETE FROM facts"),  # rows gone missing
         _sql("DROP TABLE facts"),
         # a damaged record can turn text into a blob
-        _sql("UPDATE meta SET value = CAST(value AS BLOB) WHERE name = 'manifest'"),
+        _sql("UPDATE pages SET sig = CAST(sig AS BLOB)"),
         _sql("UPDATE facts SET digest = CAST(digest AS BLOB)"),
     ],
     ids=DAMAGE_IDS,
@@ -448,7 +447,6 @@ def test_two_runs_at_once_never_leave_one_content_s_facts_for_another(
     unchanged in content (same digest) and saves after B wrote its row for 'omega'."""
     from kbcli import lint as lint_module
     from kbcli.config import load_config
-    from kbcli.kb import list_pages
 
     monkeypatch.setattr(cache_module, "_RACY_NS", -(10**10))  # signatures vouch at once
     beta = kb / "concepts" / "beta.yaml"
@@ -456,7 +454,7 @@ def test_two_runs_at_once_never_leave_one_content_s_facts_for_another(
     beta.write_text(original.replace("gamma", "omega"), encoding="utf-8")
     config = load_config(kb)
     run_b = cache_module.LintCache.open(kb, cache_module.cache_key(config, kb))
-    lint_module.analyse_all(kb, config, list_pages(kb), None, run_b)
+    lint_module.analyse_all(kb, config, None, run_b)
     beta.write_text(original, encoding="utf-8")
     real_findings = lint_module._findings
 

@@ -47,7 +47,7 @@ def forge(kb: Path, xdg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clean = make_kb(kb.parent / "clean")
     config = load_config(kb)
     refs = list_pages(clean)
-    facts = analyse_all(clean, config, refs)
+    facts = analyse_all(clean, config)
     store = LintCache.open(kb, cache_key(config, kb))
     for ref, page in zip(refs, facts, strict=True):
         path = kb / ref.rel

@@ -238,11 +238,10 @@ def test_help_lists_every_command_with_its_one_line_help(tmp_path: Path) -> None
 def test_the_index_computes_backlinks(tmp_path: Path) -> None:
     from kbcli.config import Config
     from kbcli.index import KbIndex
-    from kbcli.kb import list_pages
     from kbcli.lint import analyse_all
 
     kb = make_kb(tmp_path / "kb")
-    index = KbIndex(analyse_all(kb, Config(), list_pages(kb)))
+    index = KbIndex(analyse_all(kb, Config()))
     assert [f.rel for f in index.backlinks("beta")] == ["concepts/alpha.yaml"]
     assert [f.rel for f in index.backlinks("alpha")] == ["theses/t.yaml"]
     assert index.resolve_claim("alpha", "alpha-is-first")

@@ -21,12 +21,19 @@ page whose signature is unchanged is taken as unchanged without being read; a si
 taken less than `_RACY_NS` before the cache was written is not kept (an edit in the same
 clock tick could hide behind it): such a page is hashed next time.
 
-A run over a few pages of a large KB (a pre-commit hook) reads no row per page: the
-signatures, digests and blob ids are one text (the *manifest*), split in C; facts are
-decoded when a rule first looks at them (`pagefacts.LazyFacts`); the names every concept
-answers to are an indexed table, asked only for the names the run's pages use. A row is
-used only for the content digest the manifest names for its page: two runs saving at once
-cannot pair one content's signature with another's facts.
+The signatures, digests and blob ids are the *manifest*, a table with a row per page: a
+run over the whole KB reads it all at once, a run over a few pages of a large KB (a
+pre-commit hook, `kbcli.warm`) only the rows of the pages it looks at, and a run writes
+only the rows of the pages it read. Facts are decoded when a rule first looks at them
+(`pagefacts.LazyFacts`); the names every concept answers to are an indexed table, asked
+only for the names the run's pages use. A page's facts are used only for the content
+digest its manifest row names: two runs saving at once cannot pair one content's signature
+with another's facts.
+
+What lets a run over a few pages skip the others (`kbcli.warm`) is kept beside it: the
+pages listed when the cache was saved, the state of git's index then (`kbcli.git.
+index_tag`), and the pages git did not vouch for then (or read since): while the index is
+that same file, git vouches for every other page it does not name as changed.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from kbcli.cachedir import CACHE_DIR, ensure_cache_dir
 from kbcli.config import Config
@@ -54,7 +61,7 @@ except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
 _FILE = "lint.sqlite3"
-_FORMAT = 7
+_FORMAT = 8
 _RACY_NS = 2_000_000_000
 _UNTRUSTED = "-"  # a manifest signature that matches no file: the page is hashed
 _PREFETCH_AFTER = 200  # rows read one by one before reading them all at once pays
@@ -62,6 +69,9 @@ _BATCH = 500  # values bound in one query
 _FLUSH_EVERY = 1000  # rows held before they are written (in the run's one transaction)
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # the manifest: a row per page with facts on record
+    "CREATE TABLE pages (rel TEXT PRIMARY KEY, sig TEXT NOT NULL, digest TEXT NOT NULL,"
+    " blob TEXT NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID",
     # one row per page: its content digest, and its facts as `encode_row` writes them
     "CREATE TABLE facts (rel TEXT PRIMARY KEY, digest TEXT NOT NULL, dcrc INTEGER NOT NULL,"
     " facts TEXT NOT NULL, material TEXT NOT NULL, crc INTEGER NOT NULL)",
@@ -81,6 +91,14 @@ _FACT_MODULES = (
 
 T = TypeVar("T")
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Meta = tuple[str, str]  # a row of the cache's meta table
+
+
+class _WarmNext(NamedTuple):
+    listing: Collection[str] | None
+    unvouched: frozenset[str]
+    git_index: str
+    folders: str
 
 
 class CacheCorrupt(Exception):
@@ -145,16 +163,39 @@ def _sig_text(sig: Signature | None) -> str:
     return _UNTRUSTED if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}"
 
 
-def _parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """The manifest's signature texts, content digests and git blob ids by page (split in
-    C: no Python loop per page)."""
-    if not text:
-        return {}, {}, {}
-    parts = text.replace("\n", "\t").split("\t")
-    if len(parts) % 4:
-        raise ValueError("a damaged manifest")
-    sigs, digests, blobs = (dict(zip(parts[::4], parts[k::4], strict=True)) for k in (1, 2, 3))
-    return sigs, digests, blobs
+def _row_crcs(rows: Iterable[tuple[str, ...]]) -> list[int]:
+    """The CRC of each manifest row's texts, as `_crc` gives it (in C: no Python call per
+    row, which at 100,000 pages cost a tenth of a second)."""
+    return list(map(zlib.crc32, map(str.encode, map("\x1f".join, rows))))
+
+
+def _lines(rels: Collection[str]) -> str | None:
+    """The pages a line each, sorted; None if a name cannot be kept so (`_storable`:
+    checked on the whole text at once, in C)."""
+    text = "\n".join(sorted(rels))
+    if "\t" in text or text.count("\n") != max(len(rels) - 1, 0):
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return text
+
+
+_WARM = ("listing", "unvouched", "git_index", "folders", "generation")
+
+
+class Warm(NamedTuple):
+    """What the last save recorded for a run over a few pages (`kbcli.warm`)."""
+
+    listing_text: str  # every page listed then, a line each
+    unvouched: frozenset[str]  # pages to check whatever git says (see the module's doc)
+    git_index: str  # the git index's `index_tag` then
+    folders: str  # the folders' `kb.folders_stamp` when they were listed
+    generation: str  # changes with every save: another run saved in between
+
+    def listing(self) -> frozenset[str]:
+        return frozenset(self.listing_text.split("\n")) - {""}
 
 
 class LintCache:
@@ -164,8 +205,7 @@ class LintCache:
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
         self.path = root / CACHE_DIR / _FILE
-        # as read: a line per page, `rel<TAB>signature<TAB>content digest<TAB>git blob id`
-        self.manifest = ""
+        self.complete = False  # the whole manifest is read (`read_manifest`), not some rows
         self.stored: dict[str, str] = {}  # the manifest's signatures by page
         self.stored_digests: dict[str, str] = {}
         self.stored_blobs: dict[str, str] = {}
@@ -177,11 +217,16 @@ class LintCache:
         self.written: dict[str, tuple[str, Row]] = {}
         self.prefetched: dict[str, tuple[str, str, str, int]] | None = None
         self.con: sqlite3.Connection | None = None
-        self.names_count: str | None = None
+        self.meta: dict[str, str] = {}
+        self.warm_read: Warm | None = None  # as `warm` found it
+        self.warm_next: _WarmNext | None = None  # what `keep_warm` asks to save
         self.loads = 0
         self.notes: dict[str, tuple[str, str]] = {}  # to save: name -> (key, text)
         self.unwritable = False  # rows streamed in failed to write: nothing is saved
-        self._manifest_now: str | None = None
+        self.asked: set[str] = set()  # pages whose manifest row was asked for (`read_rows`)
+        self.seen: set[str] = set()  # pages looked up, when the manifest is read in part
+        self.dropped: set[str] = set()  # pages gone, whose rows `save` drops (`forget`)
+        self._saved_at: int | None = None  # signatures taken after it vouch for nothing
 
     @classmethod
     def open(cls, root: Path, key: str) -> LintCache:
@@ -191,7 +236,7 @@ class LintCache:
             cache._connect()
         except (sqlite3.Error, OSError, ValueError, TypeError):
             cache.close()
-            cache.manifest, cache.stored, cache.stored_digests, cache.stored_blobs = "", {}, {}, {}
+            cache.meta = {}
         return cache
 
     def _connect(self) -> None:
@@ -199,15 +244,65 @@ class LintCache:
             return
         con = self.con = sqlite3.connect(self.path, timeout=1)
         con.execute("PRAGMA synchronous = OFF")  # as when made: 7 ms less per save here
-        meta = dict(con.execute("SELECT name, value FROM meta").fetchall())
+        query = "SELECT name, value FROM meta WHERE name NOT LIKE 'note:%'"
+        meta = dict(con.execute(query).fetchall())
         if meta.get("format") != str(_FORMAT) or meta.get("key") != self.key:
             raise ValueError("a cache for another kb, schema or config")
-        manifest = meta.get("manifest", "")
-        if str(_crc(manifest)) != meta.get("manifest_crc"):
-            raise ValueError("a damaged manifest")
-        self.stored, self.stored_digests, self.stored_blobs = _parse_manifest(manifest)
-        self.manifest = manifest
-        self.names_count = meta.get("names_count")
+        self.meta = meta
+
+    def read_manifest(self) -> None:
+        """Read every page's manifest row (a run over the whole KB)."""
+        self.complete = True
+        if self.con is None:
+            return
+        query = "SELECT rel, sig, digest, blob, crc FROM pages"
+        try:
+            rows = self.con.execute(query).fetchall()
+        except sqlite3.Error as exc:
+            raise CacheCorrupt(str(exc)) from None
+        self._take(rows, int(self.meta.get("pages_count", "-1")))
+
+    def read_rows(self, rels: Collection[str]) -> None:
+        """Read the manifest rows of these pages (those it has)."""
+        rels = {rel for rel in rels if _storable(rel)} - self.asked
+        self.asked |= rels
+        if self.con is None or not rels:
+            return
+        query = "SELECT rel, sig, digest, blob, crc FROM pages"
+        try:
+            rows = list(self._select(query, "rel", rels))
+        except sqlite3.Error as exc:
+            raise CacheCorrupt(str(exc)) from None
+        self._take(rows, None)
+
+    def _take(self, rows: list[tuple[str, str, str, str, int]], count: int | None) -> None:
+        if count is not None and len(rows) != count:
+            raise CacheCorrupt("manifest rows missing")
+        if not rows:
+            return
+        rels, sigs, digests, blobs, crcs = zip(*rows, strict=True)
+        try:
+            intact = _row_crcs(zip(rels, sigs, digests, blobs, strict=True)) == list(crcs)
+        except (TypeError, AttributeError):  # a damaged record can turn text into a blob
+            intact = False
+        if not intact:
+            raise CacheCorrupt("a damaged manifest row")
+        self.stored.update(zip(rels, sigs, strict=True))
+        self.stored_digests.update(zip(rels, digests, strict=True))
+        self.stored_blobs.update(zip(rels, blobs, strict=True))
+
+    def warm(self) -> Warm | None:
+        """What the last save recorded for a run over a few pages, if it is intact."""
+        meta = self.meta
+        parts = [meta.get(name) for name in _WARM]
+        if any(part is None for part in parts) or not parts[2]:
+            return None
+        listing, unvouched, index, folders, generation = (str(part) for part in parts)
+        if str(_crc(*parts)) != meta.get("warm_crc"):
+            return None
+        unvouched_set = frozenset(unvouched.split("\n")) - {""}
+        self.warm_read = Warm(listing, unvouched_set, index, folders, generation)
+        return self.warm_read
 
     def close(self) -> None:
         if self.con is not None:
@@ -236,6 +331,8 @@ class LintCache:
         blobs, stored_blobs = self.blobs, self.stored_blobs
         texts = [None if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}" for sig in sigs]
         self.looked_up += len(refs)
+        if not self.complete:
+            self.seen.update(ref.rel for ref in refs)
         found: list[PageFacts | None] = []
         for ref, text in zip(refs, texts, strict=True):
             rel = ref.rel
@@ -282,10 +379,10 @@ class LintCache:
         self.blobs[ref.rel] = blob
         return LazyFacts(ref, digest, self)
 
-    def name_owners(self, keys: Collection[str]) -> Iterator[tuple[str, str]]:
-        """(name key, page) for every concept with facts on record answering to one of
-        `keys`, as its recorded content does. Whether the page is one this run found
-        unchanged (rather than read afresh) is the caller's to check."""
+    def name_owners(self, keys: Collection[str]) -> Iterator[tuple[str, str, str]]:
+        """(name key, page, content digest) for every concept with facts on record
+        answering to one of `keys`, as its content of that digest does. Whether that is the
+        page's content now is the caller's to check."""
         keys = [key for key in keys if _storable(key)]  # no other is on record
         if self.con is None:
             return
@@ -294,13 +391,12 @@ class LintCache:
             rows = list(self._select("SELECT key, rel, digest, crc FROM names", "key", keys))
         except sqlite3.Error as exc:
             raise CacheCorrupt(str(exc)) from None
-        if str(count) != self.names_count:  # rows gone missing would go unnoticed
+        if str(count) != self.meta.get("names_count"):  # rows gone missing go unnoticed
             raise CacheCorrupt("names missing")
         for key, rel, digest, crc in rows:
             if _crc(key, rel, digest) != crc:
                 raise CacheCorrupt(f"a damaged name of {rel}")
-            if self.vouched.get(rel) == digest:
-                yield key, rel
+            yield key, rel, digest
 
     def prefetch(self) -> None:
         """Read every page's full facts in one go (a run that reports on the whole KB)."""
@@ -370,32 +466,52 @@ class LintCache:
                     self.con.rollback()
         self.written.clear()
 
-    def _unchanged(self) -> bool:
-        """Every page looked up was found unchanged, and none is gone."""
-        return not self.moved and len(self.kept) == self.looked_up == len(self.stored)
+    def _gone(self) -> set[str]:
+        """Pages with a manifest row this run read that it found no facts for (deleted,
+        unreadable, renamed): their rows are dropped."""
+        known = self.stored.keys() if self.complete else self.seen | self.dropped
+        return set(known) - self.kept.keys() - self.moved.keys()
 
-    def _next_manifest(self) -> str:
-        """The manifest `save` writes: a line per page looked up with facts on record."""
-        if self._manifest_now is None:
-            if self._unchanged():
-                self._manifest_now = self.manifest
-            else:
-                trusted_before = time.time_ns() - _RACY_NS
-                kept = self.kept | {
-                    rel: _sig_text(_trusted(sig, trusted_before)) for rel, sig in self.moved.items()
-                }
-                vouched, blobs = self.vouched, self.blobs
-                self._manifest_now = "\n".join(
-                    f"{rel}\t{text}\t{vouched[rel]}\t{blobs[rel]}" for rel, text in kept.items()
-                )
-        return self._manifest_now
+    def forget(self, rels: Collection[str]) -> None:
+        """Pages gone from the KB: `save` drops their rows (a run that reads the manifest
+        in part does not know the others)."""
+        self.dropped.update(rels)
+
+    def _manifest_lines(self) -> Iterator[str]:
+        """The manifest as `save` leaves it, a line per page looked up with facts on record,
+        in the order they were looked up."""
+        vouched, blobs = self.vouched, self.blobs
+        for rel, sig in self._rows():
+            yield f"{rel}\t{sig}\t{vouched[rel]}\t{blobs[rel]}"
+
+    def _rows(self) -> Iterator[tuple[str, str]]:
+        """(page, signature text) of every page looked up with facts on record: those
+        found unchanged as recorded, then those read, with the signatures they vouch by."""
+        yield from self.kept.items()
+        if self._saved_at is None:
+            self._saved_at = time.time_ns() - _RACY_NS
+        for rel, sig in self.moved.items():
+            if rel not in self.kept:
+                yield rel, _sig_text(_trusted(sig, self._saved_at))
 
     def fingerprint(self, extra: str = "") -> str:
         """What the pages hold, as this run found them (once every page is looked up): the
         manifest it saves, which names each page's content by its digest, and `extra` (what
         the caller found of pages the cache cannot keep)."""
-        text = f"{self._next_manifest()}\0{extra}"
+        text = "\n".join(self._manifest_lines()) + f"\0{extra}"
         return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def keep_warm(
+        self,
+        listing: Collection[str] | None,
+        unvouched: Collection[str],
+        index: str | None,
+        folders: str,
+    ) -> None:
+        """Record, with the next save, what a run over a few pages needs (`Warm`): every
+        page listed (None: as recorded), the pages git did not vouch for, the git index's
+        state (None: git vouched for none), and the folders' stamp when listed."""
+        self.warm_next = _WarmNext(listing, frozenset(unvouched), index or "", folders)
 
     def note(self, name: str, key: str) -> str | None:
         """The text kept under `name` for `key` (a `fingerprint`), if there is one intact."""
@@ -418,25 +534,72 @@ class LintCache:
         self.notes[name] = (key, text)
 
     def save(self) -> None:
-        """Write what changed: the pages read, and the manifest, whose lines are the pages
-        looked up with facts on record (rows of the others, deleted pages', are dropped).
-        A cache that cannot be written only costs time, so errors are ignored."""
-        if self.unwritable or (self._unchanged() and not self.notes):
+        """Write what changed: the manifest rows and facts of the pages read, the rows of
+        pages gone dropped, and what a run over a few pages needs (`keep_warm`). A cache
+        that cannot be written only costs time, so errors are ignored."""
+        gone = self._gone()
+        warm = self._warm_meta()
+        if self.unwritable or not (self.moved or gone or self.notes or warm):
             return  # every page unchanged, none gone (or rows could not be written)
-        gone = self.stored.keys() - self.kept.keys() - self.moved.keys()
-        manifest = self._next_manifest()
         with contextlib.suppress(sqlite3.Error, OSError):
             con = self.con or self._create()
+            if not con.in_transaction:
+                con.execute("BEGIN IMMEDIATE")  # what another run saved is read only once
             with con:
                 self._write(con, gone)
-                (count,) = con.execute("SELECT count(*) FROM names").fetchone()
-                meta = [("names_count", str(count))]
-                if manifest != self.manifest:
-                    meta += [("manifest", manifest), ("manifest_crc", str(_crc(manifest)))]
+                self._write_manifest(con)
+                meta = self._concurrent(con, warm)
                 for name, (key, text) in self.notes.items():
                     meta += [(f"note:{name}:k", key), (f"note:{name}:t", text)]
                     meta.append((f"note:{name}:c", str(_crc(key, text))))
                 con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
+
+    def _warm_meta(self) -> list[tuple[str, str]]:
+        """The `Warm` record to save, where it changed: [] when it did not."""
+        if self.warm_next is None:
+            return []
+        listing, unvouched, index, folders = self.warm_next
+        old = self.warm_read or self.warm()
+        if listing is None:
+            if old is None:
+                return [("git_index", "")]
+            listing_text: str | None = old.listing_text
+        elif old is not None and old.listing() == frozenset(listing):
+            listing_text = old.listing_text
+        else:
+            listing_text = _lines(listing)
+        unvouched_text = _lines(unvouched)
+        if listing_text is None or unvouched_text is None:
+            return [("git_index", "")]  # a page name no line can hold: no record is kept
+        new = Warm(listing_text, unvouched, index, folders, "")
+        if old is not None and new == old._replace(generation=""):
+            return []
+        return [
+            *(("listing", listing_text), ("unvouched", unvouched_text)),
+            *(("git_index", index), ("folders", folders)),
+        ]
+
+    def _concurrent(self, con: sqlite3.Connection, warm: list[tuple[str, str]]) -> list[Meta]:
+        """The meta rows to write in this save, inside its transaction: the `Warm` record
+        (with a new generation), unless another run saved since this one read the cache,
+        whose pages this run may not know were read: then none (the next run reads the
+        whole manifest, and records it afresh)."""
+        query = "SELECT value FROM meta WHERE name = ?"
+        found = con.execute(query, ("generation",)).fetchone()
+        ours = self.meta.get("generation")
+        now = None if found is None else found[0]
+        if now != ours:
+            warm = [("git_index", "")]
+        generation = str(int(now or 0) + 1) if str(now or 0).isdigit() else "1"
+        if warm:
+            values = dict(self.meta) | dict(warm) | {"generation": generation}
+            crc = _crc(*(values.get(name, "") for name in _WARM))
+            warm = [*warm, ("generation", generation), ("warm_crc", str(crc))]
+        else:
+            warm = [("generation", generation)]
+        (count,) = con.execute("SELECT count(*) FROM names").fetchone()
+        (pages,) = con.execute("SELECT count(*) FROM pages").fetchone()
+        return [*warm, ("names_count", str(count)), ("pages_count", str(pages))]
 
     def _create(self) -> sqlite3.Connection:
         ensure_cache_dir(self.path.parent.parent)
@@ -449,12 +612,13 @@ class LintCache:
                 con.execute(statement)
             meta = [("format", str(_FORMAT)), ("key", self.key)]
             con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
+        self.meta = dict(meta)
         return con
 
     def _write(self, con: sqlite3.Connection, gone: Iterable[str]) -> None:
         dropped = [(rel,) for rel in gone]
-        con.executemany("DELETE FROM facts WHERE rel = ?", dropped)
-        con.executemany("DELETE FROM names WHERE rel = ?", dropped)
+        for table in ("facts", "names", "pages"):
+            con.executemany(f"DELETE FROM {table} WHERE rel = ?", dropped)
         facts, names = [], []
         for rel, (digest, (text, material, keys)) in self.written.items():
             crc = _crc(rel, digest, text, material)
@@ -463,6 +627,20 @@ class LintCache:
         con.executemany("DELETE FROM names WHERE rel = ?", ((rel,) for rel in self.written))
         con.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?)", facts)
         con.executemany("INSERT OR REPLACE INTO names VALUES (?, ?, ?, ?)", names)
+
+    def _write_manifest(self, con: sqlite3.Connection) -> None:
+        """The manifest rows of the pages read (those found unchanged keep theirs)."""
+        if self._saved_at is None:
+            self._saved_at = time.time_ns() - _RACY_NS
+        rows = [
+            (rel, _sig_text(_trusted(sig, self._saved_at)), self.vouched[rel], self.blobs[rel])
+            for rel, sig in self.moved.items()
+        ]
+        crcs = _row_crcs(rows)
+        con.executemany(
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
+            [(*row, crc) for row, crc in zip(rows, crcs, strict=True)],
+        )
 
 
 def _trusted(sig: Signature | None, trusted_before: int) -> Signature | None:

@@ -119,17 +119,15 @@ def clean_pages(root: Path, folders: Sequence[str]) -> dict[str, str] | None:
     caller checks those itself. So are files git converts (`_UNCONVERTED`), and git is asked
     about the repository holding `root` whatever GIT_DIR or GIT_WORK_TREE name (a twin
     checkout's index would vouch for the twin's files)."""
-    spec = ["--", *folders]
-    local = {k: v for k, v in env().items() if k not in _LOCATING}
     try:
         unconverted = [_UNCONVERTED + folder for folder in folders]
-        listing = start(root, "ls-files", "-s", "-v", "-z", "--", *unconverted, environ=local)
-        dirty = start(root, "diff-files", "--name-only", "--relative", "-z", *spec, environ=local)
+        listing = start(root, "ls-files", "-s", "-v", "-z", "--", *unconverted, environ=_local())
+        dirty = _diff_files(root, folders)
     except OSError:
         return None
     entries, _ = listing.communicate()
-    changed, _ = dirty.communicate()
-    if listing.returncode != 0 or dirty.returncode != 0:
+    changed = _names(dirty)
+    if listing.returncode != 0 or changed is None:
         return None
     # Each entry is "<tag> <mode> <blob> <stage>\t<path>", fields of fixed width (modes are
     # six digits; blobs all as long): sliced in one pass, not split field by field (100,000
@@ -145,9 +143,78 @@ def clean_pages(root: Path, folders: Sequence[str]) -> dict[str, str] | None:
         for r in records
         if r[:2] == "H " and r[tail : tail + 3] == " 0\t" and r[8] == " "
     }
-    for path in changed.decode("utf-8", "surrogateescape").split("\0"):
+    for path in changed:
         found.pop(path, None)
     return found
+
+
+def index_path(root: Path) -> Path | None:
+    """Where the index of the repository holding `root` is (None outside git)."""
+    done = run_local(root, "rev-parse", "--git-path", "index")
+    out = ok(done)
+    if not out or not out.strip():
+        return None
+    return root / os.fsdecode(out.rstrip(b"\n"))
+
+
+def index_tag(path: Path) -> str | None:
+    """What names this state of the index at `path`: its size and trailing checksum (git's
+    hash of all that precedes it), or None when it has none to tell (missing, unreadable,
+    or written with `index.skipHash`, whose checksum is zeros)."""
+    try:
+        with open(path, "rb") as index:
+            size = os.fstat(index.fileno()).st_size
+            if size < 64:
+                return None
+            index.seek(size - 32)
+            tail = index.read(32)
+    except OSError:
+        return None
+    if not tail[-20:].strip(b"\0"):
+        return None
+    return f"{size}:{tail.hex()}"
+
+
+def dirty_pages(root: Path, folders: Sequence[str]) -> set[str] | None:
+    """The files under `folders` git does not vouch hold their index blob (`git
+    diff-files`: changed, deleted, unmerged, or stat data the index has not caught up
+    with), root-relative; None when git fails. Its output grows with what changed, not
+    with the KB: git compares stat data in C (`clean_pages` lists every file)."""
+    try:
+        return _names(_diff_files(root, folders))
+    except OSError:
+        return None
+
+
+def _diff_files(root: Path, folders: Sequence[str]) -> subprocess.Popen[bytes]:
+    spec = ("--", *folders)
+    return start(root, "diff-files", "--name-only", "--relative", "-z", *spec, environ=_local())
+
+
+def _names(process: subprocess.Popen[bytes]) -> set[str] | None:
+    """The NUL-separated paths a git process printed; None when it failed."""
+    out, _ = process.communicate()
+    if process.returncode != 0:
+        return None
+    return {path for path in out.decode("utf-8", "surrogateescape").split("\0") if path}
+
+
+def run_local(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    """`run`, asking about the repository holding `root` whatever GIT_DIR, GIT_WORK_TREE
+    or GIT_INDEX_FILE name (a twin checkout's index would vouch for the twin's files)."""
+    try:
+        return subprocess.run(
+            command(*args), cwd=root, capture_output=True, stdin=subprocess.DEVNULL,
+            env=_local(), check=False,
+        )  # fmt: skip
+    except OSError:
+        return None
+
+
+def _local() -> dict[str, str]:
+    """`env()` without what would point git at another repository than the working
+    directory's."""
+    return {k: v for k, v in env().items() if k not in _LOCATING}
 
 
 # What git reads from the environment to find the repository, its index and its objects.

@@ -7,14 +7,14 @@ JSON-able data, so a cache can keep them; the full parsed page is not kept in me
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from kbcli.config import Config
 from kbcli.findings import Finding, Severity
-from kbcli.kb import PageRef, list_pages
+from kbcli.kb import PageRef
 from kbcli.rules import local
 from kbcli.schema import PageValidator
 from kbcli.yamlio.load import Node, YamlProblem, locate, parse
@@ -192,25 +192,39 @@ def _refs(value: Any, root: Node | None, path: tuple[str | int, ...]) -> list[Re
 class KbIndex:
     """Concepts and theses by id, and every name a concept answers to."""
 
-    def __init__(self, pages: Sequence[PageFacts]) -> None:
+    def __init__(
+        self, pages: Sequence[PageFacts], more: Callable[[str], PageFacts | None] | None = None
+    ) -> None:
+        """The index of `pages`: every page of the KB, or (with `more`, which finds any
+        other concept by id) those a run over a few pages looks at (`kbcli.warm`)."""
         self.pages = pages
         self.concepts: dict[str, PageFacts] = {}
         self.theses: dict[str, PageFacts] = {}
+        self._more = more
         for facts in pages:
             table = self.concepts if facts.kind == "concept" else self.theses
             table.setdefault(facts.stem, facts)
+
+    def concept(self, stem: str) -> PageFacts | None:
+        """The concept `stem`, if the KB has one: what references are checked against."""
+        found = self.concepts.get(stem)
+        if found is None and self._more is not None:
+            found = self._more(stem)
+            if found is not None:
+                self.concepts[stem] = found
+        return found
 
     def resolve_claim(self, concept: str, claim: str) -> bool:
         """A claim id resolves on its concept (live or merged), or on the concept it was
         redirected to. A concept that could not be read as a page resolves every claim:
         its own finding says what is wrong, and references to it must not repeat it."""
         seen: set[str] = set()
-        facts = self.concepts.get(concept)
+        facts = self.concept(concept)
         while facts is not None and facts.stem not in seen:
             if claim in facts.claim_ids or facts.material is None:
                 return True  # a page kb could not read is reported once, by itself
             seen.add(facts.stem)
-            facts = self.concepts.get(facts.redirect[0]) if facts.redirect else None
+            facts = self.concept(facts.redirect[0]) if facts.redirect else None
         return False
 
     def backlinks(self, concept: str) -> list[PageFacts]:
@@ -236,7 +250,7 @@ def read_index(root: Path, config: Config) -> KbIndex:
     from kbcli.pagefacts import LazyFacts
 
     def read(store: LintCache | None) -> KbIndex:
-        facts = analyse_all(root, config, list_pages(root), None, store)
+        facts = analyse_all(root, config, None, store)
         if store is None:
             return KbIndex(facts)
         store.prefetch()  # every page's links are wanted: one read, not one per page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 KINDS = {"concept": "concepts", "thesis": "theses"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PAGE_SUFFIXES = (".yaml", ".yml")
+_KIND_OF = {folder: kind for kind, folder in KINDS.items()}
 NOT_A_PAGE = "Y008"  # the finding for an entry named like a page that is not one
 
 
@@ -65,11 +67,52 @@ def list_pages(root: Path) -> list[PageRef]:
         if not directory.is_dir():
             continue
         # names sorted as strings: Path objects compare ten times slower (10,000 pages)
-        for name in sorted(os.listdir(directory)):
-            if name.endswith(PAGE_SUFFIXES) and not name.startswith("."):
-                stem = name.rpartition(".")[0]
-                pages.append(PageRef(kind, stem, root, f"{folder}/{name}"))
+        for name in sorted(_page_names(directory)):
+            stem = name.rpartition(".")[0]
+            pages.append(PageRef(kind, stem, root, f"{folder}/{name}"))
     return pages
+
+
+def page_rels(root: Path) -> set[str]:
+    """The root-relative path of every page file `list_pages` lists, unordered: without a
+    `PageRef` a page (a run over a few pages of 100,000)."""
+    found: set[str] = set()
+    for folder in KINDS.values():
+        directory = root / folder
+        if directory.is_dir():
+            found.update(f"{folder}/{name}" for name in _page_names(directory))
+    return found
+
+
+def folders_stamp(root: Path) -> str:
+    """What tells whether the KB's folders hold other entries than before (one added,
+    removed or renamed): each folder's mtime, ctime, inode and device; "-" when one moved
+    in the last two seconds (an entry added in the same clock tick would not move it
+    again). Taken before the folders are listed."""
+    trusted_before = time.time_ns() - 2_000_000_000
+    parts = []
+    for folder in KINDS.values():
+        try:
+            st = os.stat(root / folder)
+        except OSError:
+            parts.append(f"{folder}:none")
+            continue
+        if max(st.st_mtime_ns, st.st_ctime_ns) >= trusted_before:
+            return "-"
+        parts.append(f"{folder}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}")
+    return ";".join(parts)
+
+
+def ref_of(root: Path, rel: str) -> PageRef:
+    """The page at `rel`, a path `list_pages` or `page_rels` gave."""
+    folder, _, name = rel.partition("/")
+    return PageRef(_KIND_OF[folder], name.rpartition(".")[0], root, rel)
+
+
+def _page_names(directory: Path) -> list[str]:
+    """The names in `directory` that name pages (an entry so named need not be a file)."""
+    names = os.listdir(directory)
+    return [name for name in names if name.endswith(PAGE_SUFFIXES) and not name.startswith(".")]
 
 
 def page_ref(root: Path, kind: str, page_id: str) -> PageRef:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -25,7 +25,7 @@ from kbcli.config import Config, load_config
 from kbcli.errors import KbError
 from kbcli.findings import Finding, Severity
 from kbcli.index import KbIndex, PageFacts, analyse_text, unreadable
-from kbcli.kb import KINDS, PageRef, list_pages, read_raw, ref_for_path
+from kbcli.kb import KINDS, PageRef, folders_stamp, list_pages, read_raw, ref_for_path
 from kbcli.rules import crossfile
 from kbcli.schema import PageValidator
 from kbcli.yamlio.load import YamlProblem, decode
@@ -84,11 +84,16 @@ def lint(
         scope.changes = changes_since(root, changed_since)
 
     def check(store: LintCache | None) -> tuple[list[Finding], int]:
-        refs = list_pages(root)
-        facts = analyse_all(root, config, refs, progress, store, jobs, fast)
+        if store is not None and scope.selected is not None and scope.changes is None:
+            from kbcli.warm import few_pages
+
+            few = few_pages(root, config, store, scope.selected, progress, jobs, fast)
+            if few is not None:  # a run over a few pages, the others as the cache has them
+                return _findings(scope, *few, store)
+        facts = analyse_all(root, config, progress, store, jobs, fast)
         if store is not None and scope.selected is None and store.kept:
             store.prefetch()  # every page is reported on: one read, not one per cached page
-        return _findings(scope, facts, store)
+        return _findings(scope, facts, KbIndex(facts), store)
 
     use = use_cache and config.cache
     findings, checked = cache.through_cache(root, config, use, check)
@@ -148,10 +153,9 @@ class _Scope:
 
 
 def _findings(
-    scope: _Scope, facts: list[PageFacts], store: LintCache | None
+    scope: _Scope, facts: list[PageFacts], index: KbIndex, store: LintCache | None
 ) -> tuple[list[Finding], int]:
     selected = scope.selected
-    index = KbIndex(facts)
     # with `selected`, other pages' facts are read only where rules follow references
     findings = [f for p in facts if selected is None or p.rel in selected for f in p.findings]
     names = store.name_owners if store is not None else None
@@ -174,17 +178,37 @@ def _findings(
 def analyse_all(
     root: Path,
     config: Config,
-    refs: Sequence[PageRef],
     progress: Progress | None = None,
     store: LintCache | None = None,
     jobs: int | None = None,
     fast: bool = True,
 ) -> list[PageFacts]:
-    """Each page's facts, in the order of `refs`: from `store` (the cache) where the page
-    is unchanged, else analysed (and recorded in `store`)."""
+    """Each page's facts, for every page of the KB in the order `list_pages` lists them:
+    from `store` (the cache) where the page is unchanged, else analysed (and recorded in
+    `store`)."""
+    folders = folders_stamp(root)  # before listing: what moves after is seen next time
+    refs = list_pages(root)
+    trusted: set[str] = set()
+    if store is not None:
+        store.read_manifest()
+        trusted = _vouched_by_git(root, store, refs, folders)
+    return analyse(root, config, refs, progress, store, jobs, fast, trusted)
+
+
+def analyse(
+    root: Path,
+    config: Config,
+    refs: Sequence[PageRef],
+    progress: Progress | None,
+    store: LintCache | None,
+    jobs: int | None,
+    fast: bool,
+    trusted: Collection[str],
+) -> list[PageFacts]:
+    """`analyse_all` over any of the KB's pages, those in `trusted` taken from the cache
+    without a look (git vouches for them)."""
     prefix = f"{root}{os.sep}"  # a string path: str() of 10,000 Paths costs ~20 ms
-    inside = _folders_inside(root)
-    trusted = _vouched_by_git(root, store, inside)
+    inside = folders_inside(root)
     # all taken before any read: a later edit cannot hide
     sigs = [
         _signature(prefix + ref.rel)
@@ -203,7 +227,7 @@ def analyse_all(
     return [out[i] for i in range(len(refs))]
 
 
-def _folders_inside(root: Path) -> set[str]:
+def folders_inside(root: Path) -> set[str]:
     """The kinds whose folder is inside the root. Only there does a page's stat signature
     vouch for what lint found: a folder moved out of the root and linked back keeps its
     files' signatures, but is read through a link out of the root (Y007)."""
@@ -211,16 +235,28 @@ def _folders_inside(root: Path) -> set[str]:
     return {kind for kind, name in KINDS.items() if (root / name).resolve().is_relative_to(real)}
 
 
-def _vouched_by_git(root: Path, store: LintCache | None, inside: set[str]) -> set[str]:
+def _vouched_by_git(
+    root: Path, store: LintCache, refs: Sequence[PageRef], folders: str
+) -> set[str]:
     """The pages on record that git vouches are unchanged (`LintCache.vouched_by_git`): in
     a git checkout, a warm run learns what changed from git's index (what `git status`
-    reads) rather than by an `lstat` of every page in Python. Outside git, none."""
-    if store is None or len(store.stored) < _GIT_FROM or not inside:
+    reads) rather than by an `lstat` of every page in Python. Outside git, none. What it
+    found is kept for a run over a few pages (`kbcli.warm`), with the index it holds for."""
+    rels = [ref.rel for ref in refs]
+    inside = folders_inside(root)
+    if len(store.stored) < _GIT_FROM or not inside:
+        store.keep_warm(rels, rels, None, folders)
         return set()
     from kbcli import git
 
+    index = git.index_path(root)
+    before = None if index is None else git.index_tag(index)
     clean = git.clean_pages(root, [KINDS[kind] for kind in sorted(inside)])
-    return store.vouched_by_git(clean) if clean else set()
+    trusted = store.vouched_by_git(clean) if clean else set()
+    stable = index is not None and before is not None and git.index_tag(index) == before
+    whole = inside == set(KINDS)  # a folder out of the root is never vouched for by git
+    store.keep_warm(rels, set(rels) - trusted, before if stable and whole else None, folders)
+    return trusted
 
 
 def _signature(path: str) -> Signature | None:

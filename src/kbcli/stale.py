@@ -193,10 +193,9 @@ class _Survey:
 def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -> _Survey:
     """Survey the KB through lint's per-page facts (from its cache, where `cached`)."""
     from kbcli.cache import through_cache
-    from kbcli.kb import list_pages
 
     def survey(store: LintCache | None) -> _Survey:
-        index = KbIndex(analyse_all(root, config, list_pages(root), progress, store))
+        index = KbIndex(analyse_all(root, config, progress, store))
         if store is None:
             return _decoded(_survey(index))
         # the survey of the very pages (by content) a run found before: kept in the cache

@@ -8,8 +8,9 @@ from kbcli.dates import is_date
 from kbcli.findings import Finding
 from kbcli.index import KbIndex, PageFacts
 
-# (name key, page) of every cached concept answering to one of the keys: `LintCache`
-NameSource = Callable[[Collection[str]], Iterable[tuple[str, str]]]
+# (name key, page, content digest) of every cached concept answering to one of the keys
+# (`LintCache.name_owners`)
+NameSource = Callable[[Collection[str]], Iterable[tuple[str, str, str]]]
 
 
 def check(
@@ -80,10 +81,11 @@ def _owners_of(wanted: set[str], index: KbIndex, names: NameSource) -> dict[str,
     pages read in this run are at hand, those of unchanged pages are looked up."""
     owners = _owners(facts for facts in index.concepts.values() if not facts.cached)
     owners = {key: owners[key] for key in wanted & owners.keys()}
-    for key, rel in names(wanted) if wanted else ():
+    for key, rel, digest in names(wanted) if wanted else ():
         stem = rel.partition("/")[2].rpartition(".")[0]
-        facts = index.concepts.get(stem)
-        if facts is not None and facts.cached and facts.rel == rel:
+        facts = index.concept(stem)  # the page as this run found it: unchanged, with `digest`
+        unchanged = facts is not None and facts.cached and facts.rel == rel
+        if unchanged and getattr(facts, "digest", None) == digest:
             owners.setdefault(key, set()).add(stem)
     return owners
 
@@ -93,13 +95,13 @@ def unknown_references(
 ) -> Iterator[Finding]:
     for facts in _pages(index.pages, reported):
         for concept, line, col in facts.related:
-            if concept not in index.concepts:
+            if index.concept(concept) is None:
                 yield _unknown_concept(facts, concept, line, col, "related")
-        if facts.redirect and facts.redirect[0] not in index.concepts:
+        if facts.redirect and index.concept(facts.redirect[0]) is None:
             yield _unknown_concept(facts, *facts.redirect, "redirect")
         for cite in facts.cites:
             concept, line, col = cite.concept
-            if concept not in index.concepts:
+            if index.concept(concept) is None:
                 yield _unknown_concept(facts, concept, line, col, "cites")
                 continue
             for claim, cline, ccol in cite.claims or []:
@@ -145,7 +147,7 @@ def stale_citations(index: KbIndex, reported: Collection[str] | None = None) -> 
     for thesis in _pages(index.theses.values(), reported):
         for cite in thesis.cites:
             concept, line, col = cite.concept
-            target = index.concepts.get(concept)
+            target = index.concept(concept)
             if target is None or target.material is None:
                 continue  # R004 reports a missing concept
             if cite.stamp is None:
