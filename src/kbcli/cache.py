@@ -591,12 +591,10 @@ class LintCache:
         if now != ours:
             warm = [("git_index", "")]
         generation = str(int(now or 0) + 1) if str(now or 0).isdigit() else "1"
-        if warm:
-            values = dict(self.meta) | dict(warm) | {"generation": generation}
-            crc = _crc(*(values.get(name, "") for name in _WARM))
-            warm = [*warm, ("generation", generation), ("warm_crc", str(crc))]
-        else:
-            warm = [("generation", generation)]
+        # the record as this save leaves it (what is not rewritten is as this run read it)
+        values = dict(self.meta) | dict(warm) | {"generation": generation}
+        crc = _crc(*(values.get(name, "") for name in _WARM))
+        warm = [*warm, ("generation", generation), ("warm_crc", str(crc))]
         (count,) = con.execute("SELECT count(*) FROM names").fetchone()
         (pages,) = con.execute("SELECT count(*) FROM pages").fetchone()
         return [*warm, ("names_count", str(count)), ("pages_count", str(pages))]
