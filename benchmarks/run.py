@@ -833,6 +833,9 @@ class Bench:
         1,000 more), their runs interleaved so that a drift of the machine hits both."""
         shorter = self.work / "kb-e1"
         shutil.copytree(self.kb, shorter, symlinks=True)
+        # a copied checkout's index holds the original files' stat data, which no curator's
+        # does: refreshed, as `git status` would, so that E1 and E2 take the same path
+        _git(shorter, "update-index", "-q", "--refresh")
         commits_e1 = corpus.commits
         write_history(corpus, self.args.commits, 0)  # takes seconds: the copy's files age
         for kb in (shorter, self.kb):
