@@ -30,10 +30,10 @@ only for the names the run's pages use. A page's facts are used only for the con
 digest its manifest row names: two runs saving at once cannot pair one content's signature
 with another's facts.
 
-What lets a run over a few pages skip the others (`kbcli.warm`) is kept beside it: the
-pages listed when the cache was saved, the state of git's index then (`kbcli.git.
-index_tag`), and the pages git did not vouch for then (or read since): while the index is
-that same file, git vouches for every other page it does not name as changed.
+What lets a run over a few pages skip the others (`kbcli.warm`) is kept beside it (`Warm`):
+the pages listed when the cache was saved, the folders' stamp then, the state of git's
+index and the tree checked out, and the pages git did not vouch for then (or looked at
+since): git vouches for every other page it does not name as changed since.
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ class _WarmNext(NamedTuple):
     listing: Collection[str] | None
     unvouched: frozenset[str]
     git_index: str
+    tree: str
     folders: str
 
 
@@ -182,7 +183,7 @@ def _lines(rels: Collection[str]) -> str | None:
     return text
 
 
-_WARM = ("listing", "unvouched", "git_index", "folders", "generation")
+_WARM = ("listing", "unvouched", "git_index", "tree", "folders", "generation")
 
 
 class Warm(NamedTuple):
@@ -191,6 +192,7 @@ class Warm(NamedTuple):
     listing_text: str  # every page listed then, a line each
     unvouched: frozenset[str]  # pages to check whatever git says (see the module's doc)
     git_index: str  # the git index's `index_tag` then
+    tree: str  # a tree every page's index entry was, but for those in `unvouched` ("": none)
     folders: str  # the folders' `kb.folders_stamp` when they were listed
     generation: str  # changes with every save: another run saved in between
 
@@ -297,11 +299,11 @@ class LintCache:
         parts = [meta.get(name) for name in _WARM]
         if any(part is None for part in parts) or not parts[2]:
             return None
-        listing, unvouched, index, folders, generation = (str(part) for part in parts)
+        listing, unvouched, index, tree, folders, generation = (str(part) for part in parts)
         if str(_crc(*parts)) != meta.get("warm_crc"):
             return None
         unvouched_set = frozenset(unvouched.split("\n")) - {""}
-        self.warm_read = Warm(listing, unvouched_set, index, folders, generation)
+        self.warm_read = Warm(listing, unvouched_set, index, tree, folders, generation)
         return self.warm_read
 
     def close(self) -> None:
@@ -506,12 +508,14 @@ class LintCache:
         listing: Collection[str] | None,
         unvouched: Collection[str],
         index: str | None,
+        tree: str | None,
         folders: str,
     ) -> None:
         """Record, with the next save, what a run over a few pages needs (`Warm`): every
         page listed (None: as recorded), the pages git did not vouch for, the git index's
-        state (None: git vouched for none), and the folders' stamp when listed."""
-        self.warm_next = _WarmNext(listing, frozenset(unvouched), index or "", folders)
+        state (None: git vouched for none), a tree the index matched but for `unvouched`,
+        and the folders' stamp when listed."""
+        self.warm_next = _WarmNext(listing, frozenset(unvouched), index or "", tree or "", folders)
 
     def note(self, name: str, key: str) -> str | None:
         """The text kept under `name` for `key` (a `fingerprint`), if there is one intact."""
@@ -558,7 +562,7 @@ class LintCache:
         """The `Warm` record to save, where it changed: [] when it did not."""
         if self.warm_next is None:
             return []
-        listing, unvouched, index, folders = self.warm_next
+        listing, unvouched, index, tree, folders = self.warm_next
         old = self.warm_read or self.warm()
         if listing is None:
             if old is None:
@@ -571,12 +575,12 @@ class LintCache:
         unvouched_text = _lines(unvouched)
         if listing_text is None or unvouched_text is None:
             return [("git_index", "")]  # a page name no line can hold: no record is kept
-        new = Warm(listing_text, unvouched, index, folders, "")
+        new = Warm(listing_text, unvouched, index, tree, folders, "")
         if old is not None and new == old._replace(generation=""):
             return []
         return [
             *(("listing", listing_text), ("unvouched", unvouched_text)),
-            *(("git_index", index), ("folders", folders)),
+            *(("git_index", index), ("tree", tree), ("folders", folders)),
         ]
 
     def _concurrent(self, con: sqlite3.Connection, warm: list[tuple[str, str]]) -> list[Meta]:

@@ -175,6 +175,22 @@ def index_tag(path: Path) -> str | None:
     return f"{size}:{tail.hex()}"
 
 
+def head_tree(root: Path) -> str | None:
+    """The tree of the commit checked out (None before the first commit, or outside git)."""
+    out = ok(run_local(root, "rev-parse", "--verify", "-q", "HEAD^{tree}"))
+    return out.decode("ascii", "replace").strip() if out else None
+
+
+def staged_pages(root: Path, tree: str, folders: Sequence[str]) -> set[str] | None:
+    """The files under `folders` whose index entry is not `tree`'s (staged, or unmerged,
+    or gone from either), root-relative; None when git fails (`tree` gone, say)."""
+    try:
+        args = ("--cached", "--name-only", "--relative", "-z", tree, "--", *folders)
+        return _names(start(root, "diff-index", *args, environ=_local()))
+    except OSError:
+        return None
+
+
 def dirty_pages(root: Path, folders: Sequence[str]) -> set[str] | None:
     """The files under `folders` git does not vouch hold their index blob (`git
     diff-files`: changed, deleted, unmerged, or stat data the index has not caught up

@@ -241,21 +241,27 @@ def _vouched_by_git(
     """The pages on record that git vouches are unchanged (`LintCache.vouched_by_git`): in
     a git checkout, a warm run learns what changed from git's index (what `git status`
     reads) rather than by an `lstat` of every page in Python. Outside git, none. What it
-    found is kept for a run over a few pages (`kbcli.warm`), with the index it holds for."""
+    found is kept for a run over a few pages (`kbcli.warm`), with the index it holds for
+    and the tree checked out, pages staged since it left out."""
     rels = [ref.rel for ref in refs]
     inside = folders_inside(root)
     if len(store.stored) < _GIT_FROM or not inside:
-        store.keep_warm(rels, rels, None, folders)
+        store.keep_warm(rels, rels, None, None, folders)
         return set()
     from kbcli import git
 
+    spec = [KINDS[kind] for kind in sorted(inside)]
     index = git.index_path(root)
     before = None if index is None else git.index_tag(index)
-    clean = git.clean_pages(root, [KINDS[kind] for kind in sorted(inside)])
+    tree = git.head_tree(root)
+    staged = None if tree is None else git.staged_pages(root, tree, spec)
+    clean = git.clean_pages(root, spec)
     trusted = store.vouched_by_git(clean) if clean else set()
     stable = index is not None and before is not None and git.index_tag(index) == before
     whole = inside == set(KINDS)  # a folder out of the root is never vouched for by git
-    store.keep_warm(rels, set(rels) - trusted, before if stable and whole else None, folders)
+    unvouched = set(rels) - trusted | (staged or set())
+    tree = tree if staged is not None else None
+    store.keep_warm(rels, unvouched, before if stable and whole else None, tree, folders)
     return trusted
 
 

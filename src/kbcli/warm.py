@@ -3,21 +3,26 @@ what those pages cost, not what the KB does.
 
 A run over the whole KB reads every page's manifest row and asks git (`git ls-files`) which
 pages hold the blob the cache recorded; it saves, with the cache, what that found (`cache.
-Warm`): every page listed, the pages git did not vouch for, and the state of git's index
-(`git.index_tag`: its size and checksum). While the index is that same file, every page git
-vouched for then still holds the recorded blob if git does not name it as changed now (`git
-diff-files`, stat data compared in C), so a run over a few pages needs no row of it:
+Warm`): every page listed, the pages git did not vouch for (with those whose index entry is
+not the checked-out tree's), the state of git's index (`git.index_tag`: its size and
+checksum), that tree, and the folders' stamp. Every other page then held the recorded blob,
+in the index as in the tree. So a later run over a few pages needs no row of them: a page
+still holds the recorded blob if git names it neither as changed in the working tree (`git
+diff-files`: stat data compared in C) nor, when the index is another file since (`git add`,
+a commit, a checkout), as having an index entry other than the tree's (`git diff-index
+--cached`). The run
 
-- it lists the folders (`kb.page_rels`: names only, in C), and takes as *suspect* the pages
-  listed since, those git names as changed, and those it did not vouch for then;
-- it looks at the pages it reports on and the suspect ones (read or checked as any run
-  does), each with any page of the same id (R002), and at any other concept a rule asks
-  for by id, whose row is then read (`KbIndex.concept`);
-- it saves the suspect pages as not vouched for: until the index changes (`git add`, a
-  commit, a checkout), they are checked by their stat signature.
+- lists the folders only if their stamp moved (`kb.page_rels`: names only, in C), and
+  takes as *suspect* the pages listed since, those git names, and those not vouched for;
+- looks at the pages it reports on and the suspect ones (read or checked as any run does),
+  each with any page of the same id (R002), and at any other concept a rule asks for by id,
+  whose row is then read (`KbIndex.concept`);
+- saves the suspect pages as not vouched for (checked by their stat signatures from then
+  on, until a run over the whole KB records afresh), with the index as it found it.
 
-Anything else (no record, another index, a folder out of the root, git failing) is a run
-over the whole KB. `tests/test_cache_git.py` checks that every run equals `--no-cache`.
+Anything else (no record, no tree to compare with, a folder out of the root, git failing,
+the index moving while git looked) is a run over the whole KB. `tests/test_cache_git.py`
+checks that every run equals `--no-cache`.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ def few_pages(
     found = _suspects(root, warm, store)
     if found is None:
         return None
-    listing, suspect, gone = found
+    listing, suspect, gone, index = found
     chosen = _with_namesakes(suspect | {rel for rel in reported if rel in listing}, listing)
     store.read_rows(chosen)
     store.forget(gone)
@@ -68,29 +73,45 @@ def few_pages(
     facts = analyse(root, config, refs, progress, store, jobs, fast, trusted)
     unvouched = {rel for rel in warm.unvouched | suspect if rel in listing}
     names = listing.names if isinstance(listing, _Listed) else None
-    store.keep_warm(names, unvouched, warm.git_index, listing.folders)
+    store.keep_warm(names, unvouched, index, warm.tree, listing.folders)
     return facts, KbIndex(facts, _Others(root, store, listing).concept)
 
 
 def _suspects(
     root: Path, warm: Warm, store: LintCache
-) -> tuple[_Listing, set[str], set[str]] | None:
-    """The pages listed now, those that may have changed since the record was saved, and
-    those gone since; None if git's index is not the one it was saved with."""
-    index = git.index_path(root)
-    if index is None or git.index_tag(index) != warm.git_index:
+) -> tuple[_Listing, set[str], set[str], str] | None:
+    """The pages listed now, those that may have changed since the record was saved, those
+    gone since, and the state of git's index; None if git cannot tell."""
+    found = _changed_in_git(root, warm)
+    if found is None:
         return None
-    dirty = git.dirty_pages(root, list(KINDS.values()))
-    if dirty is None or git.index_tag(index) != warm.git_index:
-        return None  # the index changed while git compared: its answer may be the other's
+    changed, index = found
     folders = folders_stamp(root)
     if folders == warm.folders and folders != "-":  # no entry added, removed or renamed
         known = _Known(store, warm.unvouched, folders)
-        return known, {rel for rel in dirty | warm.unvouched if rel in known}, set()
+        return known, {rel for rel in changed if rel in known}, set(), index
     listed = _Listed(page_rels(root), folders)
     before = warm.listing()
-    suspect = (listed.names - before) | {rel for rel in dirty | warm.unvouched if rel in listed}
-    return listed, suspect, set(before - listed.names)
+    suspect = (listed.names - before) | {rel for rel in changed if rel in listed}
+    return listed, suspect, set(before - listed.names), index
+
+
+def _changed_in_git(root: Path, warm: Warm) -> tuple[set[str], str] | None:
+    """The pages git cannot vouch for (those not vouched for when the record was saved,
+    those whose index entry moved since, and those whose file is not its index entry),
+    and the index's state they hold for; None if git cannot tell."""
+    path = git.index_path(root)
+    index = None if path is None else git.index_tag(path)
+    if path is None or index is None:
+        return None
+    folders = list(KINDS.values())
+    staged: set[str] | None = set()
+    if index != warm.git_index:  # `git add`, a commit, a checkout: which entries moved
+        staged = git.staged_pages(root, warm.tree, folders) if warm.tree else None
+    dirty = git.dirty_pages(root, folders)
+    if staged is None or dirty is None or git.index_tag(path) != index:
+        return None  # the index changed while git compared: its answer may be the other's
+    return staged | dirty | warm.unvouched, index
 
 
 class _Listing(Protocol):
