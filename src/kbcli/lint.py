@@ -259,7 +259,8 @@ def _vouched_by_git(
     trusted = store.vouched_by_git(clean) if clean else set()
     stable = index is not None and before is not None and git.index_tag(index) == before
     whole = inside == set(KINDS)  # a folder out of the root is never vouched for by git
-    unvouched = set(rels) - trusted | (staged or set())
+    listed = set(rels)
+    unvouched = listed - trusted | (listed & (staged or set()))
     tree = tree if staged is not None else None
     store.keep_warm(rels, unvouched, before if stable and whole else None, tree, folders)
     return trusted
