@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -19,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli import cache as cache_module
+from kbcli import kb as kb_module
 from kbcli import lint as lint_module
 from kbcli.findings import Finding
 from kbcli.lint import lint
@@ -66,7 +68,16 @@ _OP = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, PAGES + 1)),
     st.tuples(st.sampled_from(["commit", "checkout", "lint"])),
     st.tuples(st.just("few"), st.sets(st.integers(0, PAGES + 1), max_size=2)),
+    st.tuples(st.just("rename"), st.integers(0, PAGES + 1), st.integers(0, PAGES + 1)),
+    st.tuples(st.sampled_from(["stash", "unstash", "reset", "untrack", "add-all"])),
 )
+_GIT_STEPS = {
+    "stash": ["stash", "-q", "-u"],
+    "unstash": ["stash", "pop", "-q"],
+    "reset": ["reset", "-q", "--hard"],
+    "untrack": ["rm", "-q", "--cached", "concepts/c1.yaml"],
+    "add-all": ["add", "-A"],
+}
 
 
 def _findings(kb: Path, paths: list[Path] | None = None, cached: bool = True) -> list[Finding]:
@@ -113,6 +124,12 @@ def _apply(kb: Path, op: tuple[object, ...], branch: list[str]) -> None:
     elif what == "checkout":
         branch[0] = "other" if branch[0] == "main" else "main"
         git(kb, "checkout", "-qf", branch[0])
+    elif what == "rename":  # as an editor saves: a new file renamed over the page
+        source, target = kb / "concepts" / f"c{op[1]}.yaml", kb / "concepts" / f"c{op[2]}.yaml"
+        if source.exists():
+            os.replace(source, target)
+    elif what in _GIT_STEPS:  # some fail (nothing to stash or pop): as they would for a user
+        subprocess.run(["git", *_GIT_STEPS[str(what)]], cwd=kb, capture_output=True, check=False)
     elif what == "few":  # a run over a few pages in between (`kbcli.warm`), as a hook's
         _findings(kb, _pages(kb, op[1]))  # type: ignore[arg-type]
     else:
@@ -130,17 +147,33 @@ def git_always(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lint_module, "_GIT_FROM", 0)
 
 
-@settings(max_examples=30, deadline=None)
+class _Later:
+    """`time` as it is a few seconds on: the folders' stamp is out of its racy window, as
+    it is in real use seconds after the last page was added (`kb.folders_stamp`)."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+    def time_ns(self) -> int:
+        return time.time_ns() + 5_000_000_000
+
+
+@settings(max_examples=40, deadline=None)
 @given(
-    ops=st.lists(_OP, max_size=6), chosen=st.sets(st.integers(0, PAGES + 1)), trusted=st.booleans()
+    ops=st.lists(_OP, max_size=8),
+    chosen=st.sets(st.integers(0, PAGES + 1)),
+    trusted=st.booleans(),
+    later=st.booleans(),
 )
 def test_a_cached_run_in_git_equals_no_cache(
-    ops: list[tuple[object, ...]], chosen: set[int], trusted: bool
+    ops: list[tuple[object, ...]], chosen: set[int], trusted: bool, later: bool
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
         mp.setattr(lint_module, "_GIT_FROM", 0)  # ask git from the first page on record
         if trusted:  # stat signatures vouch at once, as they do two seconds after a run
             mp.setattr(cache_module, "_RACY_NS", -(10**10))
+        if later:  # and so do the folders' stamps
+            mp.setattr(kb_module, "time", _Later())
         kb = _repo(Path(tmp))
         _findings(kb)  # a warm cache
         _findings(kb)  # and one git vouches for: a run over a few pages reads no other
@@ -368,3 +401,82 @@ def test_a_page_staged_then_removed_is_not_taken_for_a_page(
     assert "R004" in [f.code for f in expected]
     _no_listing(monkeypatch)
     assert _findings(kb, paths) == expected
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folders' stamps trusted at once (`_Later`)."""
+    monkeypatch.setattr(kb_module, "time", _Later())
+
+
+def _drop_row(kb: Path, rel: str) -> None:
+    with contextlib.closing(sqlite3.connect(kb / ".kb-cache" / "lint.sqlite3")) as con, con:
+        con.execute("DELETE FROM pages WHERE rel = ?", (rel,))
+
+
+@pytest.mark.parametrize("reported", ["theses/t0.yaml", "concepts/c1.yaml"])
+def test_a_manifest_row_gone_missing_does_not_hide_its_page(
+    git_always: None, later: None, tmp_path: Path, reported: str
+) -> None:
+    """A damaged cache lost the rows of c0 (which t0 cites) and c1 (whose alias names c0):
+    a run over a few pages still knows both are pages of the KB (the record's listing)."""
+    kb = _repo(tmp_path)
+    (kb / "concepts" / "c1.yaml").write_text(_concept(1, (1, 0, 0)), encoding="utf-8")
+    git(kb, "commit", "-qam", "c1's alias names c0")
+    _warm(kb)
+    _drop_row(kb, "concepts/c0.yaml")
+    _drop_row(kb, "concepts/c1.yaml")
+    paths = [kb / reported]
+    assert _findings(kb, paths) == _findings(kb, paths, cached=False)
+
+
+def _kb_in_subfolder(tmp_path: Path) -> Path:
+    """`_repo`'s KB at `repo/kb`, in a repository whose top is `repo`."""
+    kb = _repo(tmp_path / "repo")
+    shutil.move(str(kb / ".git"), str(tmp_path / "repo" / ".git"))
+    git(tmp_path / "repo", "add", "-A")
+    git(tmp_path / "repo", "commit", "-qm", "The KB in a subfolder")
+    return kb
+
+
+@pytest.mark.parametrize("how", ["move", "copy"])
+def test_a_kb_moved_or_copied_within_its_repository(
+    git_always: None, later: None, tmp_path: Path, how: str
+) -> None:
+    """`mv kb kb2` or `cp -r kb kb2`, cache and all: git's index is the same file, but
+    git's entries are kb's, not kb2's, and vouch for none of its pages."""
+    kb = _kb_in_subfolder(tmp_path)
+    _warm(kb)
+    moved = tmp_path / "repo" / "kb2"
+    os.rename(kb, moved) if how == "move" else shutil.copytree(kb, moved)
+    (moved / "concepts" / "c0.yaml").write_text(_concept(0, (0, 0, 1)), encoding="utf-8")
+    paths = [moved / "theses" / "t0.yaml"]
+    expected = _findings(moved, paths, cached=False)
+    assert [f.code for f in expected] == ["C004"]
+    assert _findings(moved, paths) == expected
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder", "rename", "split-index", "worktree"])
+def test_odd_entries_and_git_setups_in_a_run_over_a_few_pages(
+    git_always: None, later: None, tmp_path: Path, kind: str
+) -> None:
+    kb = _repo(tmp_path)
+    if kind == "split-index":
+        git(kb, "update-index", "--split-index")
+    if kind == "worktree":
+        git(kb, "worktree", "add", "-q", str(tmp_path / "wt"), "other")
+        kb = tmp_path / "wt"
+    _warm(kb)
+    page, other = kb / "concepts" / "c0.yaml", kb / "concepts" / "c1.yaml"
+    if kind == "symlink":
+        page.unlink()
+        page.symlink_to("c1.yaml")
+    elif kind in ("fifo", "folder"):
+        other.unlink()
+        os.mkfifo(other) if kind == "fifo" else other.mkdir()
+    elif kind == "rename":
+        (kb / "concepts" / ".c0.tmp").write_text(_concept(0, (0, 0, 1)), encoding="utf-8")
+        os.replace(kb / "concepts" / ".c0.tmp", page)
+    for paths in ([kb / "theses" / "t0.yaml"], [kb / "theses" / "t0.yaml", page]):
+        for _ in range(2):
+            assert _findings(kb, paths) == _findings(kb, paths, cached=False)

@@ -21,6 +21,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PAGE_SUFFIXES = (".yaml", ".yml")
 _KIND_OF = {folder: kind for kind, folder in KINDS.items()}
 NOT_A_PAGE = "Y008"  # the finding for an entry named like a page that is not one
+UNTRUSTED_STAMP = "-"  # `folders_stamp` of folders changed too recently to vouch
 
 
 def find_root(cwd: Path, explicit: Path | None = None) -> Path:
@@ -86,11 +87,12 @@ def page_rels(root: Path) -> set[str]:
 
 def folders_stamp(root: Path) -> str:
     """What tells whether the KB's folders hold other entries than before (one added,
-    removed or renamed): each folder's mtime, ctime, inode and device; "-" when one moved
-    in the last two seconds (an entry added in the same clock tick would not move it
-    again). Taken before the folders are listed."""
+    removed or renamed), where they are: the root, each folder's mtime, ctime, inode and
+    device; `UNTRUSTED_STAMP` for them when one moved in the last two seconds (an entry
+    added in the same clock tick would not move it again). Taken before the folders are
+    listed."""
     trusted_before = time.time_ns() - 2_000_000_000
-    parts = []
+    parts = [os.path.realpath(root)]  # a KB moved or copied is not where git's entries are
     for folder in KINDS.values():
         try:
             st = os.stat(root / folder)
@@ -98,7 +100,7 @@ def folders_stamp(root: Path) -> str:
             parts.append(f"{folder}:none")
             continue
         if max(st.st_mtime_ns, st.st_ctime_ns) >= trusted_before:
-            return "-"
+            return f"{parts[0]};{UNTRUSTED_STAMP}"
         parts.append(f"{folder}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}")
     return ";".join(parts)
 

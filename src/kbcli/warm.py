@@ -27,6 +27,8 @@ checks that every run equals `--no-cache`.
 
 from __future__ import annotations
 
+import os
+from bisect import bisect_left
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -34,7 +36,15 @@ from typing import TYPE_CHECKING, Protocol
 from kbcli import git
 from kbcli.cache import CacheCorrupt, LintCache, Warm
 from kbcli.index import KbIndex, PageFacts
-from kbcli.kb import KINDS, PAGE_SUFFIXES, PageRef, folders_stamp, page_rels, ref_of
+from kbcli.kb import (
+    KINDS,
+    PAGE_SUFFIXES,
+    UNTRUSTED_STAMP,
+    PageRef,
+    folders_stamp,
+    page_rels,
+    ref_of,
+)
 
 if TYPE_CHECKING:
     from kbcli.config import Config
@@ -57,9 +67,9 @@ def few_pages(
     from kbcli.lint import analyse, folders_inside
 
     warm = store.warm()
-    if warm is None or folders_inside(root) != set(KINDS):
+    if warm is None or folders_inside(root) != set(KINDS) or not _same_place(root, warm):
         return None
-    found = _suspects(root, warm, store)
+    found = _suspects(root, warm)
     if found is None:
         return None
     listing, suspect, gone, index = found
@@ -77,9 +87,7 @@ def few_pages(
     return facts, KbIndex(facts, _Others(root, store, listing).concept)
 
 
-def _suspects(
-    root: Path, warm: Warm, store: LintCache
-) -> tuple[_Listing, set[str], set[str], str] | None:
+def _suspects(root: Path, warm: Warm) -> tuple[_Listing, set[str], set[str], str] | None:
     """The pages listed now, those that may have changed since the record was saved, those
     gone since, and the state of git's index; None if git cannot tell."""
     found = _changed_in_git(root, warm)
@@ -87,13 +95,20 @@ def _suspects(
         return None
     changed, index = found
     folders = folders_stamp(root)
-    if folders == warm.folders and folders != "-":  # no entry added, removed or renamed
-        known = _Known(store, warm.unvouched, folders)
+    if folders == warm.folders and not folders.endswith(UNTRUSTED_STAMP):  # none added,
+        known = _Known(warm, folders)  # removed or renamed
         return known, {rel for rel in changed if rel in known}, set(), index
     listed = _Listed(page_rels(root), folders)
     before = warm.listing()
     suspect = (listed.names - before) | {rel for rel in changed if rel in listed}
     return listed, suspect, set(before - listed.names), index
+
+
+def _same_place(root: Path, warm: Warm) -> bool:
+    """Whether the KB is where the record was made: one moved or copied within its
+    repository (cache and all) is not where git's entries are, and git names none of its
+    pages as changed."""
+    return warm.folders.partition(";")[0] == os.path.realpath(root)
 
 
 def _changed_in_git(root: Path, warm: Warm) -> tuple[set[str], str] | None:
@@ -131,19 +146,20 @@ class _Listed:
 
 
 class _Known:
-    """The pages listed when the record was saved, the folders unchanged since: those
-    with a manifest row, and those git did not vouch for (a page without a row is one)."""
+    """The pages listed when the record was saved (the folders unchanged since), found by
+    halving its sorted lines: no set of every page is built."""
 
-    def __init__(self, store: LintCache, unvouched: frozenset[str], folders: str) -> None:
-        self.store, self.unvouched, self.folders = store, unvouched, folders
+    def __init__(self, warm: Warm, folders: str) -> None:
+        self.warm, self.folders = warm, folders
+        self._lines: list[str] | None = None
 
     def __contains__(self, rel: object) -> bool:
         if not isinstance(rel, str):
             return False
-        if rel in self.unvouched:
-            return True
-        self.store.read_rows([rel])
-        return rel in self.store.stored
+        if self._lines is None:
+            self._lines = self.warm.listing_text.split("\n")
+        at = bisect_left(self._lines, rel)
+        return at < len(self._lines) and self._lines[at] == rel
 
 
 def _with_namesakes(rels: set[str], listing: _Listing) -> set[str]:
