@@ -59,6 +59,18 @@ def _thesis() -> str:
     )
 
 
+_GIT_STEPS = {
+    "stash": ["stash", "-q", "-u"],
+    "unstash": ["stash", "pop", "-q"],
+    "reset": ["reset", "-q", "--hard"],
+    "unstage": ["reset", "-q"],
+    "uncommit": ["reset", "-q", "--soft", "HEAD~1"],
+    "amend": ["commit", "-q", "-a", "--amend", "--no-edit"],
+    "untrack": ["rm", "-q", "--cached", "concepts/c1.yaml"],
+    "add-all": ["add", "-A"],
+    "skip": ["update-index", "--skip-worktree", "concepts/c0.yaml"],
+    "unskip": ["update-index", "--no-skip-worktree", "concepts/c0.yaml"],
+}
 _VARIANT = st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(0, 1))
 _OP = st.one_of(
     st.tuples(st.just("edit"), st.integers(0, PAGES - 1), _VARIANT, st.booleans()),
@@ -69,15 +81,8 @@ _OP = st.one_of(
     st.tuples(st.sampled_from(["commit", "checkout", "lint"])),
     st.tuples(st.just("few"), st.sets(st.integers(0, PAGES + 1), max_size=2)),
     st.tuples(st.just("rename"), st.integers(0, PAGES + 1), st.integers(0, PAGES + 1)),
-    st.tuples(st.sampled_from(["stash", "unstash", "reset", "untrack", "add-all"])),
+    st.tuples(st.sampled_from(sorted(_GIT_STEPS))),
 )
-_GIT_STEPS = {
-    "stash": ["stash", "-q", "-u"],
-    "unstash": ["stash", "pop", "-q"],
-    "reset": ["reset", "-q", "--hard"],
-    "untrack": ["rm", "-q", "--cached", "concepts/c1.yaml"],
-    "add-all": ["add", "-A"],
-}
 
 
 def _findings(kb: Path, paths: list[Path] | None = None, cached: bool = True) -> list[Finding]:
@@ -480,3 +485,58 @@ def test_odd_entries_and_git_setups_in_a_run_over_a_few_pages(
     for paths in ([kb / "theses" / "t0.yaml"], [kb / "theses" / "t0.yaml", page]):
         for _ in range(2):
             assert _findings(kb, paths) == _findings(kb, paths, cached=False)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [["update-index", "--skip-worktree", "concepts/c0.yaml"]],
+        [["update-index", "--assume-unchanged", "concepts/c0.yaml"]],
+        # with core.ignoreStat, git's own checkout marks its entries assume-unchanged
+        [
+            ["config", "core.ignoreStat", "true"],
+            ["checkout", "-q", "other"],
+            ["checkout", "-q", "main"],
+        ],
+    ],
+    ids=["skip-worktree", "assume-unchanged", "ignore-stat"],
+)
+def test_an_entry_git_stops_checking_after_the_record(
+    git_always: None, later: None, tmp_path: Path, steps: list[list[str]]
+) -> None:
+    """After the record, git is told not to compare c0 with its file: `git diff-files`
+    no longer names it when it changes, so the index moving is reason to look at it."""
+    kb = _repo(tmp_path)
+    _warm(kb)
+    for step in steps:
+        git(kb, *step)
+    time.sleep(0.01)
+    (kb / "concepts" / "c0.yaml").write_text(_concept(0, (0, 0, 1)), encoding="utf-8")
+    paths = [kb / "theses" / "t0.yaml"]
+    assert [f.code for f in _findings(kb, paths, cached=False)] == ["C004"]
+    for _ in range(2):
+        assert _findings(kb, paths) == _findings(kb, paths, cached=False)
+
+
+def test_another_run_saving_while_one_reads_the_record(
+    git_always: None, later: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run A has read the record when c0 is edited, run B (whole KB) saves c0's new row,
+    and c0 is put back: A must not read B's row for c0 as if it were the record's."""
+    kb = _repo(tmp_path)
+    _warm(kb)
+    real_warm = cache_module.LintCache.warm
+
+    def warm_then_another(self: cache_module.LintCache) -> cache_module.Warm | None:
+        found = real_warm(self)
+        monkeypatch.setattr(cache_module.LintCache, "warm", real_warm)
+        (kb / "concepts" / "c0.yaml").write_text(_concept(0, (0, 0, 1)), encoding="utf-8")
+        _findings(kb)  # run B: it waits for A's read, then gives up saving
+        git(kb, "checkout", "-q", "--", "concepts/c0.yaml")
+        return found
+
+    monkeypatch.setattr(cache_module.LintCache, "warm", warm_then_another)
+    paths = [kb / "theses" / "t0.yaml"]
+    got = _findings(kb, paths)  # run A
+    monkeypatch.setattr(cache_module.LintCache, "warm", real_warm)
+    assert got == _findings(kb, paths, cached=False) == []

@@ -25,6 +25,7 @@ as for any commit of theirs (identity, signing, hooks).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -189,6 +190,25 @@ def staged_pages(root: Path, tree: str, folders: Sequence[str]) -> set[str] | No
         return _names(start(root, "diff-index", *args, environ=_local()))
     except OSError:
         return None
+
+
+def unchecked_pages(root: Path, folders: Sequence[str]) -> set[str] | None:
+    """The files under `folders` whose index entry git does not compare with the file
+    (`--assume-unchanged`, `--skip-worktree`, unmerged): `git diff-files` never names them
+    changed. Picked from `git ls-files -v` by a regular expression (in C): a listing of
+    every entry, but no Python loop over them. None when git fails."""
+    try:
+        listing = start(root, "ls-files", "-v", "-z", "--", *folders, environ=_local())
+    except OSError:
+        return None
+    out, _ = listing.communicate()
+    if listing.returncode != 0:
+        return None
+    return {path.decode("utf-8", "surrogateescape") for path in _UNCHECKED.findall(out)}
+
+
+# An entry of `git ls-files -v -z` ("<tag> <path>\0") whose tag is not "H", a plain one.
+_UNCHECKED = re.compile(rb"(?:\A|(?<=\0))(?!H )[^\0] ([^\0]+)")
 
 
 def dirty_pages(root: Path, folders: Sequence[str]) -> set[str] | None:

@@ -66,6 +66,7 @@ def few_pages(
     other concept on demand; None when the cache's record cannot tell what changed."""
     from kbcli.lint import analyse, folders_inside
 
+    store.snapshot()  # the record, and every row read after it, as one save left them
     warm = store.warm()
     if warm is None or folders_inside(root) != set(KINDS) or not _same_place(root, warm):
         return None
@@ -120,13 +121,22 @@ def _changed_in_git(root: Path, warm: Warm) -> tuple[set[str], str] | None:
     if path is None or index is None:
         return None
     folders = list(KINDS.values())
-    staged: set[str] | None = set()
+    moved: set[str] | None = set()
     if index != warm.git_index:  # `git add`, a commit, a checkout: which entries moved
-        staged = git.staged_pages(root, warm.tree, folders) if warm.tree else None
+        moved = _moved_entries(root, warm.tree, folders)
     dirty = git.dirty_pages(root, folders)
-    if staged is None or dirty is None or git.index_tag(path) != index:
+    if moved is None or dirty is None or git.index_tag(path) != index:
         return None  # the index changed while git compared: its answer may be the other's
-    return staged | dirty | warm.unvouched, index
+    return moved | dirty | warm.unvouched, index
+
+
+def _moved_entries(root: Path, tree: str, folders: list[str]) -> set[str] | None:
+    """The pages whose index entry may not be what it was when the record was saved: not
+    `tree`'s, or not checked against the file (a flag set since: `git diff-files` would
+    not name the page if it changed)."""
+    staged = git.staged_pages(root, tree, folders) if tree else None
+    unchecked = git.unchecked_pages(root, folders)
+    return None if staged is None or unchecked is None else staged | unchecked
 
 
 class _Listing(Protocol):
