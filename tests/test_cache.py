@@ -554,3 +554,35 @@ def test_rows_streamed_into_the_cache_during_a_run(
     monkeypatch.undo()
     assert POISON in {f.message for f in _findings(kb)}  # alpha's row is as it was
     assert [f for f in _findings(kb) if f.message != POISON] == cold
+
+
+def test_the_cycle_collector_is_paused_while_cached_facts_are_decoded(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run over the whole KB decodes every page's facts with Python's cycle
+    collector paused (a third of the run at 100,000 pages), and resumes it after, clean or
+    not."""
+    import gc
+
+    from kbcli.rules import crossfile
+
+    _findings(kb)
+    seen: list[bool] = []
+    real = crossfile.check
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(crossfile, "check", watched)
+    assert _findings(kb) == _findings(kb, use_cache=False)
+    assert gc.isenabled()
+    monkeypatch.setattr(crossfile, "check", broken)
+    with pytest.raises(ZeroDivisionError):
+        _findings(kb)
+    assert gc.isenabled()
+    assert seen[0] is False and seen[-1] is False

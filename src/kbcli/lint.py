@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from kbcli import cache, pagefacts
+from kbcli import cache, collector, pagefacts
 from kbcli.cache import LintCache, Signature
 from kbcli.config import Config, load_config
 from kbcli.errors import KbError
@@ -93,7 +93,8 @@ def lint(
         facts = analyse_all(root, config, progress, store, jobs, fast)
         if store is not None and scope.selected is None and store.kept:
             store.prefetch()  # every page is reported on: one read, not one per cached page
-        return _findings(scope, facts, KbIndex(facts), store)
+        with collector.paused():  # every cached page's facts decoded: no cycles among them
+            return _findings(scope, facts, KbIndex(facts), store)
 
     use = use_cache and config.cache
     findings, checked = cache.through_cache(root, config, use, check)
@@ -216,7 +217,8 @@ def analyse(
         else None  # nothing to vouch for: no cache, a folder outside the root, git's word
         for ref in refs
     ]
-    hits = store.lookup(refs, sigs, trusted) if store is not None else [None] * len(refs)
+    with collector.paused():  # a `LazyFacts` a page on record: many objects, no cycles
+        hits = store.lookup(refs, sigs, trusted) if store is not None else [None] * len(refs)
     out = {i: hit for i, hit in enumerate(hits) if hit is not None}
     pending = [(i, refs[i], sigs[i]) for i, hit in enumerate(hits) if hit is None]
     known = store.digests([ref.rel for _, ref, _ in pending]) if store is not None else {}

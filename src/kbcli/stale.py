@@ -27,6 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbcli import collector
 from kbcli.cachedir import CACHE_DIR
 from kbcli.config import Config
 from kbcli.findings import Finding, Severity
@@ -206,7 +207,8 @@ def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 found = survey_from_json(json.loads(kept), _Materials(index))
         if found is None:
-            found = _survey(index)
+            with collector.paused():  # every thesis's citations decoded: no cycles
+                found = _survey(index)
             store.keep_note(_SURVEY_NOTE, key, json.dumps(survey_to_json(found)))
         found = _decoded(found)
         # the blob id of each concept history will ask about: its file need not be read
