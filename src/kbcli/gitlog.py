@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from kbcli import collector
 from kbcli import git as run_git  # the one place git runs (`git` here is a `Git`)
 from kbcli.git import version as git_version
 from kbcli.kb import PAGE_SUFFIXES
@@ -340,6 +341,11 @@ def _parse_log(raw: bytes, log: Log) -> None:
 def _load_cache(path: Path, prefix: str, owner_of: Path, replaced: str) -> Log | None:
     """The cached pass, or None if missing, corrupt, for another KB, read with other
     replacements (`Git.replaced`), or not written for this user's KB at `owner_of`."""
+    with collector.paused():  # a version a concept file: many objects, no cycles
+        return _parse_cache(path, prefix, owner_of, replaced)
+
+
+def _parse_cache(path: Path, prefix: str, owner_of: Path, replaced: str) -> Log | None:
     try:
         doc = json.loads(_read_file(path))
         if doc["format"] != _CACHE_FORMAT or doc["prefix"] != prefix:

@@ -91,9 +91,9 @@ def lint(
             if few is not None:  # a run over a few pages, the others as the cache has them
                 return _findings(scope, *few, store)
         facts = analyse_all(root, config, progress, store, jobs, fast)
-        if store is not None and scope.selected is None and store.kept:
-            store.prefetch()  # every page is reported on: one read, not one per cached page
         with collector.paused():  # every cached page's facts decoded: no cycles among them
+            if store is not None and scope.selected is None and store.kept:
+                store.prefetch()  # every page is reported on: one read, not one a page
             return _findings(scope, facts, KbIndex(facts), store)
 
     use = use_cache and config.cache
@@ -188,11 +188,12 @@ def analyse_all(
     from `store` (the cache) where the page is unchanged, else analysed (and recorded in
     `store`)."""
     folders = folders_stamp(root)  # before listing: what moves after is seen next time
-    refs = list_pages(root)
     trusted: set[str] = set()
-    if store is not None:
-        store.read_manifest()
-        trusted = _vouched_by_git(root, store, refs, folders)
+    with collector.paused():  # the listing, the manifest, git's: many objects, no cycles
+        refs = list_pages(root)
+        if store is not None:
+            store.read_manifest()
+            trusted = _vouched_by_git(root, store, refs, folders)
     return analyse(root, config, refs, progress, store, jobs, fast, trusted)
 
 
