@@ -78,7 +78,7 @@ _OP = st.one_of(
     st.tuples(st.just("untracked"), st.integers(PAGES, PAGES + 1), _VARIANT),
     st.tuples(st.just("stage"), st.integers(0, PAGES + 1)),
     st.tuples(st.just("delete"), st.integers(0, PAGES + 1)),
-    st.tuples(st.sampled_from(["commit", "checkout", "lint"])),
+    st.tuples(st.sampled_from(["commit", "checkout", "lint", "stale"])),
     st.tuples(st.just("few"), st.sets(st.integers(0, PAGES + 1), max_size=2)),
     st.tuples(st.just("rename"), st.integers(0, PAGES + 1), st.integers(0, PAGES + 1)),
     st.tuples(st.sampled_from(sorted(_GIT_STEPS))),
@@ -135,6 +135,8 @@ def _apply(kb: Path, op: tuple[object, ...], branch: list[str]) -> None:
             os.replace(source, target)
     elif what in _GIT_STEPS:  # some fail (nothing to stash or pop): as they would for a user
         subprocess.run(["git", *_GIT_STEPS[str(what)]], cwd=kb, capture_output=True, check=False)
+    elif what == "stale":  # a stale run in between: its survey kept with the cache
+        _stale(kb)
     elif what == "few":  # a run over a few pages in between (`kbcli.warm`), as a hook's
         _findings(kb, _pages(kb, op[1]))  # type: ignore[arg-type]
     else:
@@ -187,6 +189,7 @@ def test_a_cached_run_in_git_equals_no_cache(
             _apply(kb, op, branch)
         paths = _pages(kb, chosen)
         assert _findings(kb, paths) == _findings(kb, paths, cached=False)
+        assert _stale(kb) == _stale(kb, cached=False)  # its survey kept, or made afresh
         assert _findings(kb) == _findings(kb, cached=False)
 
 
@@ -198,8 +201,8 @@ def test_git_vouches_so_unchanged_pages_are_not_even_stat_ed(
     _findings(kb)  # the pages written by the checkout are past git's racy window now
     git(kb, "update-index", "--refresh")
     stat_ed: list[str] = []
-    real = lint_module._signature
-    monkeypatch.setattr(lint_module, "_signature", lambda path: stat_ed.append(path) or real(path))
+    real = lint_module.signature
+    monkeypatch.setattr(lint_module, "signature", lambda path: stat_ed.append(path) or real(path))
     page = kb / "concepts" / "c2.yaml"
     page.write_text(_concept(2, (2, 3, 1)), encoding="utf-8")
     assert _findings(kb) == _findings(kb, cached=False)
@@ -290,9 +293,9 @@ def _no_listing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         raise AssertionError("the whole KB was listed")
 
     stat_ed: list[str] = []
-    real = lint_module._signature
+    real = lint_module.signature
     monkeypatch.setattr(lint_module, "list_pages", listed)
-    monkeypatch.setattr(lint_module, "_signature", lambda path: stat_ed.append(path) or real(path))
+    monkeypatch.setattr(lint_module, "signature", lambda path: stat_ed.append(path) or real(path))
     return stat_ed
 
 
@@ -542,3 +545,44 @@ def test_another_run_saving_while_one_reads_the_record(
     got = _findings(kb, paths)  # run A
     monkeypatch.setattr(cache_module.LintCache, "warm", real_warm)
     assert got == _findings(kb, paths, cached=False) == []
+
+
+def _stale(kb: Path, cached: bool = True) -> dict[str, object]:
+    from kbcli.config import load_config
+    from kbcli.stale import find_stale
+    from kbcli.stale_report import to_json
+
+    return to_json(find_stale(kb, load_config(kb), use_cache=cached), kb)
+
+
+@pytest.mark.parametrize("change", ["none", "edit", "edit-staged", "untracked", "removed"])
+def test_a_warm_stale_run_with_nothing_changed_lists_no_page(
+    git_always: None, later: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """`kb stale` keeps its survey with the cache: when git, the folders and the pages git
+    did not vouch for say nothing changed since, the next run takes it without listing a
+    page; any change (c0's evidence, so t0's citation goes stale) and it surveys afresh."""
+    monkeypatch.setattr(cache_module, "_RACY_NS", -(10**10))  # signatures vouch at once
+    kb = _repo(tmp_path)
+    _warm(kb)
+    _stale(kb)
+    page = kb / "concepts" / "c0.yaml"
+    if change.startswith("edit"):
+        page.write_text(_concept(0, (0, 0, 1)), encoding="utf-8")
+        if change == "edit-staged":
+            git(kb, "add", "--", "concepts/c0.yaml")
+    elif change == "untracked":
+        (kb / "concepts" / "c9.yaml").write_text(_concept(9, (0, 0, 0)), encoding="utf-8")
+    elif change == "removed":
+        page.unlink()
+    expected = _stale(kb, cached=False)
+    with monkeypatch.context() as mp:
+        _no_listing(mp)
+        if change == "none":
+            assert _stale(kb) == expected
+        else:
+            with pytest.raises(AssertionError, match="the whole KB was listed"):
+                _stale(kb)
+    assert _stale(kb) == expected
+    _no_listing(monkeypatch)
+    assert _stale(kb) == expected  # and the run after it lists nothing either

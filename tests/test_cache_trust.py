@@ -35,7 +35,7 @@ def forge(kb: Path, xdg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kbcli.cache import LintCache, blob_id, cache_key, content_digest
     from kbcli.config import load_config
     from kbcli.kb import list_pages
-    from kbcli.lint import _signature, analyse_all
+    from kbcli.lint import analyse_all, signature
     from kbcli.pagefacts import encode_row
 
     planted = xdg / "kb" / "secret"
@@ -53,7 +53,7 @@ def forge(kb: Path, xdg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         path = kb / ref.rel
         raw = path.read_bytes()
         store.put(
-            ref.rel, _signature(str(path)), content_digest(raw), blob_id(raw), encode_row(page)
+            ref.rel, signature(str(path)), content_digest(raw), blob_id(raw), encode_row(page)
         )
     store.save()
     store.close()

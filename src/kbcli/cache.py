@@ -224,6 +224,7 @@ class LintCache:
         self.warm_next: _WarmNext | None = None  # what `keep_warm` asks to save
         self.loads = 0
         self.notes: dict[str, tuple[str, str]] = {}  # to save: name -> (key, text)
+        self.marks: set[str] = set()  # notes to mark as holding for this save's pages
         self.unwritable = False  # rows streamed in failed to write: nothing is saved
         self.asked: set[str] = set()  # pages whose manifest row was asked for (`read_rows`)
         self.seen: set[str] = set()  # pages looked up, when the manifest is read in part
@@ -552,6 +553,35 @@ class LintCache:
     def keep_note(self, name: str, key: str, text: str) -> None:
         """Keep `text` under `name` for `key`, written by `save`."""
         self.notes[name] = (key, text)
+        self.note_holds(name)
+
+    def note_holds(self, name: str) -> None:
+        """Mark the note `name` as holding for the pages as `save` leaves them: until
+        another save, `current_note` gives it without a `fingerprint` of every page."""
+        self.marks.add(name)
+
+    def current_note(self, name: str) -> str | None:
+        """The note `name`'s text if it was marked as holding (`note_holds`) by the save
+        that left the cache as it is, and is intact."""
+        parts = [self._note_row(name, part) for part in ("k", "t", "c", "at")]
+        if None in parts or parts[3] != self.meta.get("generation"):
+            return None
+        kept, text, crc, _ = parts
+        return text if str(_crc(kept, text)) == crc else None
+
+    def unchanged(self, rel: str, sig: Signature | None) -> bool:
+        """Whether the page's signature is the one on record, and trusted."""
+        return sig is not None and self.stored.get(rel) == _sig_text(sig)
+
+    def _note_row(self, name: str, part: str) -> str | None:
+        if self.con is None:
+            return None
+        query = "SELECT value FROM meta WHERE name = ?"
+        try:
+            row = self.con.execute(query, (f"note:{name}:{part}",)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row is not None and isinstance(row[0], str) else None
 
     def save(self) -> None:
         """Write what changed: the manifest rows and facts of the pages read, the rows of
@@ -559,7 +589,8 @@ class LintCache:
         that cannot be written only costs time, so errors are ignored."""
         gone = self._gone()
         warm = self._warm_meta()
-        if self.unwritable or not (self.moved or gone or self.notes or warm):
+        marked = all(self._note_row(m, "at") == self.meta.get("generation") for m in self.marks)
+        if self.unwritable or not (self.moved or gone or self.notes or warm or not marked):
             return  # every page unchanged, none gone (or rows could not be written)
         with contextlib.suppress(sqlite3.Error, OSError):
             con = self.con or self._create()
@@ -608,8 +639,9 @@ class LintCache:
         found = con.execute(query, ("generation",)).fetchone()
         ours = self.meta.get("generation")
         now = None if found is None else found[0]
-        if now != ours:
+        if now != ours:  # what another run saved may be other pages than this run found
             warm = [("git_index", "")]
+            self.marks.clear()
         generation = str(int(now or 0) + 1) if str(now or 0).isdigit() else "1"
         # the record as this save leaves it (what is not rewritten is as this run read it)
         values = dict(self.meta) | dict(warm) | {"generation": generation}
@@ -617,7 +649,8 @@ class LintCache:
         warm = [*warm, ("generation", generation), ("warm_crc", str(crc))]
         (count,) = con.execute("SELECT count(*) FROM names").fetchone()
         (pages,) = con.execute("SELECT count(*) FROM pages").fetchone()
-        return [*warm, ("names_count", str(count)), ("pages_count", str(pages))]
+        marks = [(f"note:{name}:at", generation) for name in sorted(self.marks)]
+        return [*warm, *marks, ("names_count", str(count)), ("pages_count", str(pages))]
 
     def _create(self) -> sqlite3.Connection:
         ensure_cache_dir(self.path.parent.parent)

@@ -213,7 +213,7 @@ def analyse(
     inside = folders_inside(root)
     # all taken before any read: a later edit cannot hide
     sigs = [
-        _signature(prefix + ref.rel)
+        signature(prefix + ref.rel)
         if store is not None and ref.kind in inside and ref.rel not in trusted
         else None  # nothing to vouch for: no cache, a folder outside the root, git's word
         for ref in refs
@@ -269,7 +269,7 @@ def _vouched_by_git(
     return trusted
 
 
-def _signature(path: str) -> Signature | None:
+def signature(path: str) -> Signature | None:
     """The file's stat signature; None where it cannot vouch for the content (a symlink's
     target can change behind it)."""
     try:

@@ -196,26 +196,53 @@ def _read(root: Path, config: Config, cached: bool, progress: Progress | None) -
     from kbcli.cache import through_cache
 
     def survey(store: LintCache | None) -> _Survey:
+        if store is not None:
+            found = _kept_as_it_was(root, store)
+            if found is not None:
+                return found
         index = KbIndex(analyse_all(root, config, progress, store))
         if store is None:
             return _decoded(_survey(index))
         # the survey of the very pages (by content) a run found before: kept in the cache
         key = store.fingerprint(_uncached(index, store))
         kept = store.note(_SURVEY_NOTE, key)
-        found = None
-        if kept is not None:
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                found = survey_from_json(json.loads(kept), _Materials(index))
+        found = _from_note(kept, index)
         if found is None:
             with collector.paused():  # every thesis's citations decoded: no cycles
                 found = _survey(index)
             store.keep_note(_SURVEY_NOTE, key, json.dumps(survey_to_json(found)))
-        found = _decoded(found)
-        # the blob id of each concept history will ask about: its file need not be read
-        blobs = {stem: store.blobs.get(index.concepts[stem].rel) for stem in found.materials}
-        return replace(found, blobs={stem: b for stem, b in blobs.items() if b})
+        store.note_holds(_SURVEY_NOTE)
+        return _with_blobs(_decoded(found), index, store)
 
     return through_cache(root, config, cached, survey)
+
+
+def _kept_as_it_was(root: Path, store: LintCache) -> _Survey | None:
+    """The survey kept by the last save, if no page changed since (`warm.unchanged_index`:
+    no page is listed, let alone read); None otherwise."""
+    from kbcli.warm import unchanged_index
+
+    store.snapshot()  # the note, the record and the rows, as one save left them
+    kept = store.current_note(_SURVEY_NOTE)
+    index = None if kept is None else unchanged_index(root, store)
+    found = None if index is None else _from_note(kept, index)
+    return None if found is None or index is None else _with_blobs(_decoded(found), index, store)
+
+
+def _from_note(kept: str | None, index: KbIndex) -> _Survey | None:
+    if kept is None:
+        return None
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        return survey_from_json(json.loads(kept), _Materials(index))
+    return None
+
+
+def _with_blobs(found: _Survey, index: KbIndex, store: LintCache) -> _Survey:
+    """The survey with the git blob id of each concept history will ask about: its file
+    need not be read."""
+    rels = {stem: facts.rel for stem in found.materials if (facts := index.concept(stem))}
+    blobs = {stem: store.blobs.get(rel) for stem, rel in rels.items()}
+    return replace(found, blobs={stem: b for stem, b in blobs.items() if b})
 
 
 def _decoded(survey: _Survey) -> _Survey:
@@ -247,7 +274,10 @@ class _Materials(Mapping[str, "Material | None"]):
 
     def __getitem__(self, stem: str) -> Material | None:
         if stem not in self.decoded:
-            self.decoded[stem] = _material(self.index.concepts[stem])
+            facts = self.index.concept(stem)
+            if facts is None:
+                raise KeyError(stem)
+            self.decoded[stem] = _material(facts)
         return self.decoded[stem]
 
     def __iter__(self) -> Iterator[str]:

@@ -88,6 +88,28 @@ def few_pages(
     return facts, KbIndex(facts, _Others(root, store, listing).concept)
 
 
+def unchanged_index(root: Path, store: LintCache) -> KbIndex | None:
+    """An index that finds any concept as the cache recorded it, if no page changed since
+    the record was saved (git and the folders say so, and every page git did not vouch
+    for keeps its recorded signature); else None."""
+    from kbcli.lint import folders_inside, signature
+
+    store.snapshot()
+    warm = store.warm()
+    if warm is None or folders_inside(root) != set(KINDS) or not _same_place(root, warm):
+        return None
+    found = _suspects(root, warm)
+    if found is None or found[2]:  # git cannot tell, or a page is gone
+        return None
+    listing, suspect, _, _ = found
+    if isinstance(listing, _Listed) and listing.names != warm.listing():
+        return None
+    store.read_rows(suspect)
+    if not all(store.unchanged(rel, signature(f"{root}{os.sep}{rel}")) for rel in suspect):
+        return None
+    return KbIndex([], _Others(root, store, listing).concept)
+
+
 def _suspects(root: Path, warm: Warm) -> tuple[_Listing, set[str], set[str], str] | None:
     """The pages listed now, those that may have changed since the record was saved, those
     gone since, and the state of git's index; None if git cannot tell."""
