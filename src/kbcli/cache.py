@@ -212,7 +212,6 @@ class LintCache:
         self.stored_digests: dict[str, str] = {}
         self.stored_blobs: dict[str, str] = {}
         self.blobs: dict[str, str] = {}  # the git blob id of each page with facts
-        self.looked_up = 0
         self.kept: dict[str, str] = {}  # pages found unchanged: their signature texts
         self.moved: dict[str, Signature | None] = {}  # pages read: their new signatures
         self.vouched: dict[str, str] = {}  # the content digest of each page with facts
@@ -274,11 +273,7 @@ class LintCache:
         self.complete = True
         if self.con is None:
             return
-        query = "SELECT rel, sig, digest, blob, crc FROM pages"
-        try:
-            rows = self.con.execute(query).fetchall()
-        except sqlite3.Error as exc:
-            raise CacheCorrupt(str(exc)) from None
+        rows = self._fetch("SELECT rel, sig, digest, blob, crc FROM pages")
         self._take(rows, int(self.meta.get("pages_count", "-1")))
 
     def read_rows(self, rels: Collection[str]) -> None:
@@ -287,12 +282,7 @@ class LintCache:
         self.asked |= rels
         if self.con is None or not rels:
             return
-        query = "SELECT rel, sig, digest, blob, crc FROM pages"
-        try:
-            rows = list(self._select(query, "rel", rels))
-        except sqlite3.Error as exc:
-            raise CacheCorrupt(str(exc)) from None
-        self._take(rows, None)
+        self._take(self._fetch("SELECT rel, sig, digest, blob, crc FROM pages", "rel", rels), None)
 
     def _take(self, rows: list[tuple[str, str, str, str, int]], count: int | None) -> None:
         if count is not None and len(rows) != count:
@@ -349,7 +339,6 @@ class LintCache:
         stored, digests, kept, vouched = self.stored, self.stored_digests, self.kept, self.vouched
         blobs, stored_blobs = self.blobs, self.stored_blobs
         texts = [None if sig is None else f"{sig[0]} {sig[1]} {sig[2]} {sig[3]}" for sig in sigs]
-        self.looked_up += len(refs)
         if not self.complete:
             self.seen.update(ref.rel for ref in refs)
         found: list[PageFacts | None] = []
@@ -371,24 +360,31 @@ class LintCache:
         rels = [rel for rel in rels if _storable(rel)]
         if self.con is None or not rels:
             return {}
-        try:
-            if len(rels) > _PREFETCH_AFTER:
-                rows = self.con.execute("SELECT rel, digest, dcrc FROM facts").fetchall()
-            else:
-                rows = list(self._select("SELECT rel, digest, dcrc FROM facts", "rel", rels))
-        except sqlite3.Error as exc:
-            raise CacheCorrupt(str(exc)) from None
+        query = "SELECT rel, digest, dcrc FROM facts"
+        rows = (
+            self._fetch(query) if len(rels) > _PREFETCH_AFTER else self._fetch(query, "rel", rels)
+        )
         if any(_crc(rel, digest) != dcrc for rel, digest, dcrc in rows):
             raise CacheCorrupt("a damaged digest")
         return {rel: digest for rel, digest, _ in rows}
 
-    def _select(self, query: str, column: str, values: Collection[str]) -> Iterator[Any]:
+    def _fetch(
+        self, query: str, column: str | None = None, values: Collection[str] = ()
+    ) -> list[Any]:
+        """The rows of `query` (with `column`, those whose `column` is one of `values`,
+        asked in batches); CacheCorrupt if the database cannot answer."""
         assert self.con is not None
-        ordered = sorted(values)
-        for at in range(0, len(ordered), _BATCH):
-            batch = ordered[at : at + _BATCH]
-            where = f" WHERE {column} IN ({', '.join('?' * len(batch))})"
-            yield from self.con.execute(query + where, batch)
+        try:
+            if column is None:
+                return self.con.execute(query).fetchall()
+            ordered, rows = sorted(values), []
+            for at in range(0, len(ordered), _BATCH):
+                batch = ordered[at : at + _BATCH]
+                where = f" WHERE {column} IN ({', '.join('?' * len(batch))})"
+                rows += self.con.execute(query + where, batch).fetchall()
+            return rows
+        except sqlite3.Error as exc:
+            raise CacheCorrupt(str(exc)) from None
 
     def refresh(self, ref: PageRef, sig: Signature | None, digest: str, blob: str) -> PageFacts:
         """The facts of a page found to hold the recorded content (`digest`, git blob id
@@ -405,11 +401,8 @@ class LintCache:
         keys = [key for key in keys if _storable(key)]  # no other is on record
         if self.con is None:
             return
-        try:
-            (count,) = self.con.execute("SELECT count(*) FROM names").fetchone()
-            rows = list(self._select("SELECT key, rel, digest, crc FROM names", "key", keys))
-        except sqlite3.Error as exc:
-            raise CacheCorrupt(str(exc)) from None
+        ((count,),) = self._fetch("SELECT count(*) FROM names")
+        rows = self._fetch("SELECT key, rel, digest, crc FROM names", "key", keys)
         if str(count) != self.meta.get("names_count"):  # rows gone missing go unnoticed
             raise CacheCorrupt("names missing")
         for key, rel, digest, crc in rows:
@@ -421,11 +414,7 @@ class LintCache:
         """Read every page's full facts in one go (a run that reports on the whole KB)."""
         if self.con is None or self.prefetched is not None:
             return
-        query = "SELECT rel, digest, facts, material, crc FROM facts"
-        try:
-            rows = self.con.execute(query).fetchall()
-        except sqlite3.Error as exc:
-            raise CacheCorrupt(str(exc)) from None
+        rows = self._fetch("SELECT rel, digest, facts, material, crc FROM facts")
         self.prefetched = {rel: (d, facts, material, crc) for rel, d, facts, material, crc in rows}
 
     def load(self, rel: str, digest: str) -> PageFacts:
