@@ -9,8 +9,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,3 +178,23 @@ def open_to_everyone(top: Path) -> None:
     for path in (top, *top.rglob("*")):
         if not path.is_symlink():
             path.chmod(0o777 if path.is_dir() else 0o666)
+
+
+def collector_spies(
+    real: Callable[..., Any],
+) -> tuple[list[bool], Callable[..., Any], Callable[..., Any]]:
+    """Stand-ins for `real` that record whether Python's cycle collector was running when
+    called: `watched` then calls `real`, `broken` raises ZeroDivisionError."""
+    import gc
+
+    seen: list[bool] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        raise ZeroDivisionError("division by zero")
+
+    return seen, watched, broken

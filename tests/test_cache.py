@@ -26,7 +26,7 @@ from kbcli.findings import Finding
 from kbcli.lint import lint
 from kbcli.schema import page_schema
 
-from helpers import CASES, make_kb, run_kb, run_kb_process
+from helpers import CASES, collector_spies, make_kb, run_kb, run_kb_process
 
 TODAY = "2026-11-26"
 CACHE = Path(".kb-cache") / "lint.sqlite3"
@@ -567,16 +567,7 @@ def test_the_cycle_collector_is_paused_while_cached_facts_are_decoded(
     from kbcli.rules import crossfile
 
     _findings(kb)
-    seen: list[bool] = []
-    real = crossfile.check
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
-
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        raise ZeroDivisionError("division by zero")
+    seen, watched, broken = collector_spies(crossfile.check)
 
     monkeypatch.setattr(crossfile, "check", watched)
     assert _findings(kb) == _findings(kb, use_cache=False)

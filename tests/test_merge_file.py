@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import git, git_init, make_kb, run_kb, run_kb_process
+from helpers import collector_spies, git, git_init, make_kb, run_kb, run_kb_process
 
 BASE = """\
 id: alpha
@@ -489,16 +489,7 @@ def test_the_cycle_collector_is_paused_for_the_merge_and_resumed_after(
 
     from kbcli import threeway
 
-    seen: list[bool] = []
-    real = threeway.merge_texts
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
-
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        raise ZeroDivisionError("division by zero")
+    seen, watched, broken = collector_spies(threeway.merge_texts)
 
     theirs = BASE.replace("evidence: strong", "evidence: weak")
     for merge_texts, code in ((watched, 0), (broken, 0)):
