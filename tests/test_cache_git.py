@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli import cache as cache_module
+from kbcli import git as git_module
 from kbcli import kb as kb_module
 from kbcli import lint as lint_module
 from kbcli.findings import Finding
@@ -361,6 +363,63 @@ def test_after_the_index_changes_git_names_the_pages_it_moved(
     moved = {"checkout": ["c0", "c1", "c2", "c3"], "reset": [], "stash": []}.get(step[0], ["c1"])
     assert sorted(stat_ed) == [str(kb / "concepts" / f"{c}.yaml") for c in moved]
     assert _findings(kb, paths) == expected
+
+
+def _diff_files_started(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record each `git diff-files` kb starts (the folders it asks about)."""
+    started: list[Path] = []
+    real = git_module._diff_files
+
+    def counted(root: Path, folders: Sequence[str]) -> subprocess.Popen[bytes]:
+        started.append(root)
+        return real(root, folders)
+
+    monkeypatch.setattr(git_module, "_diff_files", counted)
+    return started
+
+
+def test_git_asked_ahead_answers_for_the_run(
+    git_always: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kb lint PATH...` asks git which pages changed before it imports the rules: the run
+    takes that answer (no second `git diff-files`) and looks at the page git named."""
+    kb = _repo(tmp_path)
+    _warm(kb)
+    (kb / "concepts" / "c1.yaml").write_text(_concept(1, (1, 0, 0)), encoding="utf-8")
+    paths = [kb / "concepts" / "c0.yaml"]
+    expected = _findings(kb, paths, cached=False)
+    assert [f.code for f in expected] == ["R003"]
+    started = _diff_files_started(monkeypatch)
+    stat_ed = _no_listing(monkeypatch)
+    with git_module.IndexProbe.start(kb, kb_module.FOLDERS) as ahead:
+        assert lint(kb, TODAY, paths, ahead=ahead).findings == expected
+    assert started == [kb]
+    assert stat_ed == [str(kb / "concepts" / "c1.yaml")]
+
+
+def test_the_index_moving_after_git_was_asked_is_not_taken(
+    git_always: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git asked, then `git add` rewrites the index before the run takes the answer: the
+    answer may be about the other index, so the run is a whole-KB one, and still right."""
+    kb = _repo(tmp_path)
+    _warm(kb)
+    paths = [kb / "concepts" / "c0.yaml"]
+    listed: list[Path] = []
+    real = lint_module.list_pages
+    monkeypatch.setattr(lint_module, "list_pages", lambda root: listed.append(root) or real(root))
+    with git_module.IndexProbe.start(kb, kb_module.FOLDERS) as ahead:
+        (kb / "concepts" / "c1.yaml").write_text(_concept(1, (1, 0, 0)), encoding="utf-8")
+        git(kb, "add", "--", "concepts/c1.yaml")
+        assert ahead.answer() is None
+        assert [f.code for f in lint(kb, TODAY, paths, ahead=ahead).findings] == ["R003"]
+    assert listed == [kb]
+    assert lint(kb, TODAY, paths).findings == _findings(kb, paths, cached=False)
+
+
+def test_git_is_not_asked_ahead_outside_git(tmp_path: Path) -> None:
+    kb = make_kb(tmp_path / "kb")
+    assert git_module.IndexProbe.start(kb, kb_module.FOLDERS) is None
 
 
 def test_two_runs_saving_at_once_leave_no_record_to_trust(

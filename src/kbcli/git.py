@@ -24,6 +24,7 @@ as for any commit of theirs (identity, signing, hooks).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -211,15 +212,54 @@ def unchecked_pages(root: Path, folders: Sequence[str]) -> set[str] | None:
 _UNCHECKED = re.compile(rb"(?:\A|(?<=\0))(?!H )[^\0] ([^\0]+)")
 
 
-def dirty_pages(root: Path, folders: Sequence[str]) -> set[str] | None:
-    """The files under `folders` git does not vouch hold their index blob (`git
+class IndexProbe:
+    """Which files under `folders` git does not vouch hold their index blob (`git
     diff-files`: changed, deleted, unmerged, or stat data the index has not caught up
-    with), root-relative; None when git fails. Its output grows with what changed, not
-    with the KB: git compares stat data in C (`clean_pages` lists every file)."""
-    try:
-        return _names(_diff_files(root, folders))
-    except OSError:
-        return None
+    with), asked as soon as the KB is known: git compares every file's stat data in C (an
+    `lstat` a file, 0.1 s at 100,000 pages) while kb imports and opens its cache. Its
+    output grows with what changed, not with the KB (`clean_pages` lists every file).
+
+    `tag` is the index's state (`index_tag`) when git started; `answer` holds only if the
+    index is still that file when git is done, so that whatever a caller asks git between
+    the two (`staged_pages`) is about the same index. Closing stops git if it runs still."""
+
+    def __init__(self, path: Path, tag: str, process: subprocess.Popen[bytes]) -> None:
+        self.path, self.tag, self.process = path, tag, process
+
+    @classmethod
+    def start(cls, root: Path, folders: Sequence[str]) -> IndexProbe | None:
+        """The probe, started; None outside git or when the index cannot be named."""
+        path = index_path(root)
+        tag = None if path is None else index_tag(path)
+        if path is None or tag is None:
+            return None
+        try:
+            return cls(path, tag, _diff_files(root, folders))
+        except OSError:
+            return None
+
+    def answer(self) -> set[str] | None:
+        """The root-relative paths git named; None when git failed, or the index is not the
+        file it was at `start` (the answer may be the other index's)."""
+        named = self._named
+        return named if named is not None and index_tag(self.path) == self.tag else None
+
+    @functools.cached_property
+    def _named(self) -> set[str] | None:
+        return _names(self.process)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> IndexProbe:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _diff_files(root: Path, folders: Sequence[str]) -> subprocess.Popen[bytes]:

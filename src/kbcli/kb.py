@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kbcli.config import Config
 
 KINDS = {"concept": "concepts", "thesis": "theses"}
+FOLDERS = tuple(KINDS.values())  # the page folders, as listed
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PAGE_SUFFIXES = (".yaml", ".yml")
 _KIND_OF = {folder: kind for kind, folder in KINDS.items()}

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from kbcli.changes import ChangeSet
+    from kbcli.git import IndexProbe
 
 Progress = Callable[[int, int], None]  # (pages analysed, pages to analyse)
 
@@ -68,13 +69,15 @@ def lint(
     jobs: int | None = None,
     fast: bool = True,
     changed_since: str | None = None,
+    ahead: IndexProbe | None = None,
 ) -> LintResult:
     """Check the KB at `root`. With `paths`, report only on those pages (their references
     are still checked against the whole KB). `today` (YYYY-MM-DD) dates the future check.
     `use_cache` False neither reads nor writes the cache; `jobs` caps the processes (None:
     one per core when it pays); `fast` False validates every page with jsonschema alone.
     With `changed_since` (a git revision), report only what the changes since its merge
-    base are answerable for, and check their changelog discipline (C005)."""
+    base are answerable for, and check their changelog discipline (C005). `ahead`: git
+    asked already which pages changed (`git.IndexProbe`), for a run over a few pages."""
     config = load_config(root)
     scope = _Scope(root, today, config, _select(root, paths), changed_since)
     scope.config_named = any(p.absolute() == (root / "kb.yaml").absolute() for p in paths)
@@ -87,7 +90,7 @@ def lint(
         if store is not None and scope.selected is not None and scope.changes is None:
             from kbcli.warm import few_pages
 
-            few = few_pages(root, config, store, scope.selected, progress, jobs, fast)
+            few = few_pages(root, config, store, scope.selected, progress, jobs, fast, ahead)
             if few is not None:  # a run over a few pages, the others as the cache has them
                 return _findings(scope, *few, store)
         facts = analyse_all(root, config, progress, store, jobs, fast)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -37,6 +37,7 @@ from kbcli import git
 from kbcli.cache import CacheCorrupt, LintCache, Warm
 from kbcli.index import KbIndex, PageFacts
 from kbcli.kb import (
+    FOLDERS,
     KINDS,
     PAGE_SUFFIXES,
     UNTRUSTED_STAMP,
@@ -61,16 +62,18 @@ def few_pages(
     progress: Progress | None,
     jobs: int | None,
     fast: bool,
+    ahead: git.IndexProbe | None = None,
 ) -> tuple[list[PageFacts], KbIndex] | None:
     """The facts of the pages `reported` needs looked at, and an index that finds any
-    other concept on demand; None when the cache's record cannot tell what changed."""
+    other concept on demand; None when the cache's record cannot tell what changed.
+    `ahead`: git asked already which pages changed (`git.IndexProbe`)."""
     from kbcli.lint import analyse, folders_inside
 
     store.snapshot()  # the record, and every row read after it, as one save left them
     warm = store.warm()
     if warm is None or folders_inside(root) != set(KINDS) or not _same_place(root, warm):
         return None
-    found = _suspects(root, warm)
+    found = _suspects(root, warm, ahead)
     if found is None:
         return None
     listing, suspect, gone, index = found
@@ -98,7 +101,7 @@ def unchanged_index(root: Path, store: LintCache) -> KbIndex | None:
     warm = store.warm()
     if warm is None or folders_inside(root) != set(KINDS) or not _same_place(root, warm):
         return None
-    found = _suspects(root, warm)
+    found = _suspects(root, warm, None)
     if found is None or found[2]:  # git cannot tell, or a page is gone
         return None
     listing, suspect, _, _ = found
@@ -110,10 +113,12 @@ def unchanged_index(root: Path, store: LintCache) -> KbIndex | None:
     return KbIndex([], _Others(root, store, listing).concept)
 
 
-def _suspects(root: Path, warm: Warm) -> tuple[_Listing, set[str], set[str], str] | None:
+def _suspects(
+    root: Path, warm: Warm, ahead: git.IndexProbe | None
+) -> tuple[_Listing, set[str], set[str], str] | None:
     """The pages listed now, those that may have changed since the record was saved, those
     gone since, and the state of git's index; None if git cannot tell."""
-    found = _changed_in_git(root, warm)
+    found = _changed_in_git(root, warm, ahead)
     if found is None:
         return None
     changed, index = found
@@ -134,25 +139,27 @@ def _same_place(root: Path, warm: Warm) -> bool:
     return warm.folders.partition(";")[0] == os.path.realpath(root)
 
 
-def _changed_in_git(root: Path, warm: Warm) -> tuple[set[str], str] | None:
+def _changed_in_git(
+    root: Path, warm: Warm, ahead: git.IndexProbe | None
+) -> tuple[set[str], str] | None:
     """The pages git cannot vouch for (those not vouched for when the record was saved,
     those whose index entry moved since, and those whose file is not its index entry),
-    and the index's state they hold for; None if git cannot tell."""
-    path = git.index_path(root)
-    index = None if path is None else git.index_tag(path)
-    if path is None or index is None:
+    and the index's state they hold for; None if git cannot tell. `ahead`: git asked
+    already (`git.IndexProbe`)."""
+    asked = ahead if ahead is not None else git.IndexProbe.start(root, FOLDERS)
+    if asked is None:
         return None
-    folders = list(KINDS.values())
-    moved: set[str] | None = set()
-    if index != warm.git_index:  # `git add`, a commit, a checkout: which entries moved
-        moved = _moved_entries(root, warm.tree, folders)
-    dirty = git.dirty_pages(root, folders)
-    if moved is None or dirty is None or git.index_tag(path) != index:
-        return None  # the index changed while git compared: its answer may be the other's
-    return moved | dirty | warm.unvouched, index
+    with asked:
+        moved: set[str] | None = set()
+        if asked.tag != warm.git_index:  # `git add`, a commit, a checkout: which moved
+            moved = _moved_entries(root, warm.tree, FOLDERS)
+        dirty = asked.answer()  # None also when the index changed since git was asked
+        if moved is None or dirty is None:
+            return None
+        return moved | dirty | warm.unvouched, asked.tag
 
 
-def _moved_entries(root: Path, tree: str, folders: list[str]) -> set[str] | None:
+def _moved_entries(root: Path, tree: str, folders: Sequence[str]) -> set[str] | None:
     """The pages whose index entry may not be what it was when the record was saved: not
     `tree`'s, or not checked against the file (a flag set since: `git diff-files` would
     not name the page if it changed)."""
