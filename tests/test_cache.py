@@ -273,6 +273,24 @@ def test_a_name_row_gone_missing_is_noticed(kb: Path) -> None:
     assert lint(kb, TODAY, paths).findings == expected
 
 
+def test_a_name_row_gone_missing_stays_noticed_after_a_save(kb: Path) -> None:
+    """A save adds the rows it wrote to the counts the last save left, rather than counting
+    every row: a row gone missing before it is still missed after it (a count taken afresh
+    would have agreed with the rows left, and hidden beta's name for good)."""
+    beta = kb / "concepts" / "beta.yaml"
+    beta.write_text(
+        beta.read_text().replace("title: Beta\n", "title: Beta\naliases: [first letter]\n")
+    )
+    paths = [kb / "concepts" / "alpha.yaml"]
+    expected = lint(kb, TODAY, paths, use_cache=False).findings
+    _findings(kb)
+    _sql("DELETE FROM names WHERE rel = 'concepts/beta.yaml'")(kb / CACHE)
+    thesis = next((kb / "theses").glob("*.yaml"))
+    thesis.write_text(thesis.read_text() + "# edited\n")
+    _findings(kb)  # a whole-KB run (it reads no name row) saves the thesis's rows
+    assert lint(kb, TODAY, paths).findings == expected
+
+
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:
     _poison(kb, code="X999")  # with a correct checksum: it would crash the severity lookup
     _same_as_no_cache(kb)
