@@ -291,6 +291,30 @@ def test_a_name_row_gone_missing_stays_noticed_after_a_save(kb: Path) -> None:
     assert lint(kb, TODAY, paths).findings == expected
 
 
+def test_rows_written_as_a_run_goes_are_counted(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that writes rows as it goes (every 1,000 pages; here every 2) counts them all:
+    the counts the save leaves are the rows there are, so the next run trusts the cache
+    rather than finding rows "missing" and dropping it."""
+    monkeypatch.setattr(cache_module, "_FLUSH_EVERY", 2)
+    for i in range(5):
+        page = kb / "concepts" / f"extra-{i}.yaml"
+        page.write_text(
+            f"id: extra-{i}\ntitle: Extra {i}\naliases: [x{i}, y{i}]\nsummary: S.\n"
+            "claims: []\nchangelog: []\n",
+            encoding="utf-8",
+        )
+    _findings(kb)
+    with contextlib.closing(_db(kb)) as con:
+        counts = dict(con.execute("SELECT name, value FROM meta WHERE name LIKE '%_count'"))
+        names, pages = (
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("names", "pages")
+        )
+    assert counts == {"names_count": str(names), "pages_count": str(pages)}
+    paths = [kb / "concepts" / "extra-0.yaml"]
+    assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
+    assert (kb / CACHE).is_file()
+
+
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:
     _poison(kb, code="X999")  # with a correct checksum: it would crash the severity lookup
     _same_as_no_cache(kb)

@@ -216,6 +216,7 @@ class LintCache:
         self.moved: dict[str, Signature | None] = {}  # pages read: their new signatures
         self.vouched: dict[str, str] = {}  # the content digest of each page with facts
         self.written: dict[str, tuple[str, Row]] = {}
+        self.flushed_names = 0  # the `names` rows the written pages flushed so far added
         self.prefetched: dict[str, tuple[str, str, str, int]] | None = None
         self.con: sqlite3.Connection | None = None
         self.meta: dict[str, str] = {}
@@ -466,7 +467,8 @@ class LintCache:
             return
         try:
             con = self.con or self._create()
-            self._write(con, ())  # in the transaction this opens: committed by `save`
+            # in the transaction this opens: committed by `save`, with the rows counted
+            self.flushed_names += self._write(con, ())[0]
         except (sqlite3.Error, OSError):
             self.unwritable = True  # a cache that cannot be written only costs time
             with contextlib.suppress(sqlite3.Error):
@@ -588,7 +590,7 @@ class LintCache:
             with con:
                 names, pages = self._write(con, gone)
                 pages += self._write_manifest(con)
-                meta = self._concurrent(con, warm, names, pages)
+                meta = self._concurrent(con, warm, names + self.flushed_names, pages)
                 for name, (key, text) in self.notes.items():
                     meta += [(f"note:{name}:k", key), (f"note:{name}:t", text)]
                     meta.append((f"note:{name}:c", str(_crc(key, text))))

@@ -38,16 +38,17 @@ def run(
     # A run over a few pages asks git which pages changed before importing what it needs:
     # git stats every file (in C, on another core) meanwhile. --fix changes files first.
     ahead = _probe(root) if paths and use_cache and not changed_since and not fix else None
-    from kbcli import report
-    from kbcli.lint import lint
+    with ahead or contextlib.nullcontext():  # git stopped however the run ends
+        from kbcli import report
+        from kbcli.lint import lint
 
-    cwd = Path.cwd()
-    fixed = _fix(root, paths, cwd) if fix else 0
-    with progress("Checking pages") as tick, ahead or contextlib.nullcontext():
-        result = lint(
-            root, given_date(on, today()), paths, tick, use_cache, changed_since=changed_since,
-            ahead=ahead,
-        )  # fmt: skip
+        cwd = Path.cwd()
+        fixed = _fix(root, paths, cwd) if fix else 0
+        with progress("Checking pages") as tick:
+            result = lint(
+                root, given_date(on, today()), paths, tick, use_cache,
+                changed_since=changed_since, ahead=ahead,
+            )  # fmt: skip
     shown = [report.display_path(root, f.path, cwd) for f in result.findings]
     colored = fmt == "text" and color()
     report.REPORTERS[fmt](result.findings, shown, result.checked, sys.stdout, colored)
