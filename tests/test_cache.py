@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -313,6 +316,59 @@ def test_rows_written_as_a_run_goes_are_counted(kb: Path, monkeypatch: pytest.Mo
     paths = [kb / "concepts" / "extra-0.yaml"]
     assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
     assert (kb / CACHE).is_file()
+
+
+# A cold run killed (SIGKILL: no clean-up at all) right after it wrote its first rows,
+# before its save: the cache file is left with the run's open transaction in its journal.
+_KILLED_AFTER_A_FLUSH = """
+import os, signal, sys
+from pathlib import Path
+from kbcli import cache
+from kbcli.lint import lint
+
+cache._FLUSH_EVERY = 1
+write = cache.LintCache._write
+
+def write_then_die(self, con, gone):
+    write(self, con, gone)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+cache.LintCache._write = write_then_die
+lint(Path(sys.argv[1]), "2026-01-01")
+"""
+
+
+def _killed_cold_run(kb: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", _KILLED_AFTER_A_FLUSH, str(kb)], check=False)
+    assert done.returncode == -signal.SIGKILL
+    assert (kb / ".kb-cache" / "lint.sqlite3-journal").is_file()  # a hot journal
+
+
+def _rows(kb: Path) -> dict[str, str]:
+    with contextlib.closing(_db(kb)) as con:
+        counts = dict(con.execute("SELECT name, value FROM meta WHERE name LIKE '%_count'"))
+        for table in ("names", "pages"):
+            counts[table] = str(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    return counts
+
+
+def _saved_whole(kb: Path) -> dict[str, str]:
+    """The counts a save over every page of `kb` leaves (3 pages, 3 names)."""
+    pages = len([*kb.glob("concepts/*.yaml"), *kb.glob("theses/*.yaml")])
+    assert pages == 3
+    return {"names_count": "3", "pages_count": "3", "names": "3", "pages": "3"}
+
+
+def test_the_run_after_a_killed_cold_run_builds_the_cache(tmp_path: Path) -> None:
+    """The killed run's rows are rolled back; the next run finds an empty cache (not one
+    whose rows look gone, which it used to drop, throwing its own cold work away) and
+    saves every page, so the run after it is warm."""
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    _killed_cold_run(kb)
+    expected = _findings(kb, use_cache=False)
+    assert _findings(kb) == expected
+    assert _rows(kb) == _saved_whole(kb)
+    assert _findings(kb) == expected
 
 
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:

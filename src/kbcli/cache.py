@@ -657,7 +657,11 @@ class LintCache:
         with con:
             for statement in _SCHEMA:
                 con.execute(statement)
+            # counted from the start: a run killed before its first save leaves a cache
+            # that is empty, not one whose rows look gone (that was dropped, and the next
+            # run's cold work thrown away with it)
             meta = [("format", str(_FORMAT)), ("key", self.key)]
+            meta += [("names_count", "0"), ("pages_count", "0")]
             con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
         self.meta = dict(meta)
         return con
