@@ -25,7 +25,9 @@ from hypothesis import strategies as st
 
 import kbcli
 from kbcli import cache as cache_module
+from kbcli import lint as lint_module
 from kbcli.findings import Finding
+from kbcli.kb import PageRef
 from kbcli.lint import lint
 from kbcli.schema import page_schema
 
@@ -369,6 +371,58 @@ def test_the_run_after_a_killed_cold_run_builds_the_cache(tmp_path: Path) -> Non
     assert _findings(kb) == expected
     assert _rows(kb) == _saved_whole(kb)
     assert _findings(kb) == expected
+
+
+def _concept_named(kb: Path, stem: str, *aliases: str) -> None:
+    (kb / "concepts" / f"{stem}.yaml").write_text(
+        f"id: {stem}\ntitle: {stem.title()}\naliases: [{', '.join(aliases)}]\n"
+        "summary: S.\nclaims: []\nchangelog: []\n",
+        encoding="utf-8",
+    )
+
+
+def test_names_a_run_wrote_already_are_not_taken_for_damage(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run over one page that writes other pages' rows as it goes (here 4 new concepts,
+    written every 2) then asks who else answers to its names: it sees its own rows, not
+    yet saved, and counts them in, rather than dropping a sound cache."""
+    monkeypatch.setattr(cache_module, "_FLUSH_EVERY", 2)
+    for i in range(4):
+        _concept_named(kb, f"new-{i}", f"n{i}", f"m{i}")
+    paths = [kb / "concepts" / "new-0.yaml"]
+    drops: list[Path] = []
+    monkeypatch.setattr(cache_module, "drop", drops.append)
+    assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
+    assert drops == []
+    assert _rows(kb)["names"] == _rows(kb)["names_count"]
+
+
+def test_a_run_reads_the_count_with_the_rows_it_checks(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run saves (a page added) while this one lists the pages, after it opened
+    the cache: the manifest and its count are read as one save left them, so the cache
+    the other run saved is used, not dropped."""
+    listed = lint_module.list_pages
+    drops: list[Path] = []
+
+    def listing_while_another_saves(root: Path) -> list[PageRef]:
+        monkeypatch.setattr(lint_module, "list_pages", listed)
+        _concept_named(kb, "late", "l")
+        assert run_kb_process("lint", cwd=kb).code == 1
+        return listed(root)
+
+    monkeypatch.setattr(lint_module, "list_pages", listing_while_another_saves)
+    monkeypatch.setattr(cache_module, "drop", drops.append)
+    assert _findings(kb) == _findings(kb, use_cache=False)
+    assert drops == []
+
+
+@pytest.mark.parametrize("count", ["x", "3.0", "-1"])
+def test_a_damaged_row_count_is_a_damaged_cache(kb: Path, count: str) -> None:
+    _sql(f"UPDATE meta SET value = '{count}' WHERE name = 'pages_count'")(kb / CACHE)
+    _same_as_no_cache(kb)
 
 
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:

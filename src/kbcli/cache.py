@@ -270,12 +270,25 @@ class LintCache:
             raise CacheCorrupt(str(exc)) from None
 
     def read_manifest(self) -> None:
-        """Read every page's manifest row (a run over the whole KB)."""
+        """Read every page's manifest row (a run over the whole KB), with the row count
+        they are checked against, as one save left them: in a read transaction of their
+        own unless one is held (`snapshot`), ended after, so that other runs can save."""
         self.complete = True
         if self.con is None:
             return
+        held = self.con.in_transaction
+        self.snapshot()
         rows = self._fetch("SELECT rel, sig, digest, blob, crc FROM pages")
-        self._take(rows, int(self.meta.get("pages_count", "-1")))
+        if not held:
+            self.con.commit()  # a read: nothing to commit, the transaction ends
+        self._take(rows, self._count("pages_count"))
+
+    def _count(self, name: str) -> int:
+        """A row count on record; a damaged one says the cache is."""
+        count = self.meta.get(name, "")
+        if not count.isdigit():
+            raise CacheCorrupt(f"no {name}")
+        return int(count)
 
     def read_rows(self, rels: Collection[str]) -> None:
         """Read the manifest rows of these pages (those it has)."""
@@ -404,7 +417,8 @@ class LintCache:
             return
         ((count,),) = self._fetch("SELECT count(*) FROM names")
         rows = self._fetch("SELECT key, rel, digest, crc FROM names", "key", keys)
-        if str(count) != self.meta.get("names_count"):  # rows gone missing go unnoticed
+        # rows gone missing go unnoticed otherwise; those this run wrote already it sees
+        if count != self._count("names_count") + self.flushed_names:
             raise CacheCorrupt("names missing")
         for key, rel, digest, crc in rows:
             if _crc(key, rel, digest) != crc:
@@ -471,6 +485,7 @@ class LintCache:
             self.flushed_names += self._write(con, ())[0]
         except (sqlite3.Error, OSError):
             self.unwritable = True  # a cache that cannot be written only costs time
+            self.flushed_names = 0  # rolled back with the rest
             with contextlib.suppress(sqlite3.Error):
                 if self.con is not None:
                     self.con.rollback()
@@ -595,6 +610,7 @@ class LintCache:
                     meta += [(f"note:{name}:k", key), (f"note:{name}:t", text)]
                     meta.append((f"note:{name}:c", str(_crc(key, text))))
                 con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
+            self.flushed_names = 0  # counted in, and committed
 
     def _warm_meta(self) -> list[tuple[str, str]]:
         """The `Warm` record to save, where it changed: [] when it did not."""
