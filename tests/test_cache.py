@@ -15,7 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from kbcli.kb import PageRef
 from kbcli.lint import lint
 from kbcli.schema import page_schema
 
-from helpers import CASES, collector_spies, make_kb, run_kb, run_kb_process
+from helpers import CASES, collector_spies, git_init, make_kb, run_kb, run_kb_process
 
 TODAY = "2026-11-26"
 CACHE = Path(".kb-cache") / "lint.sqlite3"
@@ -419,9 +419,45 @@ def test_a_run_reads_the_count_with_the_rows_it_checks(
     assert drops == []
 
 
-@pytest.mark.parametrize("count", ["x", "3.0", "-1"])
-def test_a_damaged_row_count_is_a_damaged_cache(kb: Path, count: str) -> None:
-    _sql(f"UPDATE meta SET value = '{count}' WHERE name = 'pages_count'")(kb / CACHE)
+def test_the_names_counted_are_those_of_one_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kb lint --changed-since REV PATH` holds no read transaction: another run saves (a
+    concept with two names added) after this one read the cache's counts, before it asks
+    who answers to beta's new alias. The rows and their count are read together, so the
+    cache the other run saved is kept."""
+    kb = git_init(make_kb(tmp_path / "kb"))
+    assert run_kb("lint", cwd=kb).code == 0
+    beta = kb / "concepts" / "beta.yaml"
+    beta.write_text(beta.read_text().replace("title: Beta\n", "title: Beta\naliases: [b]\n"))
+    real = cache_module.LintCache.name_owners
+
+    def another_run_saves_first(
+        self: cache_module.LintCache, keys: Collection[str]
+    ) -> Iterator[tuple[str, str, str]]:
+        monkeypatch.setattr(cache_module.LintCache, "name_owners", real)
+        _concept_named(kb, "late", "l1", "l2")
+        assert run_kb_process("lint", cwd=kb).code == 0
+        return real(self, keys)
+
+    monkeypatch.setattr(cache_module.LintCache, "name_owners", another_run_saves_first)
+    drops: list[Path] = []
+    monkeypatch.setattr(cache_module, "drop", drops.append)
+    args = ("lint", "--changed-since", "HEAD", "concepts/beta.yaml")
+    cached = run_kb(*args, cwd=kb)
+    assert cached == run_kb(*args[:1], "--no-cache", *args[1:], cwd=kb)
+    assert drops == []
+
+
+@pytest.mark.parametrize("value", ["x", "3.0", "-1", "²"])  # "²" passes str.isdigit
+@pytest.mark.parametrize("name", ["pages_count", "names_count", "generation"])
+def test_a_damaged_count_is_a_damaged_cache(kb: Path, name: str, value: str) -> None:
+    """Read by a whole-KB run (pages), one over a page (names), a save (all three)."""
+    _sql(f"UPDATE meta SET value = '{value}' WHERE name = '{name}'")(kb / CACHE)
+    paths = [kb / "concepts" / "alpha.yaml"]
+    assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
+    beta = kb / "concepts" / "beta.yaml"
+    beta.write_text(beta.read_text().replace("title: Beta\n", "title: Beta\naliases: [b]\n"))
     _same_as_no_cache(kb)
 
 

@@ -285,10 +285,10 @@ class LintCache:
 
     def _count(self, name: str) -> int:
         """A row count on record; a damaged one says the cache is."""
-        count = self.meta.get(name, "")
-        if not count.isdigit():
+        count = _number(self.meta.get(name))
+        if count is None:
             raise CacheCorrupt(f"no {name}")
-        return int(count)
+        return count
 
     def read_rows(self, rels: Collection[str]) -> None:
         """Read the manifest rows of these pages (those it has)."""
@@ -415,11 +415,14 @@ class LintCache:
         keys = [key for key in keys if _storable(key)]  # no other is on record
         if self.con is None:
             return
-        ((count,),) = self._fetch("SELECT count(*) FROM names")
-        rows = self._fetch("SELECT key, rel, digest, crc FROM names", "key", keys)
-        # rows gone missing go unnoticed otherwise; those this run wrote already it sees
-        if count != self._count("names_count") + self.flushed_names:
+        # rows gone missing go unnoticed otherwise: the rows and the count kept with them
+        # are read in one statement (one state of the cache, whatever another run saves);
+        # the rows this run wrote already it sees, so they are counted in
+        ((count, stored),) = self._fetch(_NAMES_COUNTED)
+        kept = _number(stored)
+        if kept is None or count != kept + self.flushed_names:
             raise CacheCorrupt("names missing")
+        rows = self._fetch("SELECT key, rel, digest, crc FROM names", "key", keys)
         for key, rel, digest, crc in rows:
             if _crc(key, rel, digest) != crc:
                 raise CacheCorrupt(f"a damaged name of {rel}")
@@ -652,7 +655,7 @@ class LintCache:
         if now != ours:  # what another run saved may be other pages than this run found
             warm = [("git_index", "")]
             self.marks.clear()
-        generation = str(int(now or 0) + 1) if str(now or 0).isdigit() else "1"
+        generation = str((_number(now) or 0) + 1)
         # the record as this save leaves it (what is not rewritten is as this run read it)
         values = dict(self.meta) | dict(warm) | {"generation": generation}
         crc = _crc(*(values.get(name, "") for name in _WARM))
@@ -729,10 +732,24 @@ def _counted(con: sqlite3.Connection, table: str, stored: str | None, added: int
     this one added, rather than a `count(*)`, which reads every row (15 ms a save at
     100,000 pages). A count gone wrong stays wrong, so the next read that checks it finds
     the rows missing; a cache with none stored yet (a new one) is counted."""
-    if stored is not None and stored.isdigit():
-        return int(stored) + added
+    count = _number(stored)
+    if count is not None:
+        return count + added
     (count,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     return int(count)
+
+
+def _number(text: object) -> int | None:
+    """A count or generation on record (ASCII digits: `int` takes others, as "²" or " 3",
+    that no save writes); None for anything else, as a damaged database can hold."""
+    if isinstance(text, str) and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+_NAMES_COUNTED = (
+    "SELECT (SELECT count(*) FROM names), (SELECT value FROM meta WHERE name = 'names_count')"
+)
 
 
 def drop(root: Path) -> None:
