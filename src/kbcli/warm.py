@@ -67,14 +67,11 @@ def few_pages(
     """The facts of the pages `reported` needs looked at, and an index that finds any
     other concept on demand; None when the cache's record cannot tell what changed.
     `ahead`: git asked already which pages changed (`git.IndexProbe`)."""
-    from kbcli.lint import analyse, folders_inside
+    from kbcli.lint import analyse
 
-    store.snapshot()  # the record, and every row read after it, as one save left them
-    warm = store.warm()
-    if warm is None or folders_inside(root) != set(KINDS) or not _same_place(root, warm):
-        return None
-    found = _suspects(root, warm, ahead)
-    if found is None:
+    warm = _record(root, store)
+    found = None if warm is None else _suspects(root, warm, ahead)
+    if warm is None or found is None:
         return None
     listing, suspect, gone, index = found
     chosen = _with_namesakes(suspect | {rel for rel in reported if rel in listing}, listing)
@@ -95,14 +92,11 @@ def unchanged_index(root: Path, store: LintCache) -> KbIndex | None:
     """An index that finds any concept as the cache recorded it, if no page changed since
     the record was saved (git and the folders say so, and every page git did not vouch
     for keeps its recorded signature); else None."""
-    from kbcli.lint import folders_inside, signature
+    from kbcli.lint import signature
 
-    store.snapshot()
-    warm = store.warm()
-    if warm is None or folders_inside(root) != set(KINDS) or not _same_place(root, warm):
-        return None
-    found = _suspects(root, warm, None)
-    if found is None or found[2]:  # git cannot tell, or a page is gone
+    warm = _record(root, store)
+    found = None if warm is None else _suspects(root, warm, None)
+    if warm is None or found is None or found[2]:  # git cannot tell, or a page is gone
         return None
     listing, suspect, _, _ = found
     if isinstance(listing, _Listed) and listing.names != warm.listing():
@@ -111,6 +105,19 @@ def unchanged_index(root: Path, store: LintCache) -> KbIndex | None:
     if not all(store.unchanged(rel, signature(f"{root}{os.sep}{rel}")) for rel in suspect):
         return None
     return KbIndex([], _Others(root, store, listing).concept)
+
+
+def _record(root: Path, store: LintCache) -> Warm | None:
+    """The record of the last whole-KB run, read with every row read after it as one save
+    left them (`LintCache.snapshot`); None when there is none, or it cannot speak for the
+    KB where it is now (a folder out of the root, the KB moved or copied)."""
+    from kbcli.lint import folders_inside
+
+    store.snapshot()
+    warm = store.warm()
+    if warm is None or folders_inside(root) != set(KINDS) or not _same_place(root, warm):
+        return None
+    return warm
 
 
 def _suspects(
