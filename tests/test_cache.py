@@ -302,12 +302,7 @@ def test_rows_written_as_a_run_goes_are_counted(kb: Path, monkeypatch: pytest.Mo
     rather than finding rows "missing" and dropping it."""
     monkeypatch.setattr(cache_module, "_FLUSH_EVERY", 2)
     for i in range(5):
-        page = kb / "concepts" / f"extra-{i}.yaml"
-        page.write_text(
-            f"id: extra-{i}\ntitle: Extra {i}\naliases: [x{i}, y{i}]\nsummary: S.\n"
-            "claims: []\nchangelog: []\n",
-            encoding="utf-8",
-        )
+        _concept_named(kb, f"extra-{i}", f"x{i}", f"y{i}")
     _findings(kb)
     with contextlib.closing(_db(kb)) as con:
         counts = dict(con.execute("SELECT name, value FROM meta WHERE name LIKE '%_count'"))
