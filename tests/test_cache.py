@@ -456,6 +456,71 @@ def test_a_damaged_count_is_a_damaged_cache(kb: Path, name: str, value: str) -> 
     _same_as_no_cache(kb)
 
 
+# -- a cache another run holds locked ---------------------------------------------------
+
+_LOCKER = """
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN EXCLUSIVE")  # as a run saving, or streaming a cold run's rows in
+print("locked", flush=True)
+sys.stdin.read()
+con.execute("COMMIT")
+"""
+
+
+@contextlib.contextmanager
+def _locked_by_another_run(kb: Path) -> Iterator[None]:
+    args = [sys.executable, "-c", _LOCKER, str(kb / CACHE)]
+    with subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            assert proc.stdout.readline() == "locked\n"
+            yield
+        finally:
+            proc.stdin.close()
+            assert proc.wait(timeout=30) == 0
+
+
+def _as_left(kb: Path) -> tuple[int, bytes]:
+    return (kb / CACHE).stat().st_ino, (kb / CACHE).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args", [["lint"], ["lint", "concepts/alpha.yaml"], ["stale"]], ids=["lint", "paths", "stale"]
+)
+def test_a_cache_another_run_holds_locked_is_left_as_it_is(kb: Path, args: list[str]) -> None:
+    """The run goes without the cache (it gives what `--no-cache` gives), and neither drops
+    nor replaces the file the other run is writing: once it is free, it is used again."""
+    git_init(kb)
+    _poison(kb)
+    before = _as_left(kb)
+    no_cache = run_kb(*args, "--no-cache", cwd=kb)
+    with _locked_by_another_run(kb):
+        assert run_kb(*args, cwd=kb) == no_cache
+    assert _as_left(kb) == before
+    if args[0] == "lint":  # only a run that reads the cache reports the poisoned finding
+        assert POISON in run_kb(*args, cwd=kb).out
+
+
+def test_a_cache_locked_in_the_middle_of_a_run_is_left_as_it_is(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run takes the lock after this one opened the cache, before it read it."""
+    _poison(kb)
+    before = _as_left(kb)
+    lock = contextlib.ExitStack()
+    real_snapshot = cache_module.LintCache.snapshot
+
+    def locked_meanwhile(self: cache_module.LintCache) -> None:
+        lock.enter_context(_locked_by_another_run(kb))
+        real_snapshot(self)
+
+    monkeypatch.setattr(cache_module.LintCache, "snapshot", locked_meanwhile)
+    with lock:
+        assert _findings(kb) == _findings(kb, use_cache=False)
+    assert _as_left(kb) == before
+
+
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:
     _poison(kb, code="X999")  # with a correct checksum: it would crash the severity lookup
     _same_as_no_cache(kb)

@@ -106,6 +106,24 @@ class CacheCorrupt(Exception):
     """A row of the cache did not read back as written: the run is redone without it."""
 
 
+class CacheBusy(Exception):
+    """Another run holds the cache locked (it is saving, or streaming a cold run's rows in):
+    this run is redone without it, and leaves it as it is. A locked cache is not a damaged
+    one, and dropping it would throw away what the other run is writing."""
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether the cache could not be read because another run holds it locked (for
+    longer than the connection's timeout)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _unreadable(exc: sqlite3.Error) -> CacheCorrupt | CacheBusy:
+    """What a failed read of the cache means: busy (locked by another run) or damaged."""
+    return CacheBusy(str(exc)) if _busy(exc) else CacheCorrupt(str(exc))
+
+
 def cache_key(config: Config, root: Path) -> str:
     """Everything page-local facts depend on besides the page itself, for the KB at
     `root`."""
@@ -237,9 +255,12 @@ class LintCache:
         cache = cls(root, key)
         try:
             cache._connect()
-        except (sqlite3.Error, OSError, ValueError, TypeError):
+        except (sqlite3.Error, OSError, ValueError, TypeError) as exc:
             cache.close()
             cache.meta = {}
+            # locked by another run: read as if missing, and never written (`_create`
+            # would replace the file the other run is writing)
+            cache.unwritable = _busy(exc)
         return cache
 
     def _connect(self) -> None:
@@ -266,7 +287,9 @@ class LintCache:
         try:
             self.con.execute("BEGIN")
             self._read_meta(self.con)
-        except (sqlite3.Error, ValueError) as exc:
+        except sqlite3.Error as exc:
+            raise _unreadable(exc) from None
+        except ValueError as exc:
             raise CacheCorrupt(str(exc)) from None
 
     def read_manifest(self) -> None:
@@ -391,7 +414,7 @@ class LintCache:
                 rows += self.con.execute(query + where, batch).fetchall()
             return rows
         except sqlite3.Error as exc:
-            raise CacheCorrupt(str(exc)) from None
+            raise _unreadable(exc) from None
 
     def refresh(self, ref: PageRef, sig: Signature | None, digest: str, blob: str) -> PageFacts:
         """The facts of a page found to hold the recorded content (`digest`, git blob id
@@ -437,7 +460,9 @@ class LintCache:
             raw = json.loads(row[1])
             raw["material"] = None if row[2] == "null" else LazyJson(row[2])
             facts = PageFacts.from_json(raw)
-        except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+        except sqlite3.Error as exc:
+            raise _unreadable(exc) from None
+        except (ValueError, TypeError, KeyError) as exc:
             raise CacheCorrupt(str(exc)) from None
         if facts.rel != rel or not all(f.code in RULES for f in facts.findings):
             raise CacheCorrupt(f"the row for {rel} is not this page's")
@@ -764,7 +789,8 @@ def through_cache(
 ) -> T:
     """`work` done with the KB's lint cache open (None: no cache, where `use` is False),
     which is saved after it. A row found damaged only when read raises CacheCorrupt: the
-    cache is then dropped and `work` done again without it."""
+    cache is then dropped and `work` done again without it; one locked by another run
+    (CacheBusy) is left as it is, and `work` done again without it."""
     if not use or decline(root):  # a cache the checkout could have forged: `kbcli.secret`
         return work(None)
     store = LintCache.open(root, cache_key(config, root))
@@ -772,6 +798,8 @@ def through_cache(
         result = work(store)
         store.save()
         return result
+    except CacheBusy:
+        return work(None)
     except CacheCorrupt:
         drop(root)
         return work(None)
