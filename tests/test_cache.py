@@ -387,7 +387,7 @@ def test_names_a_run_wrote_already_are_not_taken_for_damage(
         _concept_named(kb, f"new-{i}", f"n{i}", f"m{i}")
     paths = [kb / "concepts" / "new-0.yaml"]
     drops: list[Path] = []
-    monkeypatch.setattr(cache_module, "drop", drops.append)
+    monkeypatch.setattr(cache_module.LintCache, "drop", lambda store: drops.append(store.path))
     assert lint(kb, TODAY, paths).findings == lint(kb, TODAY, paths, use_cache=False).findings
     assert drops == []
     assert _rows(kb)["names"] == _rows(kb)["names_count"]
@@ -409,7 +409,7 @@ def test_a_run_reads_the_count_with_the_rows_it_checks(
         return listed(root)
 
     monkeypatch.setattr(lint_module, "list_pages", listing_while_another_saves)
-    monkeypatch.setattr(cache_module, "drop", drops.append)
+    monkeypatch.setattr(cache_module.LintCache, "drop", lambda store: drops.append(store.path))
     assert _findings(kb) == _findings(kb, use_cache=False)
     assert drops == []
 
@@ -437,7 +437,7 @@ def test_the_names_counted_are_those_of_one_save(
 
     monkeypatch.setattr(cache_module.LintCache, "name_owners", another_run_saves_first)
     drops: list[Path] = []
-    monkeypatch.setattr(cache_module, "drop", drops.append)
+    monkeypatch.setattr(cache_module.LintCache, "drop", lambda store: drops.append(store.path))
     args = ("lint", "--changed-since", "HEAD", "concepts/beta.yaml")
     cached = run_kb(*args, cwd=kb)
     assert cached == run_kb(*args[:1], "--no-cache", *args[1:], cwd=kb)
@@ -519,6 +519,74 @@ def test_a_cache_locked_in_the_middle_of_a_run_is_left_as_it_is(
     with lock:
         assert _findings(kb) == _findings(kb, use_cache=False)
     assert _as_left(kb) == before
+
+
+def test_a_run_that_found_no_cache_leaves_the_one_another_run_made_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run B opens before there is a cache; run A then makes one (and saves it whole);
+    B's save must not replace it with its own, nor a later run find it gone."""
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    made: list[tuple[int, bytes]] = []
+    real_connect = cache_module.LintCache._connect
+
+    def another_run_makes_it_meanwhile(self: cache_module.LintCache) -> None:
+        real_connect(self)
+        if not made:
+            made.append((0, b""))
+            _findings(kb)  # run A, from start to save
+            _poison(kb)  # what only A's cache holds
+            made[0] = _as_left(kb)
+
+    monkeypatch.setattr(cache_module.LintCache, "_connect", another_run_makes_it_meanwhile)
+    assert _findings(kb) == _findings(kb, use_cache=False)  # run B
+    assert _as_left(kb) == made[0]
+    monkeypatch.setattr(cache_module.LintCache, "_connect", real_connect)
+    assert POISON in {f.message for f in _findings(kb)}
+
+
+def test_another_run_saving_over_the_rows_a_run_reads_is_not_damage(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole-KB run has read the manifest; a page is edited and run B saves; A then reads
+    the facts rows, one of them now B's: A goes without the cache, and leaves B's."""
+    real_load = cache_module.LintCache.load
+    saved: list[tuple[int, bytes]] = []
+
+    def another_run_saves_first(self: cache_module.LintCache, rel: str, digest: str) -> Any:
+        if not saved:
+            saved.append((0, b""))
+            beta = kb / "concepts" / "beta.yaml"
+            beta.write_text(beta.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+            _findings(kb)  # run B
+            saved[0] = _as_left(kb)
+        return real_load(self, rel, digest)
+
+    monkeypatch.setattr(cache_module.LintCache, "load", another_run_saves_first)
+    assert _findings(kb) == _findings(kb, use_cache=False)
+    assert saved and _as_left(kb) == saved[0]
+
+
+def test_a_damaged_cache_another_run_rebuilt_meanwhile_is_not_dropped(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs A and B find the cache damaged; B drops it, and the run after B saves a new one,
+    while A still reads the old: A drops the file it found damaged, not the new one."""
+    _sql("UPDATE facts SET crc = crc + 1")(kb / CACHE)
+    real_load = cache_module.LintCache.load
+    rebuilt: list[tuple[int, bytes]] = []
+
+    def another_run_rebuilds_it_first(self: cache_module.LintCache, rel: str, digest: str) -> Any:
+        if not rebuilt:
+            rebuilt.append((0, b""))
+            _findings(kb)  # run B: drops the damaged cache
+            _findings(kb)  # and the next saves a new one
+            rebuilt[0] = _as_left(kb)
+        return real_load(self, rel, digest)
+
+    monkeypatch.setattr(cache_module.LintCache, "load", another_run_rebuilds_it_first)
+    assert _findings(kb) == _findings(kb, use_cache=False)
+    assert rebuilt and _as_left(kb) == rebuilt[0]
 
 
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:

@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
+import tempfile
 import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -107,9 +109,10 @@ class CacheCorrupt(Exception):
 
 
 class CacheBusy(Exception):
-    """Another run holds the cache locked (it is saving, or streaming a cold run's rows in):
-    this run is redone without it, and leaves it as it is. A locked cache is not a damaged
-    one, and dropping it would throw away what the other run is writing."""
+    """Another run holds the cache locked (it is saving, or streaming a cold run's rows in),
+    or saved over the rows this run read: this run is redone without it, and leaves it as
+    it is. Such a cache is not a damaged one, and dropping it would throw away what the
+    other run wrote."""
 
 
 def _busy(exc: BaseException) -> bool:
@@ -245,6 +248,7 @@ class LintCache:
         self.marks: set[str] = set()  # notes to mark as holding for this save's pages
         self.unwritable = False  # rows streamed in failed to write: nothing is saved
         self.asked: set[str] = set()  # pages whose manifest row was asked for (`read_rows`)
+        self.found: tuple[int, int] | None = None  # the file this run read (`_identity`)
         self.seen: set[str] = set()  # pages looked up, when the manifest is read in part
         self.dropped: set[str] = set()  # pages gone, whose rows `save` drops (`forget`)
         self._saved_at: int | None = None  # signatures taken after it vouch for nothing
@@ -264,7 +268,8 @@ class LintCache:
         return cache
 
     def _connect(self) -> None:
-        if not self.path.is_file():
+        self.found = _identity(self.path)
+        if self.found is None or not self.path.is_file():  # a FIFO would hang the read
             return
         con = self.con = sqlite3.connect(self.path, timeout=1)
         con.execute("PRAGMA synchronous = OFF")  # as when made: 7 ms less per save here
@@ -455,8 +460,10 @@ class LintCache:
         does not read back, or is for other content (written by a concurrent run)."""
         try:
             row = self._row(rel)
-            if row is None or _crc(rel, *row[:3]) != row[3] or row[0] != digest:
-                raise ValueError(f"no intact row for {rel}")
+            if row is not None and _crc(rel, *row[:3]) != row[3]:
+                raise ValueError(f"a damaged row for {rel}")
+            if row is None or row[0] != digest:
+                raise self._not_found(rel)
             raw = json.loads(row[1])
             raw["material"] = None if row[2] == "null" else LazyJson(row[2])
             facts = PageFacts.from_json(raw)
@@ -467,6 +474,16 @@ class LintCache:
         if facts.rel != rel or not all(f.code in RULES for f in facts.findings):
             raise CacheCorrupt(f"the row for {rel} is not this page's")
         return facts
+
+    def _not_found(self, rel: str) -> CacheCorrupt | CacheBusy:
+        """No row of `rel`'s facts for the content on record: another run saved over the
+        rows this one read (rows are read outside a transaction once the manifest is), or
+        the cache is damaged."""
+        query = "SELECT value FROM meta WHERE name = 'generation'"
+        row = self.con.execute(query).fetchone() if self.con is not None else None
+        if (row and row[0]) != self.meta.get("generation"):
+            return CacheBusy(f"another run saved over the row for {rel}")
+        return CacheCorrupt(f"no row for the content of {rel}")
 
     def _row(self, rel: str) -> tuple[str, str, str, int] | None:
         self.loads += 1
@@ -685,12 +702,31 @@ class LintCache:
         return [*warm, *marks, *counts]
 
     def _create(self) -> sqlite3.Connection:
-        ensure_cache_dir(self.path.parent.parent)
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()  # a foreign or damaged one
+        """A new, empty cache in place of the one this run found foreign or damaged (or of
+        none). Made whole under a temporary name and linked into place, so that another run
+        never opens it half made; FileExistsError if another run made or replaced the file
+        since this one opened it: that one is left to it."""
+        folder = ensure_cache_dir(self.path.parent.parent)
+        if _identity(self.path) != self.found:
+            raise FileExistsError(f"{self.path} is another run's")
+        if self.found is not None:
+            self.path.unlink()  # the foreign or damaged one this run found
+        fd, name = tempfile.mkstemp(prefix=f"{_FILE}.", suffix=".new", dir=folder)
+        os.close(fd)
+        try:
+            meta = self._made(Path(name))
+            os.link(name, self.path)  # FileExistsError if another run made one meanwhile
+        finally:
+            os.unlink(name)
+        self.found = _identity(self.path)
         con = self.con = sqlite3.connect(self.path, timeout=1)
         con.execute("PRAGMA synchronous = OFF")  # a cache lost in a power cut is rebuilt
-        with con:
+        self.meta = meta
+        return con
+
+    def _made(self, path: Path) -> dict[str, str]:
+        """An empty cache written at `path`; its meta rows."""
+        with contextlib.closing(sqlite3.connect(path)) as con, con:
             for statement in _SCHEMA:
                 con.execute(statement)
             # counted from the start: a run killed before its first save leaves a cache
@@ -699,8 +735,14 @@ class LintCache:
             meta = [("format", str(_FORMAT)), ("key", self.key)]
             meta += [("names_count", "0"), ("pages_count", "0")]
             con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
-        self.meta = dict(meta)
-        return con
+        return dict(meta)
+
+    def drop(self) -> None:
+        """Remove the cache file found damaged mid-run, unless another run has replaced it
+        since (theirs is not the one found damaged)."""
+        if self.found is not None and _identity(self.path) == self.found:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
     def _write(self, con: sqlite3.Connection, gone: Iterable[str]) -> tuple[int, int]:
         """The rows of pages gone dropped, the facts and names of pages read written; how
@@ -778,10 +820,13 @@ _NAMES_COUNTED = (
 )
 
 
-def drop(root: Path) -> None:
-    """Remove the cache file (found damaged mid-run)."""
-    with contextlib.suppress(OSError):
-        (root / CACHE_DIR / _FILE).unlink()
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file `path` is (device, inode); None if there is none."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def through_cache(
@@ -801,7 +846,7 @@ def through_cache(
     except CacheBusy:
         return work(None)
     except CacheCorrupt:
-        drop(root)
+        store.drop()
         return work(None)
     finally:
         store.close()
