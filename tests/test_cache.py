@@ -88,6 +88,8 @@ def test_the_cache_is_used_when_nothing_changed(kb: Path) -> None:
 
 def test_the_cache_dir_ignores_itself(kb: Path) -> None:
     assert (kb / ".kb-cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    # and holds nothing else (the file the cache was made in first is gone)
+    assert sorted(p.name for p in (kb / ".kb-cache").iterdir()) == [".gitignore", "lint.sqlite3"]
 
 
 def test_an_edit(kb: Path) -> None:
@@ -587,6 +589,20 @@ def test_a_damaged_cache_another_run_rebuilt_meanwhile_is_not_dropped(
     monkeypatch.setattr(cache_module.LintCache, "load", another_run_rebuilds_it_first)
     assert _findings(kb) == _findings(kb, use_cache=False)
     assert rebuilt and _as_left(kb) == rebuilt[0]
+
+
+def test_a_cache_is_made_where_the_file_system_has_no_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_hard_links(*args: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    _findings(kb)
+    assert sorted(p.name for p in (kb / ".kb-cache").iterdir()) == [".gitignore", "lint.sqlite3"]
+    _poison(kb)
+    assert POISON in {f.message for f in _findings(kb)}
 
 
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:

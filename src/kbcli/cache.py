@@ -715,9 +715,10 @@ class LintCache:
         os.close(fd)
         try:
             meta = self._made(Path(name))
-            os.link(name, self.path)  # FileExistsError if another run made one meanwhile
+            _put_in_place(name, self.path)
         finally:
-            os.unlink(name)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
         self.found = _identity(self.path)
         con = self.con = sqlite3.connect(self.path, timeout=1)
         con.execute("PRAGMA synchronous = OFF")  # a cache lost in a power cut is rebuilt
@@ -818,6 +819,20 @@ def _recorded(text: object, name: str) -> int:
 _NAMES_COUNTED = (
     "SELECT (SELECT count(*) FROM names), (SELECT value FROM meta WHERE name = 'names_count')"
 )
+
+
+def _put_in_place(made: str, path: Path) -> None:
+    """The file `made` linked in at `path`; FileExistsError if there is one already (another
+    run made it meanwhile). Where the file system has no hard links, renamed there instead,
+    if there is still none."""
+    try:
+        os.link(made, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if _identity(path) is not None:
+            raise FileExistsError(f"{path} is another run's") from None
+        os.replace(made, path)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
