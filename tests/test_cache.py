@@ -547,48 +547,45 @@ def test_a_run_that_found_no_cache_leaves_the_one_another_run_made_meanwhile(
     assert POISON in {f.message for f in _findings(kb)}
 
 
-def test_another_run_saving_over_the_rows_a_run_reads_is_not_damage(
-    kb: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A whole-KB run has read the manifest; a page is edited and run B saves; A then reads
-    the facts rows, one of them now B's: A goes without the cache, and leaves B's."""
-    real_load = cache_module.LintCache.load
-    saved: list[tuple[int, bytes]] = []
+def _edit_and_run_b(kb: Path) -> None:
+    beta = kb / "concepts" / "beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    _findings(kb)
 
-    def another_run_saves_first(self: cache_module.LintCache, rel: str, digest: str) -> Any:
-        if not saved:
-            saved.append((0, b""))
-            beta = kb / "concepts" / "beta.yaml"
-            beta.write_text(beta.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-            _findings(kb)  # run B
-            saved[0] = _as_left(kb)
+
+def _run_b_and_the_next(kb: Path) -> None:
+    _findings(kb)  # drops the damaged cache
+    _findings(kb)  # saves a new one
+
+
+@pytest.mark.parametrize(
+    "damaged, others",
+    [(False, _edit_and_run_b), (True, _run_b_and_the_next)],
+    ids=["saved over the rows read", "damaged and rebuilt"],
+)
+def test_what_other_runs_save_while_a_run_reads_is_left_to_them(
+    kb: Path, monkeypatch: pytest.MonkeyPatch, damaged: bool, others: Callable[[Path], None]
+) -> None:
+    """Run A has read the manifest; before it reads its first facts row, other runs save:
+    - after an edit, over a row A then reads: that is not damage, A goes without the cache;
+    - a damaged cache (as A finds it too) dropped by B, and a new one saved by the run after
+      B: A drops the file it found damaged, not the new one.
+    Either way A gives what `--no-cache` gives, and the cache is as the others left it."""
+    if damaged:
+        _sql("UPDATE facts SET crc = crc + 1")(kb / CACHE)
+    real_load = cache_module.LintCache.load
+    left: list[tuple[int, bytes]] = []
+
+    def others_first(self: cache_module.LintCache, rel: str, digest: str) -> Any:
+        if not left:
+            left.append((0, b""))
+            others(kb)
+            left[0] = _as_left(kb)
         return real_load(self, rel, digest)
 
-    monkeypatch.setattr(cache_module.LintCache, "load", another_run_saves_first)
+    monkeypatch.setattr(cache_module.LintCache, "load", others_first)
     assert _findings(kb) == _findings(kb, use_cache=False)
-    assert saved and _as_left(kb) == saved[0]
-
-
-def test_a_damaged_cache_another_run_rebuilt_meanwhile_is_not_dropped(
-    kb: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Runs A and B find the cache damaged; B drops it, and the run after B saves a new one,
-    while A still reads the old: A drops the file it found damaged, not the new one."""
-    _sql("UPDATE facts SET crc = crc + 1")(kb / CACHE)
-    real_load = cache_module.LintCache.load
-    rebuilt: list[tuple[int, bytes]] = []
-
-    def another_run_rebuilds_it_first(self: cache_module.LintCache, rel: str, digest: str) -> Any:
-        if not rebuilt:
-            rebuilt.append((0, b""))
-            _findings(kb)  # run B: drops the damaged cache
-            _findings(kb)  # and the next saves a new one
-            rebuilt[0] = _as_left(kb)
-        return real_load(self, rel, digest)
-
-    monkeypatch.setattr(cache_module.LintCache, "load", another_run_rebuilds_it_first)
-    assert _findings(kb) == _findings(kb, use_cache=False)
-    assert rebuilt and _as_left(kb) == rebuilt[0]
+    assert left and _as_left(kb) == left[0]
 
 
 def test_a_cache_is_made_where_the_file_system_has_no_hard_links(
