@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -600,6 +601,35 @@ def test_a_cache_is_made_where_the_file_system_has_no_hard_links(
     assert sorted(p.name for p in (kb / ".kb-cache").iterdir()) == [".gitignore", "lint.sqlite3"]
     _poison(kb)
     assert POISON in {f.message for f in _findings(kb)}
+
+
+@pytest.mark.parametrize("target", ["gone.sqlite3", "lint.sqlite3"], ids=["dangling", "loop"])
+def test_a_symbolic_link_in_place_of_the_cache_is_replaced(tmp_path: Path, target: str) -> None:
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    (kb / ".kb-cache").mkdir()
+    (kb / CACHE).symlink_to(target)
+    assert _same_as_no_cache(kb) == _findings(kb, use_cache=False)
+    assert (kb / CACHE).is_file() and not (kb / CACHE).is_symlink()
+    _poison(kb)  # and the cache made in its place is the one the next run trusts
+    assert POISON in {f.message for f in _findings(kb)}
+
+
+def test_caches_left_half_made_by_killed_runs_are_cleared(tmp_path: Path) -> None:
+    """A run killed while it made a new cache (under a temporary name) leaves it: the next
+    run that makes one clears those over a minute old, not one another run is making."""
+    kb = make_kb(tmp_path / "kb", CASES / "invalid" / "unknown-concept")
+    (kb / ".kb-cache").mkdir()
+    strays = [
+        kb / ".kb-cache" / name for name in ("lint.sqlite3.a1.new", "lint.sqlite3.a1.new-journal")
+    ]
+    for stray in strays:
+        stray.write_bytes(b"half made")
+        os.utime(stray, (1, time.time() - 61))
+    now = kb / ".kb-cache" / "lint.sqlite3.b2.new"
+    now.write_bytes(b"")
+    _findings(kb)
+    names = sorted(p.name for p in (kb / ".kb-cache").iterdir())
+    assert names == [".gitignore", "lint.sqlite3", "lint.sqlite3.b2.new"]
 
 
 def test_a_forged_finding_of_no_known_rule(kb: Path) -> None:

@@ -63,6 +63,7 @@ except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
 _FILE = "lint.sqlite3"
+_STRAY_AGE_S = 60  # a cache made under a temporary name, left that long: its run was killed
 _FORMAT = 8
 _RACY_NS = 2_000_000_000
 _UNTRUSTED = "-"  # a manifest signature that matches no file: the page is hashed
@@ -707,6 +708,7 @@ class LintCache:
         never opens it half made; FileExistsError if another run made or replaced the file
         since this one opened it: that one is left to it."""
         folder = ensure_cache_dir(self.path.parent.parent)
+        _clear_strays(folder)
         if _identity(self.path) != self.found:
             raise FileExistsError(f"{self.path} is another run's")
         if self.found is not None:
@@ -821,6 +823,16 @@ _NAMES_COUNTED = (
 )
 
 
+def _clear_strays(folder: Path) -> None:
+    """Remove caches left half made under their temporary names by runs killed while making
+    them: those over a minute old (one being made now lives for milliseconds)."""
+    old = time.time() - _STRAY_AGE_S
+    for stray in folder.glob(f"{_FILE}.*.new*"):  # the journal of one too
+        with contextlib.suppress(OSError):
+            if stray.lstat().st_mtime < old:
+                stray.unlink()
+
+
 def _put_in_place(made: str, path: Path) -> None:
     """The file `made` linked in at `path`; FileExistsError if there is one already (another
     run made it meanwhile). Where the file system has no hard links, renamed there instead,
@@ -836,9 +848,10 @@ def _put_in_place(made: str, path: Path) -> None:
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
-    """Which file `path` is (device, inode); None if there is none."""
+    """Which file `path` is (device, inode; a symbolic link's own, dangling or not); None if
+    there is none."""
     try:
-        found = os.stat(path)
+        found = os.lstat(path)
     except OSError:
         return None
     return found.st_dev, found.st_ino
