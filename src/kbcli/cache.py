@@ -713,11 +713,13 @@ class LintCache:
             raise FileExistsError(f"{self.path} is another run's")
         if self.found is not None:
             self.path.unlink()  # the foreign or damaged one this run found
+        from kbcli.store import place_new  # a rare path: not at start-up
+
         fd, name = tempfile.mkstemp(prefix=f"{_FILE}.", suffix=".new", dir=folder)
         os.close(fd)
         try:
             meta = self._made(Path(name))
-            _put_in_place(name, self.path)
+            place_new(name, self.path)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name)
@@ -831,20 +833,6 @@ def _clear_strays(folder: Path) -> None:
         with contextlib.suppress(OSError):
             if stray.lstat().st_mtime < old:
                 stray.unlink()
-
-
-def _put_in_place(made: str, path: Path) -> None:
-    """The file `made` linked in at `path`; FileExistsError if there is one already (another
-    run made it meanwhile). Where the file system has no hard links, renamed there instead,
-    if there is still none."""
-    try:
-        os.link(made, path)
-    except FileExistsError:
-        raise
-    except OSError:
-        if _identity(path) is not None:
-            raise FileExistsError(f"{path} is another run's") from None
-        os.replace(made, path)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

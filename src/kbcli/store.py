@@ -345,12 +345,22 @@ def _install(temp: Path, path: Path, new: bool) -> None:
         os.replace(temp, target)
         return
     try:
-        os.link(temp, target)  # fails if the page appeared meanwhile: never overwrite
+        place_new(temp, target)  # never overwrite a page that appeared meanwhile
     except FileExistsError:
         raise Refused(f"{target} already exists; nothing was written") from None
-    except OSError:  # a filesystem without hard links
-        if target.exists():
-            raise Refused(f"{target} already exists; nothing was written") from None
+
+
+def place_new(temp: str | Path, target: Path) -> None:
+    """The file `temp` put at `target`, where there must be none: hard-linked (which fails,
+    atomically, if one appeared meanwhile), or, on a file system without hard links,
+    renamed there if there is still none; FileExistsError if there is one."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if os.path.lexists(target):
+            raise FileExistsError(f"{target} exists") from None
         os.replace(temp, target)
 
 

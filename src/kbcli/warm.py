@@ -27,6 +27,7 @@ checks that every run equals `--no-cache`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from bisect import bisect_left
 from collections.abc import Collection, Sequence
@@ -156,7 +157,7 @@ def _changed_in_git(
     asked = ahead if ahead is not None else git.IndexProbe.start(root, FOLDERS)
     if asked is None:
         return None
-    with asked:
+    with contextlib.nullcontext() if asked is ahead else asked:  # the caller closes its own
         moved: set[str] | None = set()
         if asked.tag != warm.git_index:  # `git add`, a commit, a checkout: which moved
             moved = _moved_entries(root, warm.tree, FOLDERS)
